@@ -1,0 +1,139 @@
+package io.tributary.api;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Frozen configuration of a store. Build with {@link #builder(String)}; every knob has a named
+ * default.
+ *
+ * @param jdbcUrl PostgreSQL JDBC URL
+ * @param user database user (may be null when the URL carries it)
+ * @param password database password (may be null)
+ * @param poolSize connections in the pool (the LISTEN connection is extra)
+ * @param maxPayloadBytes largest accepted frame payload
+ * @param durableRetention newest durable frames kept per stream
+ * @param summaryRetention newest summary frames kept per stream (the document itself is kept)
+ * @param tailRecheckInterval how often a parked tail re-queries without a notification
+ * @param maxBatch most appends the group committer puts in one transaction
+ * @param clock time source for ids, leases and expiry; null means the database clock
+ */
+public record StoreConfig(
+    String jdbcUrl,
+    String user,
+    String password,
+    int poolSize,
+    int maxPayloadBytes,
+    long durableRetention,
+    long summaryRetention,
+    Duration tailRecheckInterval,
+    int maxBatch,
+    Clock clock) {
+  public static final int DEFAULT_POOL_SIZE = 16;
+  public static final int DEFAULT_MAX_PAYLOAD_BYTES = 65_536;
+  public static final long DEFAULT_DURABLE_RETENTION = 10_000;
+  public static final long DEFAULT_SUMMARY_RETENTION = 64;
+  public static final Duration DEFAULT_TAIL_RECHECK_INTERVAL = Duration.ofSeconds(2);
+  public static final int DEFAULT_MAX_BATCH = 128;
+
+  public StoreConfig {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    require(poolSize >= 1, "poolSize must be >= 1");
+    require(maxPayloadBytes >= 1, "maxPayloadBytes must be >= 1");
+    require(durableRetention >= 1, "durableRetention must be >= 1");
+    require(summaryRetention >= 1, "summaryRetention must be >= 1");
+    require(
+        tailRecheckInterval != null && tailRecheckInterval.toMillis() >= 10,
+        "tailRecheckInterval must be >= 10ms");
+    require(maxBatch >= 1 && maxBatch <= 1000, "maxBatch must be 1..1000");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  public static Builder builder(String jdbcUrl) {
+    return new Builder(jdbcUrl);
+  }
+
+  /** Mutable builder; {@link #build()} freezes it. */
+  public static final class Builder {
+    private final String jdbcUrl;
+    private String user;
+    private String password;
+    private int poolSize = DEFAULT_POOL_SIZE;
+    private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private long durableRetention = DEFAULT_DURABLE_RETENTION;
+    private long summaryRetention = DEFAULT_SUMMARY_RETENTION;
+    private Duration tailRecheckInterval = DEFAULT_TAIL_RECHECK_INTERVAL;
+    private int maxBatch = DEFAULT_MAX_BATCH;
+    private Clock clock;
+
+    private Builder(String jdbcUrl) {
+      this.jdbcUrl = jdbcUrl;
+    }
+
+    public Builder user(String v) {
+      user = v;
+      return this;
+    }
+
+    public Builder password(String v) {
+      password = v;
+      return this;
+    }
+
+    public Builder poolSize(int v) {
+      poolSize = v;
+      return this;
+    }
+
+    public Builder maxPayloadBytes(int v) {
+      maxPayloadBytes = v;
+      return this;
+    }
+
+    public Builder durableRetention(long v) {
+      durableRetention = v;
+      return this;
+    }
+
+    public Builder summaryRetention(long v) {
+      summaryRetention = v;
+      return this;
+    }
+
+    public Builder tailRecheckInterval(Duration v) {
+      tailRecheckInterval = v;
+      return this;
+    }
+
+    public Builder maxBatch(int v) {
+      maxBatch = v;
+      return this;
+    }
+
+    /** Overrides the database clock, e.g. with a settable clock in tests. */
+    public Builder clock(Clock v) {
+      clock = v;
+      return this;
+    }
+
+    public StoreConfig build() {
+      return new StoreConfig(
+          jdbcUrl,
+          user,
+          password,
+          poolSize,
+          maxPayloadBytes,
+          durableRetention,
+          summaryRetention,
+          tailRecheckInterval,
+          maxBatch,
+          clock);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.tributary.api;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Durable, tailable frame streams, one per attempt of an execution, with lease-fenced appends.
+ *
+ * <p>Thread-safe. Reads and tails need no lease; appends need the {@link Handle} of the
+ * attempt's current lease. Every method may also throw {@link UnavailableException} when the
+ * database cannot be reached.
+ */
+public interface StreamStore extends AutoCloseable {
+  /** Hard cap on frames per read or tail. */
+  int READ_HARD_CAP = 10_000;
+
+  /** Longest a tail may block. */
+  long MAX_TAIL_BLOCK_MS = 30_000;
+
+  /** A string leaf with this value in a summary patch stores a JSON null. */
+  String SUMMARY_NULL_SENTINEL = "__ff_null__";
+
+  // ---------------------------------------------------------------- attempts and leases
+
+  /**
+   * Starts the next attempt of an execution (index 0 for the first) with a fresh lease.
+   *
+   * <p>A previous attempt whose lease has expired is closed with {@code lease_expired} (unless it
+   * is already closed).
+   *
+   * @throws ConflictException when the current attempt is open and its lease is still valid (use
+   *     {@link #reclaim} to take it over)
+   */
+  Handle startAttempt(ExecutionId executionId, Duration leaseTtl);
+
+  /**
+   * Extends the lease of the handle's attempt to now + {@code leaseTtl}; the epoch stays.
+   *
+   * @throws StaleOwnerException when the handle's lease is no longer current or has expired
+   * @throws StreamClosedException when the attempt was closed
+   */
+  Handle renewLease(Handle handle, Duration leaseTtl);
+
+  /**
+   * Takes an execution over from its current owner: closes the current attempt with {@code
+   * reclaimed} (overwriting an earlier {@code lease_expired}) and starts a new attempt under a new
+   * lease with the next epoch. Appends with the old handle then fail with {@link
+   * StaleOwnerException}.
+   *
+   * @throws NotFoundException when the execution never had an attempt
+   */
+  Handle reclaim(ExecutionId executionId, Duration leaseTtl);
+
+  /**
+   * Ends the handle's attempt with a reason; parked tails wake and see the close markers.
+   *
+   * @throws StaleOwnerException when the handle's lease is not current
+   * @throws StreamClosedException when the attempt was already closed
+   */
+  void closeAttempt(Handle handle, CloseReason reason);
+
+  /**
+   * Closes every open attempt whose lease has expired with {@code lease_expired}. An attempt that
+   * is already closed keeps its reason.
+   *
+   * @return how many attempts were closed
+   */
+  int expireLeases();
+
+  // ---------------------------------------------------------------- frames
+
+  /**
+   * Appends a frame to the handle's attempt stream.
+   *
+   * <p>Checks, in order: payload size (else {@link ValidationKind#RETENTION_LIMIT_EXCEEDED}),
+   * summary patch validity for DurableSummary (object root, depth at most 16, else {@link
+   * ValidationKind#INVALID_INPUT}), the lease fence (else {@link StaleOwnerException}), and that
+   * the stream is open (else {@link StreamClosedException}). A rejected append writes nothing.
+   *
+   * @throws ValidationException for a bad payload or patch, or a garbled handle
+   */
+  AppendOutcome append(Handle handle, Frame frame);
+
+  /**
+   * Frames with ids in {@code [from, to]} (both inclusive), oldest first, at most {@code limit}.
+   * An unknown execution or attempt gives an empty, open result.
+   *
+   * @param limit 1..{@value #READ_HARD_CAP}; outside that range is a {@link ValidationException}
+   */
+  StreamFrames read(
+      ExecutionId executionId, long attemptIndex, StreamCursor from, StreamCursor to, int limit);
+
+  /**
+   * Frames with ids strictly after {@code after}, oldest first, at most {@code limit}; waits up to
+   * {@code blockMs} for the first one. Returns early, with the close markers, when the stream is
+   * closed. Holds no database connection while waiting.
+   *
+   * @param after a concrete cursor ({@code start}/{@code end} are rejected); {@code 0-0} means
+   *     from the beginning
+   * @param blockMs 0 (peek) .. {@value #MAX_TAIL_BLOCK_MS}
+   * @param limit 1..{@value #READ_HARD_CAP}
+   */
+  StreamFrames tail(
+      ExecutionId executionId,
+      long attemptIndex,
+      StreamCursor after,
+      long blockMs,
+      int limit,
+      TailVisibility visibility);
+
+  /** The attempt's summary document, or empty when no DurableSummary delta was ever applied. */
+  Optional<SummaryDocument> readSummary(ExecutionId executionId, long attemptIndex);
+
+  /** Stops the listener and closes the connection pool. */
+  @Override
+  void close();
+}

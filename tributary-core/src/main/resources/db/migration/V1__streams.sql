@@ -1,0 +1,112 @@
+-- Tributary schema, version 1: streams as first-class rows, frames, summaries, executions.
+--
+-- A stream is one row of tb_stream. kind 1 is an attempt stream (FlowFabric semantics: entry ids
+-- <ms>-<seq>, lease fencing, modes); kind 2 is a named stream (Durable Streams protocol), whose
+-- own columns live in later migrations. Attempt lease columns sit on the stream row on purpose:
+-- an append locks exactly one row, checks the fence and bumps the counters there.
+--
+-- Frame positions (tb_frame.pos) strictly increase per stream. For attempt streams a position
+-- packs the entry id as ms << 22 | seq, so one btree key orders ids and "the whole millisecond"
+-- is a plain range.
+--
+-- No hash partitioning: every query is keyed by stream id on a btree, so per-stream cost does
+-- not depend on how many streams share the table (measured in README "How it works").
+
+CREATE TABLE tb_execution (
+    execution_id        uuid    PRIMARY KEY,
+    partition_key       integer NOT NULL,
+    next_attempt_index  bigint  NOT NULL DEFAULT 0,
+    lease_epoch         bigint  NOT NULL DEFAULT 0,
+    current_stream_id   bigint
+);
+
+CREATE TABLE tb_stream (
+    id                  bigint   GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind                smallint NOT NULL,
+    created_at_ms       bigint   NOT NULL,
+    closed_at_ms        bigint,
+    closed_reason       text,
+    last_pos            bigint   NOT NULL DEFAULT 0,
+    frame_count         bigint   NOT NULL DEFAULT 0,   -- lifetime appends, never lowered by trims
+    total_bytes         bigint   NOT NULL DEFAULT 0,   -- lifetime payload bytes
+    -- attempt streams (kind 1)
+    execution_id        uuid,
+    partition_key       integer,
+    attempt_index       bigint,
+    attempt_id          uuid,
+    lease_id            uuid,
+    lease_epoch         bigint,
+    lease_ttl_ms        bigint,
+    lease_expires_at_ms bigint,
+    durable_retained    bigint   NOT NULL DEFAULT 0,
+    summary_retained    bigint   NOT NULL DEFAULT 0,
+    be_retained         bigint   NOT NULL DEFAULT 0,
+    has_durable         boolean  NOT NULL DEFAULT false,
+    be_expires_at_ms    bigint,                        -- best-effort-only streams vanish after 2 x ttl
+    ema_rate_hz         double precision,
+    last_be_append_ms   bigint,
+    maxlen_applied_last bigint
+);
+
+CREATE UNIQUE INDEX tb_stream_attempt_uq ON tb_stream (execution_id, attempt_index) WHERE kind = 1;
+
+CREATE TABLE tb_frame (
+    stream_id       bigint   NOT NULL,
+    pos             bigint   NOT NULL,
+    mode            smallint NOT NULL,   -- 0 durable, 1 summary, 2 best_effort
+    ts_ms           bigint   NOT NULL,
+    frame_type      text,
+    payload         bytea    NOT NULL,
+    correlation_id  text,
+    summary_version bigint,
+    ttl_ms          bigint,
+    PRIMARY KEY (stream_id, pos)
+);
+
+-- Trims of summary and best-effort frames find their oldest rows here; durable frames (the bulk)
+-- pay for no second index.
+CREATE INDEX tb_frame_nondurable_idx ON tb_frame (stream_id, mode, pos) WHERE mode <> 0;
+
+CREATE TABLE tb_summary (
+    stream_id        bigint PRIMARY KEY,
+    document         jsonb  NOT NULL,
+    version          bigint NOT NULL,
+    first_applied_ms bigint NOT NULL,
+    last_updated_ms  bigint NOT NULL
+);
+
+-- RFC 7396 merge with the reference's rules: null deletes, a non-empty object merges
+-- recursively (a non-object target becomes {}), anything else (scalars, arrays, {}) replaces.
+CREATE FUNCTION tb_merge_patch(target jsonb, patch jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    k text;
+    v jsonb;
+    result jsonb;
+BEGIN
+    result := CASE WHEN jsonb_typeof(target) = 'object' THEN target ELSE '{}'::jsonb END;
+    FOR k, v IN SELECT key, value FROM jsonb_each(patch) LOOP
+        IF jsonb_typeof(v) = 'null' THEN
+            result := result - k;
+        ELSIF jsonb_typeof(v) = 'object' AND v <> '{}'::jsonb THEN
+            result := result || jsonb_build_object(k, tb_merge_patch(result -> k, v));
+        ELSE
+            result := result || jsonb_build_object(k, v);
+        END IF;
+    END LOOP;
+    RETURN result;
+END
+$$;
+
+-- Every string leaf equal to the sentinel, at any depth (objects and arrays), becomes null.
+CREATE FUNCTION tb_null_sentinels(doc jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE jsonb_typeof(doc)
+        WHEN 'string' THEN CASE WHEN doc = '"__ff_null__"'::jsonb THEN 'null'::jsonb ELSE doc END
+        WHEN 'object' THEN (SELECT coalesce(jsonb_object_agg(key, tb_null_sentinels(value)), '{}'::jsonb)
+                            FROM jsonb_each(doc))
+        WHEN 'array'  THEN (SELECT coalesce(jsonb_agg(tb_null_sentinels(value) ORDER BY ord), '[]'::jsonb)
+                            FROM jsonb_array_elements(doc) WITH ORDINALITY AS t(value, ord))
+        ELSE doc
+    END
+$$;
