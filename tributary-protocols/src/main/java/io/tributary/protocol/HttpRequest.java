@@ -1,0 +1,58 @@
+package io.tributary.protocol;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A server-agnostic HTTP request: what a protocol handler needs, with no web framework types.
+ *
+ * @param method upper-case method, e.g. {@code GET}
+ * @param path the decoded request path, e.g. {@code /v1/stream/a/b}
+ * @param rawQuery the raw query string without {@code ?}, or empty
+ * @param headers request headers
+ * @param body the full request body (empty when none)
+ */
+public record HttpRequest(
+    String method, String path, String rawQuery, HttpHeaders headers, byte[] body) {
+  public HttpRequest {
+    rawQuery = rawQuery == null ? "" : rawQuery;
+    headers = headers == null ? new HttpHeaders() : headers;
+    body = body == null ? new byte[0] : body;
+  }
+
+  /** Query parameters in order, each name mapped to all its decoded values. */
+  public Map<String, List<String>> query() {
+    var out = new LinkedHashMap<String, List<String>>();
+    if (rawQuery.isEmpty()) {
+      return out;
+    }
+    for (String part : rawQuery.split("&", -1)) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      String name = eq < 0 ? part : part.substring(0, eq);
+      String value = eq < 0 ? "" : part.substring(eq + 1);
+      out.computeIfAbsent(decode(name), k -> new ArrayList<>()).add(decode(value));
+    }
+    return out;
+  }
+
+  /** The single value of a query parameter, or null when absent. */
+  public String queryParam(String name) {
+    var values = query().get(name);
+    return values == null || values.isEmpty() ? null : values.getFirst();
+  }
+
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s;
+    }
+  }
+}

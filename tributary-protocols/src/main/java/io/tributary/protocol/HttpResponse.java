@@ -1,0 +1,48 @@
+package io.tributary.protocol;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What a protocol handler answers: either a complete body, or a body streamed by the handler
+ * (SSE) through an {@link EventSink} that the server adapter flushes per write.
+ */
+public sealed interface HttpResponse {
+  int status();
+
+  HttpHeaders headers();
+
+  /** A response whose body is known up front. */
+  record Full(int status, HttpHeaders headers, byte[] body) implements HttpResponse {
+    public Full {
+      headers = headers == null ? new HttpHeaders() : headers;
+      body = body == null ? new byte[0] : body;
+    }
+  }
+
+  /**
+   * A response written incrementally. The adapter sends status and headers, then calls {@link
+   * StreamBody#writeTo} on the request's thread; the body returns when the stream is done or the
+   * client went away (a write throws {@link IOException}).
+   */
+  record Streaming(int status, HttpHeaders headers, StreamBody body) implements HttpResponse {}
+
+  /** Writes a streamed body. */
+  @FunctionalInterface
+  interface StreamBody {
+    void writeTo(EventSink sink) throws IOException;
+  }
+
+  /** The output of a streamed body; every {@link #write} is flushed to the client at once. */
+  interface EventSink {
+    void write(byte[] chunk) throws IOException;
+
+    default void write(String text) throws IOException {
+      write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  static Full of(int status, HttpHeaders headers, String body) {
+    return new Full(status, headers, body.getBytes(StandardCharsets.UTF_8));
+  }
+}
