@@ -1,0 +1,50 @@
+package io.tributary.postgres;
+
+import io.tributary.api.AppendOutcome;
+import io.tributary.api.BestEffortLiveConfig;
+import io.tributary.api.Frame;
+import io.tributary.api.Handle;
+import io.tributary.api.StreamMode;
+import java.util.concurrent.CompletableFuture;
+
+/** One validated append waiting for the group committer, and where its outcome goes. */
+record AppendRequest(
+    Handle handle,
+    short mode,
+    String frameType,
+    byte[] payload,
+    String correlationId,
+    BestEffortLiveConfig bestEffort,
+    CompletableFuture<AppendOutcome> result) {
+
+  static final short DURABLE = 0;
+  static final short SUMMARY = 1;
+  static final short BEST_EFFORT = 2;
+
+  static AppendRequest of(Handle handle, Frame frame, byte[] payload) {
+    short mode;
+    BestEffortLiveConfig be = null;
+    switch (frame.mode()) {
+      case StreamMode.Durable d -> mode = DURABLE;
+      case StreamMode.DurableSummary s -> mode = SUMMARY;
+      case StreamMode.BestEffortLive b -> {
+        mode = BEST_EFFORT;
+        be = b.config().sanitised();
+      }
+    }
+    return new AppendRequest(
+        handle,
+        mode,
+        frame.effectiveFrameType(),
+        payload,
+        frame.correlationId(),
+        be,
+        new CompletableFuture<>());
+  }
+
+  /** Lock order for a batch: by stream identity, so concurrent batches never deadlock. */
+  static int lockOrder(AppendRequest a, AppendRequest b) {
+    int c = a.handle.executionId().uuid().compareTo(b.handle.executionId().uuid());
+    return c != 0 ? c : Long.compare(a.handle.attemptIndex(), b.handle.attemptIndex());
+  }
+}

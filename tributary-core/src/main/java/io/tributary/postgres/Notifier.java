@@ -1,0 +1,198 @@
+package io.tributary.postgres;
+
+import io.tributary.api.StoreConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single LISTEN connection of a process and the in-memory map of parked readers it wakes.
+ *
+ * <p>Why one dedicated connection: pgjdbc's {@code getNotifications(timeout)} holds the
+ * connection while it waits, so it cannot be a pool connection, and one listener per process
+ * keeps the number of LISTEN sessions independent of the number of readers. Appends send one
+ * notification per transaction on {@link #CHANNEL} with the comma-separated ids of the streams
+ * they touched ({@code *} for "everything"); this class wakes the waiters of those streams.
+ *
+ * <p>Notifications are hints. While the connection is down they are lost, so after every
+ * (re)connect every waiter is woken to re-query, and waiters also re-query on their own every
+ * {@link StoreConfig#tailRecheckInterval()}. Channels without waiters are removed at once, so
+ * the map is bounded by the number of parked readers.
+ */
+public final class Notifier implements AutoCloseable {
+  /** The one channel all appends notify on. */
+  public static final String CHANNEL = "tributary_frames";
+
+  /** {@code application_name} of the LISTEN session, so operators (and tests) can find it. */
+  public static final String APPLICATION_NAME = "tributary-listener";
+
+  private static final Logger log = LoggerFactory.getLogger(Notifier.class);
+  private static final int POLL_MS = 500;
+  private static final long MAX_BACKOFF_MS = 1_000;
+
+  private final StoreConfig config;
+  private final ConcurrentHashMap<Long, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile boolean listening;
+  private volatile Connection connection;
+
+  private Notifier(StoreConfig config) {
+    this.config = config;
+    this.thread = Thread.ofPlatform().daemon().name("tributary-listener").unstarted(this::run);
+  }
+
+  static Notifier start(StoreConfig config) {
+    var n = new Notifier(config);
+    n.thread.start();
+    return n;
+  }
+
+  /** Registers a waiter for a stream. Register before the first query, then query, then park. */
+  public Waiter register(long streamId) {
+    var w = new Waiter(this, streamId);
+    waiters.computeIfAbsent(streamId, id -> ConcurrentHashMap.newKeySet()).add(w);
+    return w;
+  }
+
+  void deregister(Waiter w) {
+    waiters.computeIfPresent(
+        w.streamId(),
+        (id, set) -> {
+          set.remove(w);
+          return set.isEmpty() ? null : set;
+        });
+  }
+
+  /** Wakes this process's waiters of a stream right after a local commit. */
+  public void wakeLocal(long streamId) {
+    var set = waiters.get(streamId);
+    if (set != null) {
+      set.forEach(Waiter::wake);
+    }
+  }
+
+  /** Wakes every waiter (they all re-query). */
+  public void wakeAll() {
+    waiters.values().forEach(set -> set.forEach(Waiter::wake));
+  }
+
+  /** Number of streams with at least one parked waiter. */
+  public int watchedStreams() {
+    return waiters.size();
+  }
+
+  /** True while the LISTEN session is established. */
+  public boolean isListening() {
+    return listening;
+  }
+
+  long recheckNanos() {
+    return config.tailRecheckInterval().toNanos();
+  }
+
+  private void run() {
+    long backoff = 100;
+    while (running) {
+      try (Connection c = connect()) {
+        connection = c;
+        try (var st = c.createStatement()) {
+          st.execute("LISTEN " + CHANNEL);
+        }
+        listening = true;
+        backoff = 100;
+        // anything sent while we were not listening is lost: everyone re-queries
+        wakeAll();
+        var pg = c.unwrap(PGConnection.class);
+        while (running) {
+          var notes = pg.getNotifications(POLL_MS);
+          if (notes == null) {
+            continue;
+          }
+          for (var n : notes) {
+            dispatch(n.getParameter());
+          }
+        }
+      } catch (SQLException e) {
+        if (running) {
+          log.warn("LISTEN connection lost ({}); reconnecting in {} ms", e.getMessage(), backoff);
+        }
+      } finally {
+        listening = false;
+        connection = null;
+      }
+      if (running) {
+        sleep(backoff);
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+      }
+    }
+  }
+
+  private void dispatch(String payload) {
+    if (payload == null || payload.isEmpty() || payload.equals("*")) {
+      wakeAll();
+      return;
+    }
+    int start = 0;
+    while (start < payload.length()) {
+      int comma = payload.indexOf(',', start);
+      int end = comma < 0 ? payload.length() : comma;
+      try {
+        wakeLocal(Long.parseLong(payload, start, end, 10));
+      } catch (NumberFormatException e) {
+        wakeAll();
+        return;
+      }
+      start = end + 1;
+    }
+  }
+
+  private Connection connect() throws SQLException {
+    var props = new Properties();
+    if (config.user() != null) {
+      props.setProperty("user", config.user());
+    }
+    if (config.password() != null) {
+      props.setProperty("password", config.password());
+    }
+    props.setProperty("ApplicationName", APPLICATION_NAME);
+    props.setProperty("tcpKeepAlive", "true");
+    var c = DriverManager.getConnection(config.jdbcUrl(), props);
+    c.setAutoCommit(true);
+    return c;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    var c = connection;
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // closing anyway
+      }
+    }
+    thread.interrupt();
+    try {
+      thread.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    wakeAll();
+  }
+}

@@ -1,0 +1,421 @@
+package io.tributary.postgres;
+
+import io.tributary.api.AppendOutcome;
+import io.tributary.api.CloseReason;
+import io.tributary.api.ConflictException;
+import io.tributary.api.EntryId;
+import io.tributary.api.ExecutionId;
+import io.tributary.api.Frame;
+import io.tributary.api.Handle;
+import io.tributary.api.NotFoundException;
+import io.tributary.api.PatchKind;
+import io.tributary.api.StaleOwnerException;
+import io.tributary.api.StoreConfig;
+import io.tributary.api.StreamClosedException;
+import io.tributary.api.StreamCursor;
+import io.tributary.api.StreamFrame;
+import io.tributary.api.StreamFrames;
+import io.tributary.api.StreamMode;
+import io.tributary.api.StreamStore;
+import io.tributary.api.SummaryDocument;
+import io.tributary.api.TailVisibility;
+import io.tributary.api.TributaryException;
+import io.tributary.api.UnavailableException;
+import io.tributary.api.ValidationException;
+import io.tributary.api.ValidationKind;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The attempt-stream store on PostgreSQL.
+ *
+ * <p>Appends are validated here, then group-committed by {@link GroupCommitter} through one
+ * server-side function call per batch. Reads are one query. A tail registers with the {@link
+ * Notifier} before its first query and parks without a connection until a notification, its
+ * re-check interval or its deadline.
+ */
+public final class PostgresStreamStore implements StreamStore {
+  /** Committer threads: two batches in flight hide one batch's round trip behind the other. */
+  static final int COMMITTERS = 2;
+
+  private static final short NO_MODE = -1;
+  private static final String[] MODE_WIRE = {"durable", "summary", "best_effort"};
+
+  private final Database db;
+  private final boolean ownsDatabase;
+  private final GroupCommitter committer;
+
+  /** A store on a shared database; closing the store leaves the database open. */
+  public PostgresStreamStore(Database db) {
+    this(db, false);
+  }
+
+  private PostgresStreamStore(Database db, boolean ownsDatabase) {
+    this.db = db;
+    this.ownsDatabase = ownsDatabase;
+    this.committer = new GroupCommitter(db, COMMITTERS);
+  }
+
+  /** Opens a database (pool, migrations, listener) and a store that owns it. */
+  public static PostgresStreamStore open(StoreConfig config) {
+    return new PostgresStreamStore(Database.open(config), true);
+  }
+
+  public Database database() {
+    return db;
+  }
+
+  // ---------------------------------------------------------------- attempts and leases
+
+  @Override
+  public Handle startAttempt(ExecutionId executionId, Duration leaseTtl) {
+    return start(executionId, leaseTtl, false);
+  }
+
+  @Override
+  public Handle reclaim(ExecutionId executionId, Duration leaseTtl) {
+    return start(executionId, leaseTtl, true);
+  }
+
+  private Handle start(ExecutionId eid, Duration leaseTtl, boolean reclaim) {
+    long ttl = requireTtl(leaseTtl);
+    try (Connection c = db.dataSource().getConnection();
+        var ps = c.prepareStatement(AttemptStreamSql.START_ATTEMPT)) {
+      ps.setObject(1, eid.uuid());
+      ps.setInt(2, eid.partition());
+      ps.setLong(3, ttl);
+      ps.setBoolean(4, reclaim);
+      setNow(ps, 5);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        int status = rs.getInt(1);
+        if (status == 3) {
+          throw new NotFoundException("execution " + eid + " has no attempt to reclaim");
+        }
+        if (status == 5) {
+          throw new ConflictException(
+              "attempt "
+                  + rs.getLong(2)
+                  + " of "
+                  + eid
+                  + " is still open under a valid lease; reclaim it or wait for the lease to expire");
+        }
+        return new Handle(
+            eid,
+            rs.getLong(2),
+            rs.getObject(3, UUID.class),
+            rs.getObject(4, UUID.class),
+            rs.getLong(5),
+            ttl,
+            rs.getLong(6),
+            "",
+            "");
+      }
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+  }
+
+  @Override
+  public Handle renewLease(Handle handle, Duration leaseTtl) {
+    long ttl = requireTtl(leaseTtl);
+    long expiresAt = leaseStep(handle, ttl, null);
+    return new Handle(
+        handle.executionId(),
+        handle.attemptIndex(),
+        handle.attemptId(),
+        handle.leaseId(),
+        handle.leaseEpoch(),
+        ttl,
+        expiresAt,
+        handle.laneId(),
+        handle.workerInstanceId());
+  }
+
+  @Override
+  public void closeAttempt(Handle handle, CloseReason reason) {
+    if (reason == null) {
+      throw new ValidationException(ValidationKind.INVALID_INPUT, "close reason is required");
+    }
+    leaseStep(handle, 0, reason.wire());
+  }
+
+  private long leaseStep(Handle h, long ttl, String closeReason) {
+    try (Connection c = db.dataSource().getConnection();
+        var ps = c.prepareStatement(AttemptStreamSql.LEASE_STEP)) {
+      ps.setObject(1, h.executionId().uuid());
+      ps.setLong(2, h.attemptIndex());
+      ps.setObject(3, h.leaseId());
+      ps.setLong(4, h.leaseEpoch());
+      ps.setLong(5, ttl);
+      ps.setString(6, closeReason);
+      setNow(ps, 7);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        int status = rs.getInt(1);
+        String reason = rs.getString(3);
+        switch (status) {
+          case 0 -> {
+            return rs.getLong(2);
+          }
+          case 2 -> throw new StreamClosedException(reason);
+          case 3 -> throw new StaleOwnerException("no such attempt: " + h.executionId() + "/" + h.attemptIndex());
+          default ->
+              throw new StaleOwnerException(
+                  "lease is not current for this attempt"
+                      + (reason == null ? "" : " (attempt closed: " + reason + ")"));
+        }
+      }
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+  }
+
+  @Override
+  public int expireLeases() {
+    try (Connection c = db.dataSource().getConnection();
+        var ps = c.prepareStatement(AttemptStreamSql.EXPIRE_LEASES)) {
+      setNow(ps, 1);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- frames
+
+  @Override
+  public AppendOutcome append(Handle handle, Frame frame) {
+    if (handle == null || frame == null) {
+      throw new ValidationException(ValidationKind.INVALID_INPUT, "handle and frame are required");
+    }
+    byte[] payload = frame.payload();
+    if (payload.length > db.config().maxPayloadBytes()) {
+      throw new ValidationException(
+          ValidationKind.RETENTION_LIMIT_EXCEEDED,
+          "payload of "
+              + payload.length
+              + " bytes exceeds the limit of "
+              + db.config().maxPayloadBytes()
+              + " bytes");
+    }
+    if (frame.mode() instanceof StreamMode.DurableSummary s) {
+      if (s.patchKind() != PatchKind.JSON_MERGE_PATCH) {
+        throw new ValidationException(ValidationKind.INVALID_INPUT, "unsupported patch_kind");
+      }
+      payload = SummaryPatch.validate(payload);
+    }
+    var request = AppendRequest.of(handle, frame, payload);
+    committer.submit(request);
+    try {
+      return request.result().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TributaryException te) {
+        throw te;
+      }
+      throw new UnavailableException("append failed: " + e.getCause(), true, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException("interrupted while appending", true, e);
+    }
+  }
+
+  @Override
+  public StreamFrames read(
+      ExecutionId executionId, long attemptIndex, StreamCursor from, StreamCursor to, int limit) {
+    requireLimit(limit);
+    long lo =
+        switch (from) {
+          case StreamCursor.Start s -> 0;
+          case StreamCursor.End e -> Long.MAX_VALUE;
+          case StreamCursor.At at -> at.lowerPosition();
+        };
+    long hi =
+        switch (to) {
+          case StreamCursor.Start s -> -1;
+          case StreamCursor.End e -> Long.MAX_VALUE;
+          case StreamCursor.At at -> at.upperPosition();
+        };
+    return query(executionId, attemptIndex, lo, hi, limit, NO_MODE).frames();
+  }
+
+  @Override
+  public StreamFrames tail(
+      ExecutionId executionId,
+      long attemptIndex,
+      StreamCursor after,
+      long blockMs,
+      int limit,
+      TailVisibility visibility) {
+    if (!(after instanceof StreamCursor.At at)) {
+      throw new ValidationException(
+          ValidationKind.INVALID_INPUT,
+          "tail requires a concrete after cursor; pass '0-0' to start from the beginning");
+    }
+    if (blockMs < 0 || blockMs > MAX_TAIL_BLOCK_MS) {
+      throw new ValidationException(
+          ValidationKind.INVALID_INPUT, "block_ms must be 0.." + MAX_TAIL_BLOCK_MS);
+    }
+    requireLimit(limit);
+    short skipMode = visibility == TailVisibility.EXCLUDE_BEST_EFFORT ? AppendRequest.BEST_EFFORT : NO_MODE;
+    long lo = at.lowerPosition() == Long.MAX_VALUE ? Long.MAX_VALUE : at.lowerPosition() + 1;
+    long deadline = System.nanoTime() + blockMs * 1_000_000;
+    var first = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
+    if (blockMs == 0 || !first.frames().frames().isEmpty() || first.frames().isClosed()) {
+      return first.frames();
+    }
+    // the stream id is known only once the attempt exists; until then re-check on the interval
+    long streamId = first.streamId();
+    Waiter waiter = streamId > 0 ? db.notifier().register(streamId) : null;
+    try {
+      // re-query once after registering: an append may have committed in between
+      var result = waiter == null ? first : query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
+      while (result.frames().frames().isEmpty() && !result.frames().isClosed()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        if (waiter != null) {
+          waiter.await(left);
+        } else {
+          Thread.sleep(Math.min(left, db.config().tailRecheckInterval().toNanos()) / 1_000_000 + 1);
+        }
+        result = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
+        if (waiter == null && result.streamId() > 0) {
+          waiter = db.notifier().register(result.streamId());
+        }
+      }
+      return result.frames();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException("interrupted while tailing", true, e);
+    } finally {
+      if (waiter != null) {
+        waiter.close();
+      }
+    }
+  }
+
+  @Override
+  public Optional<SummaryDocument> readSummary(ExecutionId executionId, long attemptIndex) {
+    try (Connection c = db.dataSource().getConnection();
+        var ps = c.prepareStatement(AttemptStreamSql.READ_SUMMARY)) {
+      ps.setObject(1, executionId.uuid());
+      ps.setLong(2, attemptIndex);
+      try (var rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new SummaryDocument(
+                rs.getString(1),
+                rs.getLong(2),
+                PatchKind.JSON_MERGE_PATCH,
+                rs.getLong(4),
+                rs.getLong(3)));
+      }
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+  }
+
+  /** Frames plus the stream id (0 when the attempt does not exist). */
+  private record Queried(long streamId, StreamFrames frames) {}
+
+  private Queried query(
+      ExecutionId eid, long attemptIndex, long lo, long hi, int limit, short skipMode) {
+    if (lo > hi) {
+      return new Queried(0, StreamFrames.empty());
+    }
+    try (Connection c = db.dataSource().getConnection();
+        var ps = c.prepareStatement(AttemptStreamSql.READ_RANGE)) {
+      ps.setLong(1, lo);
+      ps.setLong(2, hi);
+      ps.setShort(3, skipMode);
+      ps.setLong(4, db.nowMs());
+      ps.setInt(5, limit);
+      ps.setObject(6, eid.uuid());
+      ps.setLong(7, attemptIndex);
+      try (var rs = ps.executeQuery()) {
+        long streamId = 0;
+        Long closedAt = null;
+        String closedReason = null;
+        var frames = new ArrayList<StreamFrame>();
+        while (rs.next()) {
+          streamId = rs.getLong(1);
+          long ca = rs.getLong(2);
+          closedAt = rs.wasNull() ? null : ca;
+          closedReason = rs.getString(3);
+          long pos = rs.getLong(4);
+          if (rs.wasNull()) {
+            continue;
+          }
+          long sv = rs.getLong(10);
+          Long summaryVersion = rs.wasNull() ? null : sv;
+          long ttl = rs.getLong(11);
+          Long ttlMs = rs.wasNull() ? null : ttl;
+          frames.add(
+              new StreamFrame(
+                  EntryId.ofPosition(pos),
+                  rs.getString(7),
+                  rs.getBytes(8),
+                  MODE_WIRE[rs.getShort(5)],
+                  rs.getString(9),
+                  rs.getLong(6),
+                  summaryVersion,
+                  ttlMs));
+        }
+        return new Queried(streamId, new StreamFrames(frames, closedAt, closedReason));
+      }
+    } catch (SQLException e) {
+      throw unavailable(e);
+    }
+  }
+
+  private void setNow(java.sql.PreparedStatement ps, int index) throws SQLException {
+    var now = db.sqlNowMs();
+    if (now == null) {
+      ps.setNull(index, Types.BIGINT);
+    } else {
+      ps.setLong(index, now);
+    }
+  }
+
+  private static void requireLimit(int limit) {
+    if (limit < 1) {
+      throw new ValidationException(ValidationKind.INVALID_INPUT, "count_limit must be >= 1");
+    }
+    if (limit > READ_HARD_CAP) {
+      throw new ValidationException(
+          ValidationKind.INVALID_INPUT, "count_limit_exceeds_hard_cap (" + READ_HARD_CAP + ")");
+    }
+  }
+
+  private static long requireTtl(Duration ttl) {
+    if (ttl == null || ttl.toMillis() < 1) {
+      throw new ValidationException(ValidationKind.INVALID_INPUT, "lease ttl must be >= 1 ms");
+    }
+    return ttl.toMillis();
+  }
+
+  private static UnavailableException unavailable(SQLException e) {
+    return new UnavailableException("database error: " + e.getMessage(), true, e);
+  }
+
+  @Override
+  public void close() {
+    committer.close();
+    if (ownsDatabase) {
+      db.close();
+    }
+  }
+}

@@ -1,0 +1,317 @@
+-- Server-side steps of the attempt-stream store. Each public operation is one round trip: the
+-- Java side validates input, then calls one of these functions.
+--
+-- Status codes shared by the functions (mapped to exceptions in PostgresStreamStore):
+--   0 ok, 1 stale owner, 2 stream closed, 3 no such attempt, 4 invalid input, 5 conflict
+
+-- Why a caller holding (lease, epoch) may not act on attempt stream s at now_ms; 0 when it may.
+-- A stream closed by reclaim or lease expiry means the caller's lease is gone: stale owner.
+CREATE FUNCTION tb_fence_status(s tb_stream, p_lease_id uuid, p_epoch bigint, p_now_ms bigint)
+RETURNS smallint LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN s.closed_at_ms IS NOT NULL AND s.closed_reason IN ('reclaimed', 'lease_expired') THEN 1
+        WHEN s.closed_at_ms IS NOT NULL THEN 2
+        WHEN s.lease_id IS DISTINCT FROM p_lease_id OR s.lease_epoch IS DISTINCT FROM p_epoch THEN 1
+        WHEN s.lease_expires_at_ms <= p_now_ms THEN 1
+        ELSE 0
+    END::smallint
+$$;
+
+CREATE FUNCTION tb_now_ms(p_now_ms bigint) RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT coalesce(p_now_ms, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+$$;
+
+-- Sends one notification for a set of streams (at commit). Payloads are capped by PostgreSQL at
+-- 8000 bytes; a longer list becomes '*' (wake everyone, who then re-query).
+CREATE FUNCTION tb_notify_streams(p_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    payload text;
+BEGIN
+    IF coalesce(array_length(p_ids, 1), 0) = 0 THEN
+        RETURN;
+    END IF;
+    payload := array_to_string(ARRAY(SELECT DISTINCT unnest(p_ids)), ',');
+    IF length(payload) > 7900 THEN
+        payload := '*';
+    END IF;
+    PERFORM pg_notify('tributary_frames', payload);
+END
+$$;
+
+-- Starts the next attempt of an execution (p_reclaim = false) or takes it over (true).
+CREATE FUNCTION tb_start_attempt(p_execution_id uuid, p_partition integer, p_lease_ttl_ms bigint,
+                                 p_reclaim boolean, p_now_ms bigint)
+RETURNS TABLE (r_status smallint, r_attempt_index bigint, r_attempt_id uuid, r_lease_id uuid,
+               r_lease_epoch bigint, r_lease_expires_at_ms bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    now_ms bigint := tb_now_ms(p_now_ms);
+    e tb_execution%ROWTYPE;
+    cur tb_stream%ROWTYPE;
+    new_id bigint;
+    closed bigint[] := '{}';
+BEGIN
+    IF NOT p_reclaim THEN
+        INSERT INTO tb_execution (execution_id, partition_key) VALUES (p_execution_id, p_partition)
+        ON CONFLICT (execution_id) DO NOTHING;
+    END IF;
+    SELECT * INTO e FROM tb_execution WHERE execution_id = p_execution_id FOR UPDATE;
+    IF NOT FOUND THEN
+        r_status := 3;
+        RETURN NEXT;
+        RETURN;
+    END IF;
+    IF e.current_stream_id IS NOT NULL THEN
+        SELECT * INTO cur FROM tb_stream WHERE id = e.current_stream_id FOR UPDATE;
+        IF p_reclaim THEN
+            -- unconditional: replaces an earlier lease_expired
+            UPDATE tb_stream SET closed_at_ms = now_ms, closed_reason = 'reclaimed' WHERE id = cur.id
+              AND closed_reason IS DISTINCT FROM 'attempt_success'
+              AND closed_reason IS DISTINCT FROM 'attempt_failure'
+              AND closed_reason IS DISTINCT FROM 'attempt_cancelled';
+            closed := closed || cur.id;
+        ELSIF cur.closed_at_ms IS NULL AND cur.lease_expires_at_ms > now_ms THEN
+            r_status := 5;
+            r_attempt_index := cur.attempt_index;
+            RETURN NEXT;
+            RETURN;
+        ELSIF cur.closed_at_ms IS NULL THEN
+            UPDATE tb_stream SET closed_at_ms = now_ms, closed_reason = 'lease_expired' WHERE id = cur.id;
+            closed := closed || cur.id;
+        END IF;
+    END IF;
+    r_attempt_index := e.next_attempt_index;
+    r_attempt_id := gen_random_uuid();
+    r_lease_id := gen_random_uuid();
+    r_lease_epoch := e.lease_epoch + 1;
+    r_lease_expires_at_ms := now_ms + p_lease_ttl_ms;
+    INSERT INTO tb_stream (kind, created_at_ms, execution_id, partition_key, attempt_index, attempt_id,
+                           lease_id, lease_epoch, lease_ttl_ms, lease_expires_at_ms)
+    VALUES (1, now_ms, p_execution_id, e.partition_key, r_attempt_index, r_attempt_id, r_lease_id,
+            r_lease_epoch, p_lease_ttl_ms, r_lease_expires_at_ms)
+    RETURNING id INTO new_id;
+    UPDATE tb_execution SET next_attempt_index = r_attempt_index + 1, lease_epoch = r_lease_epoch,
+                            current_stream_id = new_id
+    WHERE execution_id = p_execution_id;
+    PERFORM tb_notify_streams(closed);
+    r_status := 0;
+    RETURN NEXT;
+END
+$$;
+
+-- Renews (p_close_reason null) or closes the attempt a handle names, after the fence check.
+CREATE FUNCTION tb_lease_step(p_execution_id uuid, p_attempt_index bigint, p_lease_id uuid,
+                              p_epoch bigint, p_lease_ttl_ms bigint, p_close_reason text, p_now_ms bigint)
+RETURNS TABLE (r_status smallint, r_lease_expires_at_ms bigint, r_closed_reason text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    now_ms bigint := tb_now_ms(p_now_ms);
+    s tb_stream%ROWTYPE;
+BEGIN
+    SELECT * INTO s FROM tb_stream
+    WHERE kind = 1 AND execution_id = p_execution_id AND attempt_index = p_attempt_index FOR UPDATE;
+    IF NOT FOUND THEN
+        r_status := 3;
+        RETURN NEXT;
+        RETURN;
+    END IF;
+    r_status := tb_fence_status(s, p_lease_id, p_epoch, now_ms);
+    r_closed_reason := s.closed_reason;
+    IF r_status = 0 THEN
+        IF p_close_reason IS NULL THEN
+            UPDATE tb_stream SET lease_expires_at_ms = now_ms + p_lease_ttl_ms, lease_ttl_ms = p_lease_ttl_ms
+            WHERE id = s.id;
+            r_lease_expires_at_ms := now_ms + p_lease_ttl_ms;
+        ELSE
+            UPDATE tb_stream SET closed_at_ms = now_ms, closed_reason = p_close_reason WHERE id = s.id;
+            r_closed_reason := p_close_reason;
+            PERFORM tb_notify_streams(ARRAY[s.id]);
+        END IF;
+    END IF;
+    RETURN NEXT;
+END
+$$;
+
+-- Closes every open attempt whose lease has expired; returns how many.
+CREATE FUNCTION tb_expire_leases(p_now_ms bigint) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    now_ms bigint := tb_now_ms(p_now_ms);
+    ids bigint[];
+BEGIN
+    WITH expired AS (
+        UPDATE tb_stream SET closed_at_ms = now_ms, closed_reason = 'lease_expired'
+        WHERE kind = 1 AND closed_at_ms IS NULL AND lease_expires_at_ms <= now_ms
+        RETURNING id)
+    SELECT coalesce(array_agg(id), '{}') INTO ids FROM expired;
+    PERFORM tb_notify_streams(ids);
+    RETURN coalesce(array_length(ids, 1), 0);
+END
+$$;
+
+-- Appends a batch of frames (group commit): one transaction, one notification. Items are
+-- independent: a rejected item writes nothing and does not affect the others. Callers sort the
+-- items by (execution_id, attempt_index) so concurrent batches lock streams in one order.
+-- Modes: 0 durable, 1 summary (payload: a validated JSON object), 2 best effort.
+CREATE FUNCTION tb_append_batch(
+    p_ord int[], p_execution_id uuid[], p_attempt_index bigint[], p_lease_id uuid[], p_epoch bigint[],
+    p_mode smallint[], p_frame_type text[], p_payload bytea[], p_correlation_id text[],
+    p_ttl_ms bigint[], p_floor bigint[], p_ceiling bigint[], p_alpha double precision[],
+    p_durable_cap bigint, p_summary_cap bigint, p_now_ms bigint)
+RETURNS TABLE (r_ord int, r_status smallint, r_pos bigint, r_frame_count bigint,
+               r_summary_version bigint, r_detail text, r_stream_id bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    now_ms bigint := tb_now_ms(p_now_ms);
+    s tb_stream%ROWTYPE;
+    i int;
+    new_pos bigint;
+    sv bigint;
+    doc jsonb;
+    ttl_s double precision;
+    dt bigint;
+    rate double precision;
+    k bigint;
+    excess bigint;
+    n bigint;
+    woken bigint[] := '{}';
+BEGIN
+    FOR i IN 1 .. coalesce(array_length(p_ord, 1), 0) LOOP
+        r_ord := p_ord[i];
+        r_pos := NULL; r_frame_count := NULL; r_summary_version := NULL; r_detail := NULL;
+        SELECT * INTO s FROM tb_stream
+        WHERE kind = 1 AND execution_id = p_execution_id[i] AND attempt_index = p_attempt_index[i]
+        FOR UPDATE;
+        r_stream_id := s.id;
+        IF NOT FOUND THEN
+            r_status := 3;
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+        r_status := tb_fence_status(s, p_lease_id[i], p_epoch[i], now_ms);
+        IF r_status <> 0 THEN
+            r_detail := s.closed_reason;
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+
+        sv := NULL;
+        IF p_mode[i] = 1 THEN
+            -- the patch was validated in Java; this block only guards what jsonb alone rejects
+            BEGIN
+                SELECT document, version INTO doc, sv FROM tb_summary WHERE stream_id = s.id;
+                IF NOT FOUND THEN
+                    doc := '{}'::jsonb;
+                    sv := 0;
+                END IF;
+                doc := tb_merge_patch(doc, convert_from(p_payload[i], 'UTF8')::jsonb);
+                IF position('\x5f5f66665f6e756c6c5f5f'::bytea IN p_payload[i]) > 0 THEN
+                    doc := tb_null_sentinels(doc);
+                END IF;
+                sv := sv + 1;
+                INSERT INTO tb_summary (stream_id, document, version, first_applied_ms, last_updated_ms)
+                VALUES (s.id, doc, sv, now_ms, now_ms)
+                ON CONFLICT (stream_id) DO UPDATE
+                    SET document = excluded.document, version = excluded.version,
+                        last_updated_ms = excluded.last_updated_ms;
+            EXCEPTION WHEN data_exception OR invalid_text_representation OR character_not_in_repertoire THEN
+                r_status := 4;
+                r_detail := 'patch payload is not valid JSON for the summary: ' || SQLERRM;
+                RETURN NEXT;
+                CONTINUE;
+            END;
+        END IF;
+
+        -- a stream that held only best-effort frames and went silent for 2 x ttl has expired
+        IF NOT s.has_durable AND s.be_expires_at_ms IS NOT NULL AND s.be_expires_at_ms <= now_ms THEN
+            DELETE FROM tb_frame WHERE stream_id = s.id;
+            s.be_retained := 0;
+            s.be_expires_at_ms := NULL;
+        END IF;
+
+        -- ids never go back: a clock step back or a slower host reuses the last ms, seq + 1
+        new_pos := CASE WHEN now_ms > (s.last_pos >> 22) THEN now_ms << 22 ELSE s.last_pos + 1 END;
+
+        INSERT INTO tb_frame (stream_id, pos, mode, ts_ms, frame_type, payload, correlation_id,
+                              summary_version, ttl_ms)
+        VALUES (s.id, new_pos, p_mode[i], now_ms, p_frame_type[i], p_payload[i], p_correlation_id[i], sv,
+                CASE WHEN p_mode[i] = 2 AND p_ttl_ms[i] > 0 THEN p_ttl_ms[i] END);
+
+        IF p_mode[i] = 0 THEN
+            s.durable_retained := s.durable_retained + 1;
+            s.has_durable := true;
+            excess := s.durable_retained - p_durable_cap;
+            IF excess > 0 THEN
+                DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 0 AND pos IN (
+                    SELECT f.pos FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 0
+                    ORDER BY f.pos LIMIT excess);
+                GET DIAGNOSTICS n = ROW_COUNT;
+                s.durable_retained := s.durable_retained - n;
+            END IF;
+        ELSIF p_mode[i] = 1 THEN
+            s.summary_retained := s.summary_retained + 1;
+            s.has_durable := true;
+            excess := s.summary_retained - p_summary_cap;
+            IF excess > 0 THEN
+                DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 1 AND pos IN (
+                    SELECT f.pos FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 1
+                    ORDER BY f.pos LIMIT excess);
+                GET DIAGNOSTICS n = ROW_COUNT;
+                s.summary_retained := s.summary_retained - n;
+            END IF;
+        ELSE
+            -- reference EMA of the append rate; K = clamp(ceil(rate * ttl_s * 2), floor, ceiling)
+            ttl_s := greatest(p_ttl_ms[i], 1) / 1000.0;
+            IF s.ema_rate_hz IS NULL OR s.last_be_append_ms IS NULL THEN
+                rate := p_floor[i] / (ttl_s * 2);
+            ELSE
+                dt := now_ms - s.last_be_append_ms;
+                IF dt <= 0 THEN
+                    dt := 1;
+                END IF;
+                rate := p_alpha[i] * (1000.0 / dt) + (1 - p_alpha[i]) * s.ema_rate_hz;
+            END IF;
+            k := least(greatest(ceil(rate * ttl_s * 2)::bigint, p_floor[i]), p_ceiling[i]);
+            s.ema_rate_hz := rate;
+            s.last_be_append_ms := now_ms;
+            s.maxlen_applied_last := k;
+            s.be_retained := s.be_retained + 1;
+            excess := s.be_retained - k;
+            IF excess > 0 THEN
+                DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 2 AND pos IN (
+                    SELECT f.pos FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 2
+                    ORDER BY f.pos LIMIT excess);
+                GET DIAGNOSTICS n = ROW_COUNT;
+                s.be_retained := s.be_retained - n;
+            END IF;
+            IF NOT s.has_durable AND p_ttl_ms[i] > 0 THEN
+                s.be_expires_at_ms := now_ms + 2 * p_ttl_ms[i];
+            END IF;
+        END IF;
+        IF s.has_durable THEN
+            s.be_expires_at_ms := NULL;
+        END IF;
+
+        UPDATE tb_stream SET
+            last_pos = new_pos,
+            frame_count = s.frame_count + 1,
+            total_bytes = s.total_bytes + octet_length(p_payload[i]),
+            durable_retained = s.durable_retained,
+            summary_retained = s.summary_retained,
+            be_retained = s.be_retained,
+            has_durable = s.has_durable,
+            be_expires_at_ms = s.be_expires_at_ms,
+            ema_rate_hz = s.ema_rate_hz,
+            last_be_append_ms = s.last_be_append_ms,
+            maxlen_applied_last = s.maxlen_applied_last
+        WHERE id = s.id;
+
+        woken := woken || s.id;
+        r_status := 0;
+        r_pos := new_pos;
+        r_frame_count := s.frame_count + 1;
+        r_summary_version := sv;
+        RETURN NEXT;
+    END LOOP;
+    PERFORM tb_notify_streams(woken);
+END
+$$;
