@@ -1,0 +1,311 @@
+package io.tributary.postgres;
+
+import io.tributary.api.NamedStreamAppend;
+import io.tributary.api.NamedStreamAppendResult;
+import io.tributary.api.NamedStreamCreation;
+import io.tributary.api.NamedStreamDeletion;
+import io.tributary.api.NamedStreamFrame;
+import io.tributary.api.NamedStreamInfo;
+import io.tributary.api.NamedStreamRead;
+import io.tributary.api.NamedStreamSpec;
+import io.tributary.api.NamedStreamStore;
+import io.tributary.api.UnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@link NamedStreamStore} on PostgreSQL: named streams are {@code tb_stream} rows of kind 2 with
+ * their frames in {@code tb_frame}; create, append and delete are single calls to server-side
+ * functions that lock the stream row, so each is atomic and serialised per stream, while reads run
+ * beside them without locks. Waiting readers park on the process's {@link Notifier}, woken by the
+ * NOTIFY each append sends, and hold no connection while parked.
+ *
+ * <p>The store does not own the {@link Database}; close that when done.
+ */
+public final class PostgresNamedStreamStore implements NamedStreamStore {
+  /** Most frames one read returns (JSON streams can hold very small messages). */
+  static final int MAX_FRAMES_PER_READ = 10_000;
+
+  private final Database db;
+
+  public PostgresNamedStreamStore(Database db) {
+    this.db = db;
+  }
+
+  @Override
+  public NamedStreamCreation create(String path, NamedStreamSpec spec) {
+    var fork = spec.fork();
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(NamedStreamSql.CREATE)) {
+      ps.setString(1, path);
+      setLong(ps, 2, db.sqlNowMs());
+      ps.setString(3, spec.contentType());
+      ps.setString(4, NamedStreamInfo.mediaTypeOf(spec.contentType()));
+      ps.setBoolean(5, NamedStreamInfo.isJson(spec.contentType()));
+      setLong(ps, 6, spec.ttlSeconds());
+      setLong(ps, 7, spec.expiresAtMs());
+      ps.setBoolean(8, spec.closed());
+      ps.setArray(9, c.createArrayOf("bytea", spec.messages().toArray(byte[][]::new)));
+      ps.setString(10, fork == null ? null : fork.sourcePath());
+      setLong(ps, 11, fork == null ? null : fork.offset());
+      setLong(ps, 12, fork == null ? null : fork.subOffset());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        var status = NamedStreamCreation.Status.valueOf(rs.getString(1).toUpperCase(Locale.ROOT));
+        NamedStreamInfo info = null;
+        long id = rs.getLong(2);
+        if (!rs.wasNull()) {
+          info =
+              new NamedStreamInfo(
+                  id,
+                  rs.getString(3),
+                  rs.getBoolean(4),
+                  rs.getLong(5),
+                  rs.getBoolean(6),
+                  getLong(rs, 7),
+                  getLong(rs, 8));
+        }
+        return new NamedStreamCreation(status, info, rs.getString(9));
+      }
+    } catch (SQLException e) {
+      throw unavailable("create", path, e);
+    }
+  }
+
+  @Override
+  public NamedStreamAppendResult append(String path, NamedStreamAppend append) {
+    var producer = append.producer();
+    NamedStreamAppendResult result;
+    long streamId;
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(NamedStreamSql.APPEND)) {
+      ps.setString(1, path);
+      setLong(ps, 2, db.sqlNowMs());
+      ps.setString(3, NamedStreamInfo.mediaTypeOf(append.contentType()));
+      ps.setArray(4, c.createArrayOf("bytea", append.messages().toArray(byte[][]::new)));
+      ps.setBoolean(5, append.close());
+      ps.setString(6, append.streamSeq());
+      ps.setString(7, producer == null ? null : producer.id());
+      setLong(ps, 8, producer == null ? null : producer.epoch());
+      setLong(ps, 9, producer == null ? null : producer.seq());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        var status =
+            NamedStreamAppendResult.Status.valueOf(rs.getString(1).toUpperCase(Locale.ROOT));
+        streamId = rs.getLong(2);
+        result =
+            new NamedStreamAppendResult(
+                status, rs.getLong(3), rs.getBoolean(4), getLong(rs, 5), getLong(rs, 6));
+      }
+    } catch (SQLException e) {
+      throw unavailable("append to", path, e);
+    }
+    if (result.status() == NamedStreamAppendResult.Status.APPENDED) {
+      db.notifier().wakeLocal(streamId);
+    }
+    return result;
+  }
+
+  @Override
+  public NamedStreamRead read(String path, long after, int maxBytes) {
+    return read(path, after, maxBytes, true);
+  }
+
+  @Override
+  public NamedStreamRead head(String path) {
+    return read(path, TAIL, 0, false);
+  }
+
+  @Override
+  public NamedStreamRead await(String path, long after, int maxBytes, Duration maxWait)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    var first = read(path, after, maxBytes, true);
+    if (first.status() != NamedStreamRead.Status.OK
+        || !first.frames().isEmpty()
+        || first.info().closed()) {
+      return first;
+    }
+    long id = first.info().id();
+    long from = first.nextPos();
+    // register before re-reading, so an append between the read and the park is not missed
+    try (Waiter waiter = db.notifier().register(id)) {
+      while (true) {
+        var r = read(path, from, maxBytes, false);
+        if (r.status() == NamedStreamRead.Status.OK && r.info().id() != id) {
+          return NamedStreamRead.without(NamedStreamRead.Status.NOT_FOUND, null, from);
+        }
+        if (r.status() != NamedStreamRead.Status.OK || !r.frames().isEmpty() || r.info().closed()) {
+          return r;
+        }
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return r;
+        }
+        waiter.await(remaining);
+      }
+    }
+  }
+
+  @Override
+  public NamedStreamDeletion delete(String path) {
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(NamedStreamSql.DELETE)) {
+      ps.setString(1, path);
+      setLong(ps, 2, db.sqlNowMs());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return NamedStreamDeletion.valueOf(rs.getString(1).toUpperCase(Locale.ROOT));
+      }
+    } catch (SQLException e) {
+      throw unavailable("delete", path, e);
+    }
+  }
+
+  @Override
+  public int expireStreams(int limit) {
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(NamedStreamSql.SWEEP)) {
+      setLong(ps, 1, db.sqlNowMs());
+      ps.setInt(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw new UnavailableException("could not expire named streams: " + e.getMessage(), true, e);
+    }
+  }
+
+  private NamedStreamRead read(String path, long after, int maxBytes, boolean touch) {
+    long from = after == TAIL ? Long.MAX_VALUE : after;
+    long upper = maxBytes <= 0 ? from : saturatedAdd(from, maxBytes);
+    var page = query(path, from, upper, MAX_FRAMES_PER_READ, touch);
+    if (page.status != NamedStreamRead.Status.OK) {
+      return NamedStreamRead.without(page.status, null, 0);
+    }
+    var info = page.info;
+    if (after == TAIL) {
+      return NamedStreamRead.without(NamedStreamRead.Status.OK, info, info.tailPos());
+    }
+    if (after > info.tailPos()) {
+      return NamedStreamRead.without(NamedStreamRead.Status.BEYOND_TAIL, info, after);
+    }
+    var frames = page.frames;
+    if (frames.isEmpty() && after < info.tailPos() && maxBytes > 0) {
+      // the next frame alone is larger than maxBytes (or committed after the first snapshot)
+      frames = query(path, after, info.tailPos(), 1, false).frames;
+    }
+    frames = trimStart(frames, after, info.json());
+    long next = frames.isEmpty() ? after : frames.getLast().endPos();
+    return new NamedStreamRead(NamedStreamRead.Status.OK, info, frames, next);
+  }
+
+  /**
+   * A position inside a byte frame reads the rest of it; inside a JSON message it skips the
+   * message, since half a message is not JSON.
+   */
+  private static List<NamedStreamFrame> trimStart(
+      List<NamedStreamFrame> frames, long after, boolean json) {
+    if (frames.isEmpty()) {
+      return frames;
+    }
+    var first = frames.getFirst();
+    long start = first.endPos() - first.payload().length;
+    if (start >= after) {
+      return frames;
+    }
+    var rest = new ArrayList<>(frames.subList(1, frames.size()));
+    if (!json) {
+      var tail = Arrays.copyOfRange(first.payload(), (int) (after - start), first.payload().length);
+      rest.addFirst(new NamedStreamFrame(first.endPos(), tail));
+    }
+    return rest;
+  }
+
+  private Page query(String path, long after, long upper, int limit, boolean touch) {
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(NamedStreamSql.READ)) {
+      ps.setString(1, path);
+      setLong(ps, 2, db.sqlNowMs());
+      ps.setBoolean(3, touch);
+      ps.setLong(4, after);
+      ps.setLong(5, upper);
+      ps.setInt(6, limit);
+      ps.setInt(7, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        var page = new Page();
+        while (rs.next()) {
+          if (page.status == null) {
+            page.status = statusOf(rs.getString(1));
+            if (page.status != NamedStreamRead.Status.OK) {
+              return page;
+            }
+            page.info =
+                new NamedStreamInfo(
+                    rs.getLong(2),
+                    rs.getString(3),
+                    rs.getBoolean(4),
+                    rs.getLong(5),
+                    rs.getBoolean(6),
+                    getLong(rs, 7),
+                    getLong(rs, 8));
+          }
+          long pos = rs.getLong(9);
+          if (!rs.wasNull()) {
+            page.frames.add(new NamedStreamFrame(pos, rs.getBytes(10)));
+          }
+        }
+        return page;
+      }
+    } catch (SQLException e) {
+      throw unavailable("read", path, e);
+    }
+  }
+
+  private static NamedStreamRead.Status statusOf(String s) {
+    return switch (s) {
+      case "ok" -> NamedStreamRead.Status.OK;
+      case "gone" -> NamedStreamRead.Status.GONE;
+      default -> NamedStreamRead.Status.NOT_FOUND;
+    };
+  }
+
+  /** One query's result: the stream's status and metadata, and frames in range. */
+  private static final class Page {
+    NamedStreamRead.Status status;
+    NamedStreamInfo info;
+    List<NamedStreamFrame> frames = new ArrayList<>();
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+    if (v == null) {
+      ps.setNull(i, Types.BIGINT);
+    } else {
+      ps.setLong(i, v);
+    }
+  }
+
+  private static Long getLong(ResultSet rs, int i) throws SQLException {
+    long v = rs.getLong(i);
+    return rs.wasNull() ? null : v;
+  }
+
+  private static UnavailableException unavailable(String what, String path, SQLException e) {
+    return new UnavailableException(
+        "could not " + what + " named stream " + path + ": " + e.getMessage(), true, e);
+  }
+}
