@@ -1,0 +1,162 @@
+package io.tributary.cli;
+
+import io.tributary.server.ServerConfig;
+import io.tributary.server.TributaryServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code tributary serve}: runs the HTTP server until SIGINT/SIGTERM. Every flag has an
+ * environment variable; the flag wins when both are given.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serve the FlowFabric REST API and the Durable Streams protocol over HTTP.",
+      "Without --db (or TRIBUTARY_DB) an embedded PostgreSQL runs in --data-dir and keeps its data."
+    })
+final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--port",
+      defaultValue = "${env:TRIBUTARY_PORT:-" + ServerConfig.DEFAULT_PORT + "}",
+      description = "TCP port; 0 picks a free one (env TRIBUTARY_PORT, default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--bind",
+      defaultValue = "${env:TRIBUTARY_BIND:-" + ServerConfig.DEFAULT_BIND_ADDRESS + "}",
+      description = "Address to listen on (env TRIBUTARY_BIND, default ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(
+      names = "--db",
+      defaultValue = "${env:TRIBUTARY_DB}",
+      description = "postgresql://user:password@host:port/database, or a jdbc:postgresql: URL"
+          + " (env TRIBUTARY_DB). Default: embedded PostgreSQL in --data-dir.")
+  String db;
+
+  @Option(
+      names = "--data-dir",
+      defaultValue = "${env:TRIBUTARY_DATA_DIR:-./data/pg}",
+      description = "Data directory of the embedded PostgreSQL (env TRIBUTARY_DATA_DIR, default ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(
+      names = "--long-poll-timeout",
+      defaultValue = "${env:TRIBUTARY_LONG_POLL_TIMEOUT:-30s}",
+      converter = DurationConverter.class,
+      description = "How long a Durable Streams long-poll waits for data, e.g. 500ms, 2s, 30s"
+          + " (env TRIBUTARY_LONG_POLL_TIMEOUT, default ${DEFAULT-VALUE}).")
+  Duration longPollTimeout;
+
+  @Option(
+      names = "--max-body-bytes",
+      defaultValue = "${env:TRIBUTARY_MAX_BODY_BYTES:-" + ServerConfig.DEFAULT_MAX_BODY_BYTES + "}",
+      description = "Largest request body in bytes; larger gets 413 (env TRIBUTARY_MAX_BODY_BYTES, default ${DEFAULT-VALUE}).")
+  long maxBodyBytes;
+
+  @Option(
+      names = "--max-frame-bytes",
+      defaultValue = "${env:TRIBUTARY_MAX_FRAME_BYTES:-" + ServerConfig.DEFAULT_MAX_FRAME_BYTES + "}",
+      description = "Largest payload of one attempt-stream frame in bytes; larger gets 413"
+          + " (env TRIBUTARY_MAX_FRAME_BYTES, default ${DEFAULT-VALUE}).")
+  int maxFrameBytes;
+
+  @Option(
+      names = "--auth-token",
+      defaultValue = "${env:TRIBUTARY_AUTH_TOKEN}",
+      description = "Require Authorization: Bearer <token> on every route but /health"
+          + " (env TRIBUTARY_AUTH_TOKEN, preferred: flags show in ps). Default: no auth.")
+  String authToken;
+
+  @Option(
+      names = "--max-stream-ops",
+      defaultValue = "${env:TRIBUTARY_MAX_STREAM_OPS:-" + ServerConfig.DEFAULT_MAX_STREAM_OPS + "}",
+      description = "Concurrent REST reads and tails before 429 (env TRIBUTARY_MAX_STREAM_OPS, default ${DEFAULT-VALUE}).")
+  int maxStreamOps;
+
+  @Option(
+      names = "--pool-size",
+      defaultValue = "${env:TRIBUTARY_POOL_SIZE:-" + ServerConfig.DEFAULT_POOL_SIZE + "}",
+      description = "Database connections (env TRIBUTARY_POOL_SIZE, default ${DEFAULT-VALUE}).")
+  int poolSize;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    EmbeddedDatabase embedded = null;
+    TributaryServer server;
+    try {
+      DatabaseUrl url;
+      if (db == null || db.isBlank()) {
+        embedded = EmbeddedDatabase.start(dataDir);
+        url = embedded.url();
+      } else {
+        url = DatabaseUrl.parse(db);
+      }
+      server = TributaryServer.start(config(url));
+    } catch (RuntimeException e) {
+      err.println("tributary: could not start: " + e.getMessage());
+      if (embedded != null) {
+        embedded.close();
+      }
+      return 1;
+    }
+    out.println("tributary listening on " + server.baseUrl()
+        + (embedded == null ? "" : " (embedded PostgreSQL in " + dataDir.toAbsolutePath().normalize() + ")"));
+    out.flush();
+    awaitShutdown(server, embedded);
+    return 0;
+  }
+
+  ServerConfig config(DatabaseUrl url) {
+    return ServerConfig.builder(url.jdbcUrl())
+        .dbUser(url.user())
+        .dbPassword(url.password())
+        .bindAddress(bind)
+        .port(port)
+        .poolSize(poolSize)
+        .longPollTimeout(longPollTimeout)
+        .maxBodyBytes(maxBodyBytes)
+        .maxFrameBytes(maxFrameBytes)
+        .authToken(authToken)
+        .maxStreamOps(maxStreamOps)
+        .build();
+  }
+
+  /** Blocks until the JVM is asked to stop, then stops the server before its database. */
+  private static void awaitShutdown(TributaryServer server, EmbeddedDatabase embedded) {
+    var stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform()
+                .name("tributary-shutdown")
+                .unstarted(
+                    () -> {
+                      try {
+                        server.close();
+                      } finally {
+                        if (embedded != null) {
+                          embedded.close();
+                        }
+                        stopped.countDown();
+                      }
+                    }));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

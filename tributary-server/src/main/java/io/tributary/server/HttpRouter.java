@@ -1,0 +1,96 @@
+package io.tributary.server;
+
+import io.tributary.protocol.HttpHeaders;
+import io.tributary.protocol.HttpRequest;
+import io.tributary.protocol.HttpResponse;
+import io.tributary.protocol.rest.FlowFabricRestHandler;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Everything the server answers, without any web framework: auth, {@code /health}, {@code
+ * /metrics}, then the FlowFabric REST API under {@code /v1/executions} and the Durable Streams
+ * protocol under {@code /v1/stream/}. The Helidon adapter only converts requests and responses.
+ *
+ * <p>Auth applies to every route except {@code /health} and CORS preflights ({@code OPTIONS}),
+ * which browsers send without credentials.
+ */
+public final class HttpRouter {
+  static final String DURABLE_STREAMS_PREFIX = "/v1/stream/";
+
+  /** A protocol handler: request in, response out. */
+  @FunctionalInterface
+  public interface Handler {
+    HttpResponse handle(HttpRequest request);
+  }
+
+  private final FlowFabricRestHandler rest;
+  private final Handler durableStreams;
+  private final BearerAuth auth;
+  private final ServerMetrics metrics;
+
+  HttpRouter(
+      FlowFabricRestHandler rest, Handler durableStreams, BearerAuth auth, ServerMetrics metrics) {
+    this.rest = rest;
+    this.durableStreams = durableStreams;
+    this.auth = auth;
+    this.metrics = metrics;
+  }
+
+  /** Answers one request; never throws for bad input (protocol handlers map their errors). */
+  public HttpResponse handle(HttpRequest request) {
+    long started = System.nanoTime();
+    String route = routeOf(request.path());
+    var response = dispatch(route, request);
+    metrics.record(route, request.method(), response.status(), System.nanoTime() - started);
+    return response;
+  }
+
+  private HttpResponse dispatch(String route, HttpRequest request) {
+    if (route.equals("health")) {
+      return json(200, "{\"status\":\"UP\"}");
+    }
+    if (!request.method().equals("OPTIONS") && !auth.allows(request)) {
+      var denied =
+          json(401, "{\"error\":\"missing or invalid Authorization header\",\"kind\":\"unauthorized\",\"retryable\":false}");
+      denied.headers().set("WWW-Authenticate", "Bearer");
+      return denied;
+    }
+    return switch (route) {
+      case "metrics" -> metricsPage();
+      case "rest" -> rest.handle(request);
+      case "durable_streams" -> durableStreams.handle(request);
+      default ->
+          json(404, "{\"error\":\"no such route\",\"kind\":\"not_found\",\"retryable\":false}");
+    };
+  }
+
+  private static String routeOf(String path) {
+    if (path.equals("/health")) {
+      return "health";
+    }
+    if (path.equals("/metrics")) {
+      return "metrics";
+    }
+    if (FlowFabricRestHandler.owns(path)) {
+      return "rest";
+    }
+    if (path.startsWith(DURABLE_STREAMS_PREFIX)) {
+      return "durable_streams";
+    }
+    return "unmatched";
+  }
+
+  private HttpResponse metricsPage() {
+    var headers = HttpHeaders.of("Content-Type", ServerMetrics.CONTENT_TYPE, "Cache-Control", "no-store");
+    return new HttpResponse.Full(200, headers, metrics.scrape().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static HttpResponse json(int status, String body) {
+    var headers =
+        HttpHeaders.of(
+            "Content-Type", "application/json",
+            "Cache-Control", "no-store",
+            "X-Content-Type-Options", "nosniff");
+    return HttpResponse.of(status, headers, body);
+  }
+}

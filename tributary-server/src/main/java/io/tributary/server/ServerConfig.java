@@ -1,0 +1,176 @@
+package io.tributary.server;
+
+import io.tributary.api.StoreConfig;
+import io.tributary.protocol.rest.RestConfig;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Frozen configuration of a {@link TributaryServer}. Build with {@link #builder(String)}; every
+ * knob has a named default.
+ *
+ * @param bindAddress interface to listen on; loopback unless told otherwise
+ * @param port TCP port; 0 picks a free one
+ * @param jdbcUrl PostgreSQL JDBC URL
+ * @param dbUser database user, or null when the URL carries it
+ * @param dbPassword database password, or null
+ * @param poolSize database connections (the LISTEN connection is extra)
+ * @param longPollTimeout how long a Durable Streams long-poll waits before answering 204
+ * @param maxBodyBytes largest request body; larger ones get 413 before the body is read
+ * @param maxFrameBytes largest payload of one attempt-stream frame (413 above)
+ * @param authToken bearer token required on every route but {@code /health}; null disables auth
+ * @param maxStreamOps concurrent REST reads and tails before 429
+ */
+public record ServerConfig(
+    String bindAddress,
+    int port,
+    String jdbcUrl,
+    String dbUser,
+    String dbPassword,
+    int poolSize,
+    Duration longPollTimeout,
+    long maxBodyBytes,
+    int maxFrameBytes,
+    String authToken,
+    int maxStreamOps) {
+  public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+  public static final int DEFAULT_PORT = 4437;
+  public static final int DEFAULT_POOL_SIZE = StoreConfig.DEFAULT_POOL_SIZE;
+  public static final Duration DEFAULT_LONG_POLL_TIMEOUT = Duration.ofSeconds(30);
+  /** 16 MiB: Durable Streams clients (and the conformance suite) post 10 MiB bodies. */
+  public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+  public static final int DEFAULT_MAX_FRAME_BYTES = StoreConfig.DEFAULT_MAX_PAYLOAD_BYTES;
+  public static final int DEFAULT_MAX_STREAM_OPS = RestConfig.DEFAULT_MAX_STREAM_OPS;
+
+  public ServerConfig {
+    Objects.requireNonNull(bindAddress, "bindAddress");
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    require(port >= 0 && port <= 65_535, "port must be 0..65535, got " + port);
+    require(poolSize >= 1, "pool size must be >= 1, got " + poolSize);
+    require(
+        longPollTimeout != null && longPollTimeout.toMillis() >= 1,
+        "long-poll timeout must be at least 1 ms");
+    require(maxBodyBytes >= 1, "max body bytes must be >= 1, got " + maxBodyBytes);
+    require(maxFrameBytes >= 1, "max frame bytes must be >= 1, got " + maxFrameBytes);
+    require(maxStreamOps >= 1, "max stream ops must be >= 1, got " + maxStreamOps);
+    require(authToken == null || !authToken.isBlank(), "auth token must not be blank");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  public static Builder builder(String jdbcUrl) {
+    return new Builder(jdbcUrl);
+  }
+
+  /** The store settings this server opens its database with. */
+  public StoreConfig storeConfig() {
+    return StoreConfig.builder(jdbcUrl)
+        .user(dbUser)
+        .password(dbPassword)
+        .poolSize(poolSize)
+        .maxPayloadBytes(maxFrameBytes)
+        .build();
+  }
+
+  public RestConfig restConfig() {
+    return RestConfig.withMaxStreamOps(maxStreamOps);
+  }
+
+  /** Secrets are left out, so the config can be logged. */
+  @Override
+  public String toString() {
+    return "ServerConfig[bind=" + bindAddress + ":" + port + ", db=" + jdbcUrl
+        + ", poolSize=" + poolSize + ", longPollTimeout=" + longPollTimeout
+        + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes=" + maxFrameBytes
+        + ", auth=" + (authToken == null ? "off" : "bearer") + ", maxStreamOps=" + maxStreamOps + "]";
+  }
+
+  /** Mutable builder; {@link #build()} freezes it. */
+  public static final class Builder {
+    private final String jdbcUrl;
+    private String bindAddress = DEFAULT_BIND_ADDRESS;
+    private int port = DEFAULT_PORT;
+    private String dbUser;
+    private String dbPassword;
+    private int poolSize = DEFAULT_POOL_SIZE;
+    private Duration longPollTimeout = DEFAULT_LONG_POLL_TIMEOUT;
+    private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+    private String authToken;
+    private int maxStreamOps = DEFAULT_MAX_STREAM_OPS;
+
+    private Builder(String jdbcUrl) {
+      this.jdbcUrl = jdbcUrl;
+    }
+
+    public Builder bindAddress(String v) {
+      bindAddress = v;
+      return this;
+    }
+
+    public Builder port(int v) {
+      port = v;
+      return this;
+    }
+
+    public Builder dbUser(String v) {
+      dbUser = v;
+      return this;
+    }
+
+    public Builder dbPassword(String v) {
+      dbPassword = v;
+      return this;
+    }
+
+    public Builder poolSize(int v) {
+      poolSize = v;
+      return this;
+    }
+
+    public Builder longPollTimeout(Duration v) {
+      longPollTimeout = v;
+      return this;
+    }
+
+    public Builder maxBodyBytes(long v) {
+      maxBodyBytes = v;
+      return this;
+    }
+
+    public Builder maxFrameBytes(int v) {
+      maxFrameBytes = v;
+      return this;
+    }
+
+    /** Null or empty turns auth off. */
+    public Builder authToken(String v) {
+      authToken = v == null || v.isEmpty() ? null : v;
+      return this;
+    }
+
+    public Builder maxStreamOps(int v) {
+      maxStreamOps = v;
+      return this;
+    }
+
+    public ServerConfig build() {
+      return new ServerConfig(
+          bindAddress,
+          port,
+          jdbcUrl,
+          dbUser,
+          dbPassword,
+          poolSize,
+          longPollTimeout,
+          maxBodyBytes,
+          maxFrameBytes,
+          authToken,
+          maxStreamOps);
+    }
+  }
+}

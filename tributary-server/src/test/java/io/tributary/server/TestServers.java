@@ -1,0 +1,82 @@
+package io.tributary.server;
+
+import io.tributary.testing.EmbeddedPostgres;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Starts real servers on random loopback ports, and talks to them with the JDK client. */
+final class TestServers {
+  static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+
+  private TestServers() {}
+
+  /** A server on a fresh database (or on {@code jdbcUrl} when given), tuned by {@code tune}. */
+  static TributaryServer start(String jdbcUrl, UnaryOperator<ServerConfig.Builder> tune) {
+    var builder =
+        ServerConfig.builder(jdbcUrl).dbUser("postgres").port(0).poolSize(4)
+            .longPollTimeout(Duration.ofSeconds(1));
+    return TributaryServer.start(tune.apply(builder).build());
+  }
+
+  static String newDatabase(String name) {
+    return EmbeddedPostgres.createDatabase(name);
+  }
+
+  /** The path of an attempt with the execution id percent-encoded, as clients must send it. */
+  static String attemptPath(String executionId, long index) {
+    return "/v1/executions/" + URLEncoder.encode(executionId, StandardCharsets.UTF_8)
+        + "/attempts/" + index;
+  }
+
+  static HttpRequest.Builder request(TributaryServer server, String pathAndQuery) {
+    return HttpRequest.newBuilder(URI.create(server.baseUrl() + pathAndQuery))
+        .timeout(Duration.ofSeconds(40));
+  }
+
+  static HttpResponse<String> send(HttpRequest request) throws Exception {
+    return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  static JsonNode json(HttpResponse<String> response) {
+    return JsonMapper.shared().readTree(response.body());
+  }
+
+  /** Mints an execution and starts its first attempt; returns the start answer. */
+  static JsonNode startAttempt(TributaryServer server) throws Exception {
+    var minted = send(request(server, "/v1/executions").POST(HttpRequest.BodyPublishers.noBody()).build());
+    String id = json(minted).get("execution_id").asString();
+    var started =
+        send(
+            request(server, "/v1/executions/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/attempts")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"lease_ttl_ms\":60000}"))
+                .build());
+    if (started.statusCode() != 201) {
+      throw new AssertionError("start failed: " + started.statusCode() + " " + started.body());
+    }
+    return json(started);
+  }
+
+  static HttpResponse<String> append(TributaryServer server, JsonNode attempt, String query, byte[] payload)
+      throws Exception {
+    return send(
+        request(
+                server,
+                attemptPath(attempt.get("execution_id").asString(), attempt.get("attempt_index").asLong())
+                    + "/stream" + (query.isEmpty() ? "" : "?" + query))
+            .header("Tributary-Handle", attempt.get("handle").asString())
+            .POST(HttpRequest.BodyPublishers.ofByteArray(payload))
+            .build());
+  }
+}
