@@ -1,0 +1,149 @@
+package io.tributary.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Value types of spec §1.7 (acceptance scenarios §8.4, §8.5) and small API contracts. */
+class ApiValuesTest {
+
+  @Test
+  @DisplayName("§8.4 mode wire tokens durable/summary/best_effort; a Frame defaults to Durable")
+  void modes() {
+    assertThat(StreamMode.durable().wire()).isEqualTo("durable");
+    assertThat(StreamMode.durableSummary().wire()).isEqualTo("summary");
+    assertThat(StreamMode.bestEffortLive(1).wire()).isEqualTo("best_effort");
+    assertThat(((StreamMode.DurableSummary) StreamMode.durableSummary()).patchKind())
+        .isEqualTo(PatchKind.JSON_MERGE_PATCH);
+    assertThat(PatchKind.JSON_MERGE_PATCH.wire()).isEqualTo("json-merge-patch");
+    assertThat(new Frame(new byte[0], null, null, null, null).mode()).isEqualTo(StreamMode.DURABLE);
+    assertThat(Frame.of("log", "x").mode()).isEqualTo(StreamMode.durable());
+  }
+
+  @Test
+  @DisplayName("§8.4 TailVisibility All has wire \"\", ExcludeBestEffort wire exclude_best_effort")
+  void visibility() {
+    assertThat(TailVisibility.ALL.wire()).isEmpty();
+    assertThat(TailVisibility.EXCLUDE_BEST_EFFORT.wire()).isEqualTo("exclude_best_effort");
+  }
+
+  @Test
+  @DisplayName("§8.5 the sentinel is exactly __ff_null__ (11 ASCII bytes)")
+  void sentinel() {
+    assertThat(StreamStore.SUMMARY_NULL_SENTINEL).isEqualTo("__ff_null__");
+    assertThat(StreamStore.SUMMARY_NULL_SENTINEL.getBytes(StandardCharsets.US_ASCII)).hasSize(11);
+    assertThat(StreamStore.SUMMARY_NULL_SENTINEL.getBytes(StandardCharsets.UTF_8)).hasSize(11);
+  }
+
+  @Test
+  @DisplayName("§8.5 an outcome has no summary version unless given one")
+  void outcome() {
+    var o = new AppendOutcome(EntryId.parse("1713-0"), 3, null);
+    assertThat(o.summaryVersion()).isNull();
+    assertThat(o.frameCount()).isEqualTo(3);
+    assertThat(new AppendOutcome(EntryId.parse("1713-0"), 3, 7L).summaryVersion()).isEqualTo(7L);
+  }
+
+  @Test
+  @DisplayName("§1.7 constants: read cap 10000, tail block 30000")
+  void constants() {
+    assertThat(StreamStore.READ_HARD_CAP).isEqualTo(10_000);
+    assertThat(StreamStore.MAX_TAIL_BLOCK_MS).isEqualTo(30_000);
+  }
+
+  @Test
+  @DisplayName("§8.14 an empty frame_type falls back to the kind's encoding; empty correlation id is none")
+  void frameDefaults() {
+    assertThat(new Frame(new byte[0], FrameKind.STDERR, "", null, null).effectiveFrameType()).isEqualTo("stderr");
+    assertThat(new Frame(new byte[0], FrameKind.STDOUT, null, null, null).effectiveFrameType()).isEqualTo("stdout");
+    assertThat(new Frame(new byte[0], FrameKind.BLOB, "", null, null).effectiveFrameType()).isEqualTo("blob");
+    assertThat(new Frame(new byte[0], null, "", null, null).effectiveFrameType()).isEqualTo("event");
+    assertThat(new Frame(new byte[0], FrameKind.STDERR, "log", null, null).effectiveFrameType()).isEqualTo("log");
+    assertThat(Frame.of("log", "x").withCorrelationId("").correlationId()).isNull();
+    assertThat(Frame.of("log", "x").withCorrelationId("c-1").correlationId()).isEqualTo("c-1");
+    assertThatThrownBy(() -> Frame.of("log", (byte[]) null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  @DisplayName("§7.17 StreamFrame: utf8 payloads read as text, others as base64 with encoding=base64")
+  void streamFrameFields() {
+    var text =
+        new StreamFrame(new EntryId(5, 1), "log", "héllo".getBytes(StandardCharsets.UTF_8), "durable", "c-1", 4, null, null);
+    assertThat(text.fields())
+        .containsExactly(
+            java.util.Map.entry("correlation_id", "c-1"),
+            java.util.Map.entry("encoding", "utf8"),
+            java.util.Map.entry("frame_type", "log"),
+            java.util.Map.entry("mode", "durable"),
+            java.util.Map.entry("payload", "héllo"),
+            java.util.Map.entry("source", "worker"),
+            java.util.Map.entry("ts", "4"));
+    byte[] bin = {(byte) 0xFF, 0, (byte) 0xC3};
+    var binary = new StreamFrame(new EntryId(5, 2), "blob", bin, "summary", null, 4, 3L, null);
+    assertThat(binary.encoding()).isEqualTo("base64");
+    assertThat(binary.payloadText()).isEqualTo(Base64.getEncoder().encodeToString(bin));
+    assertThat(binary.fields()).containsEntry("summary_version", "3").doesNotContainKey("correlation_id");
+    var be = new StreamFrame(new EntryId(5, 3), "tok", new byte[0], "best_effort", null, 4, null, 5000L);
+    assertThat(be.fields()).containsEntry("ttl_ms", "5000").containsEntry("payload", "").containsEntry("encoding", "utf8");
+  }
+
+  @Test
+  @DisplayName("§3.5 close reasons have the reference wire tokens and parse back")
+  void closeReasons() {
+    assertThat(List.of(CloseReason.values()).stream().map(CloseReason::wire))
+        .containsExactly(
+            "attempt_success", "attempt_failure", "attempt_cancelled", "expired", "suspension_timeout",
+            "dependency_impossible", "lease_expired", "reclaimed");
+    for (var r : CloseReason.values()) {
+      assertThat(CloseReason.parse(r.wire())).isEqualTo(r);
+    }
+    assertThatThrownBy(() -> CloseReason.parse("attempt_interrupted")).isInstanceOf(ValidationException.class);
+  }
+
+  @Test
+  @DisplayName("StreamFrames: closed iff closedAt is set; frames are copied")
+  void streamFrames() {
+    assertThat(StreamFrames.empty().isClosed()).isFalse();
+    assertThat(new StreamFrames(List.of(), 5L, "attempt_success").isClosed()).isTrue();
+    var list = new java.util.ArrayList<StreamFrame>();
+    var frames = new StreamFrames(list, null, null);
+    list.add(new StreamFrame(EntryId.ZERO, "x", new byte[0], "durable", null, 0, null, null));
+    assertThat(frames.frames()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("error codes are the reference's wire codes")
+  void errorCodes() {
+    assertThat(new StaleOwnerException("x").code()).isEqualTo("stale_owner_cannot_append");
+    assertThat(new StreamClosedException("attempt_success").code()).isEqualTo("stream_closed");
+    assertThat(new StreamClosedException("attempt_success").closedReason()).isEqualTo("attempt_success");
+    assertThat(new ValidationException(ValidationKind.RETENTION_LIMIT_EXCEEDED, "x").code())
+        .isEqualTo("retention_limit_exceeded");
+    assertThat(ValidationKind.HANDLE_FROM_OTHER_BACKEND.code()).isEqualTo("handle_from_other_backend");
+    assertThat(new UnavailableException("x", true, null).retryable()).isTrue();
+    assertThat(new StaleOwnerException("x").retryable()).isFalse();
+  }
+
+  @Test
+  @DisplayName("StoreConfig: named defaults and rejected values")
+  void storeConfig() {
+    var c = StoreConfig.builder("jdbc:postgresql://x/y").build();
+    assertThat(c.maxPayloadBytes()).isEqualTo(65_536);
+    assertThat(c.durableRetention()).isEqualTo(10_000);
+    assertThat(c.summaryRetention()).isEqualTo(64);
+    assertThat(c.clock()).isNull();
+    assertThatThrownBy(() -> StoreConfig.builder("u").poolSize(0).build()).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StoreConfig.builder("u").durableRetention(0).build()).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StoreConfig.builder("u").maxPayloadBytes(0).build()).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StoreConfig.builder("u").tailRecheckInterval(Duration.ofMillis(5)).build())
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StoreConfig.builder("u").maxBatch(1001).build()).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StoreConfig.builder(null).build()).isInstanceOf(NullPointerException.class);
+  }
+}

@@ -1,0 +1,63 @@
+package io.tributary.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class EntryIdTest {
+
+  @Test
+  @DisplayName("§1.6 text form <ms>-<seq>, no padding")
+  void textForm() {
+    var id = EntryId.parse("1713100800150-0");
+    assertThat(id.ms()).isEqualTo(1713100800150L);
+    assertThat(id.seq()).isZero();
+    assertThat(id).hasToString("1713100800150-0");
+    assertThat(new EntryId(5, 12)).hasToString("5-12");
+    assertThat(EntryId.ZERO).hasToString("0-0");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"123", "start", "end", "", "-", "1-", "a-b"})
+  @DisplayName("parse requires a complete <ms>-<seq>")
+  void parseRejectsIncomplete(String text) {
+    assertThatThrownBy(() -> EntryId.parse(text)).isInstanceOf(ValidationException.class);
+  }
+
+  @Test
+  @DisplayName("ordering is by ms, then seq; position() preserves it and round-trips")
+  void orderingAndPosition() {
+    var rnd = new SplittableRandom(7);
+    var ids = new ArrayList<EntryId>();
+    for (int i = 0; i < 2_000; i++) {
+      ids.add(new EntryId(rnd.nextLong(0, 1L << 41), rnd.nextLong(0, EntryId.MAX_SEQ + 1)));
+    }
+    ids.add(EntryId.ZERO);
+    ids.add(new EntryId(Long.MAX_VALUE >>> EntryId.SEQ_BITS, EntryId.MAX_SEQ));
+    for (var id : ids) {
+      assertThat(EntryId.ofPosition(id.position())).isEqualTo(id);
+    }
+    var byCompare = new ArrayList<>(ids);
+    Collections.sort(byCompare);
+    var byPosition = new ArrayList<>(ids);
+    byPosition.sort((a, b) -> Long.compare(a.position(), b.position()));
+    assertThat(byPosition).isEqualTo(byCompare);
+    assertThat(new EntryId(10, EntryId.MAX_SEQ)).isLessThan(new EntryId(11, 0));
+    assertThat(new EntryId(10, 2)).isGreaterThan(new EntryId(10, 1));
+  }
+
+  @Test
+  @DisplayName("negative or oversized parts are rejected with a typed error")
+  void rangeChecks() {
+    assertThatThrownBy(() -> new EntryId(-1, 0)).isInstanceOf(ValidationException.class);
+    assertThatThrownBy(() -> new EntryId(0, -1)).isInstanceOf(ValidationException.class);
+    assertThatThrownBy(() -> new EntryId(0, EntryId.MAX_SEQ + 1)).isInstanceOf(ValidationException.class);
+  }
+}
