@@ -57,7 +57,14 @@ public final class Notifier implements AutoCloseable {
   /** Registers a waiter for a stream. Register before the first query, then query, then park. */
   public Waiter register(long streamId) {
     var w = new Waiter(this, streamId);
-    waiters.computeIfAbsent(streamId, id -> ConcurrentHashMap.newKeySet()).add(w);
+    // add inside compute: a concurrent deregister may be removing this stream's (now empty) set
+    waiters.compute(
+        streamId,
+        (id, set) -> {
+          var s = set == null ? ConcurrentHashMap.<Waiter>newKeySet() : set;
+          s.add(w);
+          return s;
+        });
     return w;
   }
 
