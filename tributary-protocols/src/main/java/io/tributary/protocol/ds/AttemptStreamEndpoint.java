@@ -1,0 +1,272 @@
+package io.tributary.protocol.ds;
+
+import io.tributary.api.EntryId;
+import io.tributary.api.ExecutionId;
+import io.tributary.api.StreamCursor;
+import io.tributary.api.StreamFrame;
+import io.tributary.api.StreamFrames;
+import io.tributary.api.StreamStore;
+import io.tributary.api.TailVisibility;
+import io.tributary.api.ValidationException;
+import io.tributary.protocol.HttpHeaders;
+import io.tributary.protocol.HttpRequest;
+import io.tributary.protocol.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.LongSupplier;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * FlowFabric attempt streams, read-only, as Durable Streams JSON streams at {@code
+ * /v1/stream/executions/{executionId}/attempts/{index}}. Each frame is one JSON message; an
+ * offset is the (ms, seq) of the frame's entry id; a closed attempt is a closed stream. Appends go
+ * through the attempt's lease on the REST API, so writes here are refused with 405.
+ */
+final class AttemptStreamEndpoint {
+  static final String PREFIX = "/v1/stream/executions/";
+  static final String READ_METHODS = "GET, HEAD, OPTIONS";
+  private static final String ATTEMPTS = "/attempts/";
+  /** Frames per response; the store caps reads at {@link StreamStore#READ_HARD_CAP}. */
+  static final int FRAMES_PER_READ = 1_000;
+
+  private static final JsonMapper MAPPER = JsonMapper.shared();
+
+  private final StreamStore store;
+  private final DurableStreamsConfig config;
+  private final LongSupplier clock;
+
+  AttemptStreamEndpoint(StreamStore store, DurableStreamsConfig config, LongSupplier clock) {
+    this.store = store;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  static boolean owns(String path) {
+    return path.startsWith(PREFIX);
+  }
+
+  /** One attempt stream. */
+  private record Target(ExecutionId executionId, long attemptIndex) {
+    String tag() {
+      return "a" + executionId.uuid() + "/" + attemptIndex;
+    }
+  }
+
+  HttpResponse handle(HttpRequest req) {
+    if (store == null) {
+      return DsResponses.error(404, "STREAM_NOT_FOUND", "attempt streams are not served here");
+    }
+    var target = target(req.path());
+    return switch (req.method()) {
+      case "GET" -> read(req, target, ReadParams.parse(req));
+      case "HEAD" -> head(target);
+      default -> {
+        var e =
+            DsResponses.error(
+                405,
+                "READ_ONLY_STREAM",
+                "attempt streams are read-only here; append with the attempt's lease: POST"
+                    + " /v1/executions/{id}/attempts/{idx}/stream with the Tributary-Handle header");
+        e.headers().set("Allow", READ_METHODS);
+        yield e;
+      }
+    };
+  }
+
+  private static Target target(String path) {
+    var rest = path.substring(PREFIX.length());
+    int at = rest.lastIndexOf(ATTEMPTS);
+    if (at <= 0) {
+      throw new DsException(
+          404, "STREAM_NOT_FOUND", "attempt streams live at " + PREFIX + "{executionId}/attempts/{index}");
+    }
+    var index = rest.substring(at + ATTEMPTS.length());
+    if (index.isEmpty() || index.length() > 18 || !index.chars().allMatch(Character::isDigit)) {
+      throw DsException.badRequest("attempt index must be a non-negative integer, not '" + index + "'");
+    }
+    try {
+      return new Target(ExecutionId.parse(rest.substring(0, at)), Long.parseLong(index));
+    } catch (ValidationException e) {
+      throw DsException.badRequest(e.detail());
+    }
+  }
+
+  private HttpResponse read(HttpRequest req, Target t, ReadParams params) {
+    var after =
+        switch (params.offset()) {
+          case DsOffset.Start s -> EntryId.ZERO;
+          case DsOffset.Now n -> tailId(t);
+          case DsOffset.At at -> entryId(at);
+        };
+    return switch (params.live()) {
+      case NONE -> catchUp(req, t, after, params.offset() instanceof DsOffset.Now);
+      case LONG_POLL -> longPoll(t, after, params.cursor());
+      case SSE -> sse(t, after, params.cursor());
+    };
+  }
+
+  private HttpResponse catchUp(HttpRequest req, Target t, EntryId after, boolean fromNow) {
+    if (fromNow) {
+      var headers = headers(after, true, closed(t, after)).set("Cache-Control", "no-store");
+      return new HttpResponse.Full(200, headers, JsonMessages.join(List.of()));
+    }
+    var frames = tail(t, after, 0);
+    var page = Page.of(frames, after);
+    var headers = headers(page.next(), page.upToDate(), page.endOfStream());
+    var etag = ETags.of(t.tag(), offset(after), offset(page.next()), page.endOfStream());
+    headers
+        .set("ETag", etag)
+        .set(
+            "Cache-Control",
+            page.upToDate() && !frames.isClosed() ? "no-cache" : NamedStreamEndpoint.CACHEABLE);
+    if (ETags.matches(req.headers().first("If-None-Match"), etag)) {
+      return DsResponses.empty(304, headers);
+    }
+    return new HttpResponse.Full(200, headers, JsonMessages.join(messages(frames)));
+  }
+
+  private HttpResponse longPoll(Target t, EntryId after, String cursor) {
+    var frames = tail(t, after, config.longPollTimeout().toMillis());
+    var page = Page.of(frames, after);
+    var headers =
+        headers(page.next(), page.upToDate(), page.endOfStream())
+            .set(DsHeaders.CURSOR, DsCursor.next(clock.getAsLong(), cursor));
+    if (frames.frames().isEmpty()) {
+      headers.set("Cache-Control", "no-cache");
+      return DsResponses.empty(204, headers);
+    }
+    headers.set(
+        "Cache-Control",
+        page.upToDate() && !frames.isClosed() ? "no-cache" : NamedStreamEndpoint.CACHEABLE);
+    return new HttpResponse.Full(200, headers, JsonMessages.join(messages(frames)));
+  }
+
+  private HttpResponse sse(Target t, EntryId after, String cursor) {
+    var first = batch(tail(t, after, 0), after);
+    SseSession.Source<EntryId> source =
+        (from, wait) -> batch(tail(t, from, wait.toMillis()), from);
+    var session = new SseSession<>(source, first, config, clock, cursor);
+    var headers =
+        DsHeaders.base().set("Content-Type", "text/event-stream").set("Cache-Control", "no-cache");
+    return new HttpResponse.Streaming(200, headers, session::writeTo);
+  }
+
+  private HttpResponse head(Target t) {
+    var last = tailId(t);
+    var headers = headers(last, true, closed(t, last)).set("Cache-Control", "no-store");
+    return DsResponses.empty(200, headers);
+  }
+
+  private static HttpHeaders headers(EntryId next, boolean upToDate, boolean closed) {
+    var headers =
+        DsHeaders.base()
+            .set("Content-Type", "application/json")
+            .set(DsHeaders.NEXT_OFFSET, offset(next));
+    if (upToDate) {
+      headers.set(DsHeaders.UP_TO_DATE, "true");
+    }
+    if (closed) {
+      headers.set(DsHeaders.CLOSED, "true");
+    }
+    return headers;
+  }
+
+  private static SseBatch<EntryId> batch(StreamFrames frames, EntryId after) {
+    var page = Page.of(frames, after);
+    var text =
+        frames.frames().isEmpty()
+            ? null
+            : new String(JsonMessages.join(messages(frames)), StandardCharsets.UTF_8);
+    return new SseBatch<>(true, text, page.next(), offset(page.next()), page.upToDate(), frames.isClosed());
+  }
+
+  /** Where a read ended and whether it reached the end of what was there. */
+  private record Page(EntryId next, boolean upToDate, boolean closed) {
+    static Page of(StreamFrames frames, EntryId after) {
+      var list = frames.frames();
+      var next = list.isEmpty() ? after : list.getLast().id();
+      return new Page(next, list.size() < FRAMES_PER_READ, frames.isClosed());
+    }
+
+    boolean endOfStream() {
+      return upToDate && closed;
+    }
+  }
+
+  private StreamFrames tail(Target t, EntryId after, long blockMs) {
+    long block = Math.clamp(blockMs, 0, StreamStore.MAX_TAIL_BLOCK_MS);
+    return store.tail(
+        t.executionId(), t.attemptIndex(), StreamCursor.at(after), block, FRAMES_PER_READ, TailVisibility.ALL);
+  }
+
+  /**
+   * The id of the attempt's last frame ({@code 0-0} when it has none). The store has no "last id"
+   * query, so this pages through what is retained (bounded by the retention caps).
+   */
+  private EntryId tailId(Target t) {
+    var last = EntryId.ZERO;
+    while (true) {
+      var page =
+          store.tail(
+              t.executionId(),
+              t.attemptIndex(),
+              StreamCursor.at(last),
+              0,
+              StreamStore.READ_HARD_CAP,
+              TailVisibility.ALL);
+      if (page.frames().isEmpty()) {
+        return last;
+      }
+      last = page.frames().getLast().id();
+      if (page.frames().size() < StreamStore.READ_HARD_CAP) {
+        return last;
+      }
+    }
+  }
+
+  private boolean closed(Target t, EntryId last) {
+    return tail(t, last, 0).isClosed();
+  }
+
+  private static EntryId entryId(DsOffset.At at) {
+    try {
+      return new EntryId(at.hi(), at.lo());
+    } catch (ValidationException e) {
+      throw DsException.badRequest("offset is not a position of an attempt stream: " + e.detail());
+    }
+  }
+
+  static String offset(EntryId id) {
+    return DsOffset.format(id.ms(), id.seq());
+  }
+
+  private static List<byte[]> messages(StreamFrames frames) {
+    return frames.frames().stream().map(AttemptStreamEndpoint::message).toList();
+  }
+
+  /** One frame as a JSON message; a payload that is not UTF-8 travels as base64. */
+  static byte[] message(StreamFrame f) {
+    var json =
+        MAPPER.createObjectNode()
+            .put("id", f.id().toString())
+            .put("frame_type", f.frameType())
+            .put("mode", f.mode())
+            .put("ts", f.ts());
+    if (f.isUtf8()) {
+      json.put("payload", new String(f.payload(), StandardCharsets.UTF_8));
+    } else {
+      json.put("payload", Base64.getEncoder().encodeToString(f.payload())).put("encoding", "base64");
+    }
+    if (f.correlationId() != null) {
+      json.put("correlation_id", f.correlationId());
+    }
+    if (f.summaryVersion() != null) {
+      json.put("summary_version", f.summaryVersion());
+    }
+    if (f.ttlMs() != null) {
+      json.put("ttl_ms", f.ttlMs());
+    }
+    return MAPPER.writeValueAsBytes(json);
+  }
+}

@@ -1,0 +1,38 @@
+package io.tributary.protocol.ds;
+
+import io.tributary.protocol.HttpHeaders;
+import io.tributary.protocol.HttpResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Responses shared by the endpoints: errors and empty answers, all with the common headers. */
+final class DsResponses {
+  private static final JsonMapper MAPPER = JsonMapper.shared();
+
+  private DsResponses() {}
+
+  /** An error with body {@code {"error":{"code":...,"message":...}}}; never cached. */
+  static HttpResponse.Full error(int status, String code, String message) {
+    var body = MAPPER.createObjectNode();
+    body.putObject("error").put("code", code).put("message", message);
+    var headers =
+        DsHeaders.base().set("Content-Type", "application/json").set("Cache-Control", "no-store");
+    return new HttpResponse.Full(status, headers, MAPPER.writeValueAsBytes(body));
+  }
+
+  static HttpResponse.Full error(DsException e) {
+    return error(e.status(), e.code(), e.getMessage());
+  }
+
+  static HttpResponse.Full notFound(String path) {
+    return error(404, "STREAM_NOT_FOUND", "no stream at " + path);
+  }
+
+  static HttpResponse.Full gone(String path) {
+    return error(
+        410, "STREAM_GONE", "the stream at " + path + " was deleted; its forks still read it");
+  }
+
+  static HttpResponse.Full empty(int status, HttpHeaders headers) {
+    return new HttpResponse.Full(status, headers, new byte[0]);
+  }
+}

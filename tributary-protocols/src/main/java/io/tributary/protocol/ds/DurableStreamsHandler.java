@@ -1,0 +1,143 @@
+package io.tributary.protocol.ds;
+
+import io.tributary.api.NamedStreamStore;
+import io.tributary.api.NotFoundException;
+import io.tributary.api.StreamStore;
+import io.tributary.api.TributaryException;
+import io.tributary.api.UnavailableException;
+import io.tributary.api.ValidationException;
+import io.tributary.protocol.HttpRequest;
+import io.tributary.protocol.HttpResponse;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Durable Streams protocol over HTTP, for every path under {@code /v1/stream/}:
+ *
+ * <pre>
+ * PUT     create (or fork) a stream; 201, or 200 when an identical one exists
+ * POST    append and/or close (Stream-Seq, idempotent producers)
+ * GET     read from ?offset= (catch-up, ?live=long-poll, ?live=sse)
+ * HEAD    metadata
+ * DELETE  delete
+ * OPTIONS CORS preflight
+ * </pre>
+ *
+ * <p>A stream is keyed by its full decoded request path. Paths under {@code
+ * /v1/stream/executions/} are FlowFabric attempt streams, served read-only (see {@code
+ * docs/durable-streams-mapping.md}).
+ *
+ * <p>Server-agnostic: a request record in, a response out; never throws for bad input. Long-poll
+ * blocks the calling thread up to {@link DurableStreamsConfig#longPollTimeout()}; SSE answers
+ * {@link HttpResponse.Streaming}, whose body the adapter runs on the request's thread, flushing
+ * every write, until the body returns or a write fails because the client went away.
+ */
+public final class DurableStreamsHandler {
+  /** The path prefix this handler serves. */
+  public static final String PREFIX = "/v1/stream/";
+
+  private static final Logger log = LoggerFactory.getLogger(DurableStreamsHandler.class);
+
+  private final DurableStreamsConfig config;
+  private final NamedStreamEndpoint named;
+  private final AttemptStreamEndpoint attempts;
+
+  /**
+   * @param namedStreams the store of named streams
+   * @param attemptStreams the FlowFabric attempt store, or null to not serve attempt streams
+   * @param config timeouts and limits
+   */
+  public DurableStreamsHandler(
+      NamedStreamStore namedStreams, StreamStore attemptStreams, DurableStreamsConfig config) {
+    this(namedStreams, attemptStreams, config, System::currentTimeMillis);
+  }
+
+  /** A handler with default settings and the given long-poll timeout. */
+  public DurableStreamsHandler(
+      NamedStreamStore namedStreams, StreamStore attemptStreams, Duration longPollTimeout) {
+    this(namedStreams, attemptStreams, DurableStreamsConfig.withLongPollTimeout(longPollTimeout));
+  }
+
+  DurableStreamsHandler(
+      NamedStreamStore namedStreams,
+      StreamStore attemptStreams,
+      DurableStreamsConfig config,
+      LongSupplier clock) {
+    this.config = config;
+    this.named = new NamedStreamEndpoint(namedStreams, config, clock);
+    this.attempts = new AttemptStreamEndpoint(attemptStreams, config, clock);
+  }
+
+  /** True when a (decoded) path belongs to this protocol. */
+  public static boolean owns(String path) {
+    return path.startsWith(PREFIX);
+  }
+
+  /**
+   * Answers one request. Every refusal is an error response with a JSON body {@code
+   * {"error":{"code","message"}}} and the same CORS and {@code nosniff} headers as successes; a
+   * HEAD answer never has a body.
+   */
+  public HttpResponse handle(HttpRequest request) {
+    HttpResponse response;
+    try {
+      response = route(request);
+    } catch (DsException e) {
+      response = DsResponses.error(e);
+    } catch (ValidationException e) {
+      response = DsResponses.error(400, "BAD_REQUEST", e.detail());
+    } catch (NotFoundException e) {
+      response = DsResponses.error(404, "STREAM_NOT_FOUND", e.getMessage());
+    } catch (UnavailableException e) {
+      log.warn("durable streams: {} {} failed: {}", request.method(), request.path(), e.getMessage());
+      response = DsResponses.error(503, "UNAVAILABLE", "storage is unavailable; retry later");
+      response.headers().set("Retry-After", "1");
+    } catch (IllegalArgumentException e) {
+      response = DsResponses.error(400, "BAD_REQUEST", e.getMessage());
+    } catch (TributaryException e) {
+      response = DsResponses.error(409, "CONFLICT", e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("durable streams: {} {} failed", request.method(), request.path(), e);
+      response = DsResponses.error(500, "INTERNAL", "internal error");
+    }
+    if (request.method().equals("HEAD")
+        && response instanceof HttpResponse.Full full
+        && full.body().length > 0) {
+      response = DsResponses.empty(full.status(), full.headers());
+    }
+    return response;
+  }
+
+  private HttpResponse route(HttpRequest req) {
+    var path = req.path();
+    if (req.method().equals("OPTIONS")) {
+      return DsResponses.empty(204, DsHeaders.preflight());
+    }
+    if (!owns(path) || path.length() == PREFIX.length()) {
+      throw new DsException(404, "STREAM_NOT_FOUND", "streams live at " + PREFIX + "{name}");
+    }
+    if (AttemptStreamEndpoint.owns(path)) {
+      return attempts.handle(req);
+    }
+    if (req.body().length > config.maxAppendBytes()) {
+      throw new DsException(
+          413, "PAYLOAD_TOO_LARGE", "request body exceeds " + config.maxAppendBytes() + " bytes");
+    }
+    return switch (req.method()) {
+      case "PUT" -> named.create(req);
+      case "POST" -> named.append(req);
+      case "GET" -> named.read(req, ReadParams.parse(req));
+      case "HEAD" -> named.head(req);
+      case "DELETE" -> named.delete(req);
+      default -> {
+        var e =
+            DsResponses.error(
+                405, "METHOD_NOT_ALLOWED", req.method() + " is not part of the protocol");
+        e.headers().set("Allow", DsHeaders.ALLOWED_METHODS);
+        yield e;
+      }
+    };
+  }
+}

@@ -1,0 +1,89 @@
+package io.tributary.protocol.ds;
+
+import io.tributary.protocol.HttpResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * One SSE response: catch-up data first, then live data as it is appended. Every data event is
+ * followed by a control event with the offset to resume from; the first time the reader is caught
+ * up (even with no data) a control event says {@code upToDate}. The response ends after the control
+ * event that reports the stream closed, when the stream disappears, or after {@link
+ * DurableStreamsConfig#sseMaxDuration()} (the client then reconnects from its last offset). While
+ * idle it sends a comment every {@link DurableStreamsConfig#sseKeepAlive()}; a client that went
+ * away makes that write fail, which ends the session.
+ *
+ * @param <P> the stream kind's position type
+ */
+final class SseSession<P> {
+  /** Reads the data after a position, waiting up to {@code wait} for some (zero: no waiting). */
+  @FunctionalInterface
+  interface Source<P> {
+    SseBatch<P> after(P position, Duration wait) throws InterruptedException;
+  }
+
+  private final Source<P> source;
+  private final SseBatch<P> first;
+  private final DurableStreamsConfig config;
+  private final LongSupplier clock;
+  private final String echoedCursor;
+
+  SseSession(
+      Source<P> source,
+      SseBatch<P> first,
+      DurableStreamsConfig config,
+      LongSupplier clock,
+      String echoedCursor) {
+    this.source = source;
+    this.first = first;
+    this.config = config;
+    this.clock = clock;
+    this.echoedCursor = echoedCursor;
+  }
+
+  void writeTo(HttpResponse.EventSink sink) throws IOException {
+    long deadline = System.nanoTime() + config.sseMaxDuration().toNanos();
+    var batch = first;
+    boolean announced = false;
+    try {
+      while (batch.readable()) {
+        if (batch.hasData()) {
+          sink.write(SseEvents.data(batch.text()) + control(batch));
+          announced = true;
+          if (batch.endOfStream()) {
+            return;
+          }
+          if (!batch.upToDate()) {
+            batch = source.after(batch.next(), Duration.ZERO);
+            continue;
+          }
+        } else if (batch.closed()) {
+          sink.write(control(batch));
+          return;
+        } else if (!announced) {
+          sink.write(control(batch));
+          announced = true;
+        } else {
+          sink.write(SseEvents.keepAlive());
+        }
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return;
+        }
+        var wait = Duration.ofNanos(Math.min(remaining, config.sseKeepAlive().toNanos()));
+        batch = source.after(batch.next(), wait);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private String control(SseBatch<P> batch) {
+    return SseEvents.control(
+        batch.nextOffset(),
+        DsCursor.next(clock.getAsLong(), echoedCursor),
+        batch.upToDate(),
+        batch.endOfStream());
+  }
+}
