@@ -85,6 +85,10 @@ final class HelidonAdapter implements Handler {
   private static void sendFull(HttpRequest request, HttpResponse.Full full, ServerResponse res) {
     boolean head = request.method().equals("HEAD");
     copyHeaders(full, res, head);
+    if (head && !full.headers().has("Content-Length")) {
+      // a HEAD answer announces the length the GET body would have
+      res.headers().set(HeaderNames.CONTENT_LENGTH, Long.toString(full.body().length));
+    }
     if (head || full.body().length == 0) {
       res.send();
     } else {

@@ -3,6 +3,7 @@ package io.tributary.server;
 import io.tributary.protocol.HttpHeaders;
 import io.tributary.protocol.HttpRequest;
 import io.tributary.protocol.HttpResponse;
+import io.tributary.protocol.ds.DurableStreamsHandler;
 import io.tributary.protocol.rest.FlowFabricRestHandler;
 import java.nio.charset.StandardCharsets;
 
@@ -15,8 +16,6 @@ import java.nio.charset.StandardCharsets;
  * which browsers send without credentials.
  */
 public final class HttpRouter {
-  static final String DURABLE_STREAMS_PREFIX = "/v1/stream/";
-
   /** A protocol handler: request in, response out. */
   @FunctionalInterface
   public interface Handler {
@@ -74,7 +73,7 @@ public final class HttpRouter {
     if (FlowFabricRestHandler.owns(path)) {
       return "rest";
     }
-    if (path.startsWith(DURABLE_STREAMS_PREFIX)) {
+    if (DurableStreamsHandler.owns(path)) {
       return "durable_streams";
     }
     return "unmatched";

@@ -3,11 +3,11 @@ package io.tributary.server;
 import io.helidon.webserver.WebServer;
 import io.tributary.api.StreamStore;
 import io.tributary.postgres.Database;
+import io.tributary.postgres.PostgresNamedStreamStore;
 import io.tributary.postgres.PostgresStreamStore;
-import io.tributary.protocol.HttpHeaders;
-import io.tributary.protocol.HttpResponse;
+import io.tributary.protocol.ds.DurableStreamsConfig;
+import io.tributary.protocol.ds.DurableStreamsHandler;
 import io.tributary.protocol.rest.FlowFabricRestHandler;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +60,7 @@ public final class TributaryServer implements AutoCloseable {
       var router =
           new HttpRouter(
               rest,
-              durableStreams(database, attempts, config.longPollTimeout()),
+              durableStreams(database, attempts, config),
               new BearerAuth(config.authToken()),
               metrics);
       var web =
@@ -86,13 +86,16 @@ public final class TributaryServer implements AutoCloseable {
   }
 
   private static HttpRouter.Handler durableStreams(
-      Database database, StreamStore attempts, Duration longPollTimeout) {
-    return request ->
-        HttpResponse.of(
-            503,
-            HttpHeaders.of("Content-Type", "application/json", "X-Content-Type-Options", "nosniff"),
-            "{\"error\":\"the Durable Streams protocol is not available in this build\","
-                + "\"kind\":\"unavailable\",\"retryable\":false}");
+      Database database, StreamStore attempts, ServerConfig config) {
+    var dsConfig =
+        new DurableStreamsConfig(
+            config.longPollTimeout(),
+            DurableStreamsConfig.DEFAULT_SSE_MAX_DURATION,
+            DurableStreamsConfig.DEFAULT_SSE_KEEP_ALIVE,
+            DurableStreamsConfig.DEFAULT_MAX_READ_BYTES,
+            config.maxBodyBytes());
+    return new DurableStreamsHandler(new PostgresNamedStreamStore(database), attempts, dsConfig)
+        ::handle;
   }
 
   /** The port actually bound (useful when the config asked for 0). */
