@@ -1,0 +1,125 @@
+package io.tributary.protocol.ds;
+
+import static io.tributary.protocol.ds.DsFixture.header;
+import static io.tributary.protocol.ds.DsFixture.text;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.api.CloseReason;
+import io.tributary.api.ExecutionId;
+import io.tributary.api.Frame;
+import io.tributary.api.Handle;
+import io.tributary.postgres.PostgresNamedStreamStore;
+import io.tributary.protocol.HttpRequest;
+import io.tributary.protocol.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class AttemptStreamHandlerTest {
+  private static final JsonMapper JSON = JsonMapper.shared();
+  private final DsFixture ds = DsFixture.get();
+
+  private record Attempt(String path, Handle handle) {}
+
+  private Attempt start() {
+    var eid = ExecutionId.random(42);
+    var handle = ds.attempts.startAttempt(eid, Duration.ofMinutes(1));
+    return new Attempt("/v1/stream/executions/" + eid + "/attempts/0", handle);
+  }
+
+  private static JsonNode json(HttpResponse.Full r) {
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void framesReadAsJsonMessagesWithEntryIdOffsets() {
+    var a = start();
+    var first = ds.attempts.append(a.handle(), Frame.of("log", "hello"));
+    ds.attempts.append(a.handle(), Frame.of("blob", new byte[] {(byte) 0xff, 0}).withCorrelationId("c1"));
+
+    var all = ds.get(a.path());
+    assertThat(all.status()).isEqualTo(200);
+    assertThat(header(all, "Content-Type")).isEqualTo("application/json");
+    assertThat(header(all, "Stream-Up-To-Date")).isEqualTo("true");
+    var messages = json(all);
+    assertThat(messages).hasSize(2);
+    assertThat(messages.get(0).get("id").asString()).isEqualTo(first.id().toString());
+    assertThat(messages.get(0).get("frame_type").asString()).isEqualTo("log");
+    assertThat(messages.get(0).get("payload").asString()).isEqualTo("hello");
+    assertThat(messages.get(1).get("encoding").asString()).isEqualTo("base64");
+    assertThat(messages.get(1).get("payload").asString()).isEqualTo("/wA=");
+    assertThat(messages.get(1).get("correlation_id").asString()).isEqualTo("c1");
+
+    var afterFirst = String.format("%016d_%016d", first.id().ms(), first.id().seq());
+    assertThat(json(ds.get(a.path() + "?offset=" + afterFirst))).hasSize(1);
+    var now = ds.get(a.path() + "?offset=now");
+    assertThat(text(now)).isEqualTo("[]");
+    assertThat(header(now, "Stream-Next-Offset")).isEqualTo(header(all, "Stream-Next-Offset"));
+    assertThat(header(ds.head(a.path()), "Stream-Next-Offset")).isEqualTo(header(all, "Stream-Next-Offset"));
+  }
+
+  @Test
+  void writesAreRefusedWithAPointerToTheLease() {
+    var a = start();
+    var post = ds.post(a.path(), "application/json", "{}");
+    assertThat(post.status()).isEqualTo(405);
+    assertThat(header(post, "Allow")).isEqualTo("GET, HEAD, OPTIONS");
+    assertThat(text(post)).contains("/v1/executions/{id}/attempts/{idx}/stream");
+    assertThat(ds.delete(a.path()).status()).isEqualTo(405);
+    assertThat(ds.get("/v1/stream/executions/not-an-id/attempts/0").status()).isEqualTo(400);
+    assertThat(ds.get("/v1/stream/executions/x").status()).isEqualTo(404);
+  }
+
+  @Test
+  void aClosedAttemptIsAClosedStreamAndSseEndsThere() throws Exception {
+    var a = start();
+    ds.attempts.append(a.handle(), Frame.of("log", "one"));
+    var streaming = (HttpResponse.Streaming) ds.call("GET", a.path() + "?offset=-1&live=sse", (String) null);
+    var events = new ConcurrentLinkedQueue<String>();
+    try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
+      var session = exec.submit(() -> {
+        streaming.body().writeTo(chunk -> events.add(new String(chunk, UTF_8)));
+        return null;
+      });
+      Thread.sleep(100);
+      ds.attempts.append(a.handle(), Frame.of("log", "two"));
+      ds.attempts.closeAttempt(a.handle(), CloseReason.ATTEMPT_SUCCESS);
+      session.get(5, TimeUnit.SECONDS);
+    }
+    var all = String.join("", events);
+    assertThat(all).contains("\"payload\":\"one\"").contains("\"payload\":\"two\"");
+    assertThat(all).endsWith("\"streamClosed\":true}\n\n");
+
+    var read = ds.get(a.path());
+    assertThat(header(read, "Stream-Closed")).isEqualTo("true");
+    var tail = header(read, "Stream-Next-Offset");
+    var longPoll = ds.get(a.path() + "?offset=" + tail + "&live=long-poll");
+    assertThat(longPoll.status()).isEqualTo(204);
+    assertThat(header(longPoll, "Stream-Closed")).isEqualTo("true");
+  }
+
+  @Test
+  void longPollWakesOnAnAppendThroughTheLease() throws Exception {
+    var a = start();
+    var patient =
+        new DurableStreamsHandler(
+            new PostgresNamedStreamStore(ds.db),
+            ds.attempts,
+            DurableStreamsConfig.withLongPollTimeout(Duration.ofSeconds(10)));
+    var request = new HttpRequest("GET", a.path(), "offset=-1&live=long-poll", null, null);
+    try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
+      var waiting = exec.submit(() -> DsFixture.full(patient.handle(request)));
+      Thread.sleep(100);
+      ds.attempts.append(a.handle(), Frame.of("log", "late"));
+      var r = waiting.get(5, TimeUnit.SECONDS);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(json(r).get(0).get("payload").asString()).isEqualTo("late");
+      assertThat(header(r, "Stream-Cursor")).matches("\\d+");
+    }
+  }
+}
