@@ -9,7 +9,9 @@ import static io.tributary.server.TestServers.startAttempt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,8 +27,8 @@ class TwoServersOneDatabaseTest {
   @BeforeAll
   static void start() {
     String url = TestServers.newDatabase("two_servers");
-    a = TestServers.start(url, c -> c);
-    b = TestServers.start(url, c -> c);
+    a = TestServers.start(url, c -> c.longPollTimeout(Duration.ofSeconds(20)));
+    b = TestServers.start(url, c -> c.longPollTimeout(Duration.ofSeconds(20)));
   }
 
   @AfterAll
@@ -63,5 +65,23 @@ class TwoServersOneDatabaseTest {
     var read = send(request(b, attemptPath(id, 0) + "/stream").build());
     assertThat(json(read).get("count").asInt()).isZero();
     assertThat(json(read).get("closed_reason").asString()).isEqualTo("reclaimed");
+  }
+
+  @Test
+  void durableStreamsLongPollOnOneIsWokenByAnAppendThroughTheOther() throws Exception {
+    String stream = "/v1/stream/two-servers-" + System.nanoTime();
+    var created = send(request(a, stream).header("Content-Type", "text/plain").PUT(BodyPublishers.noBody()).build());
+    assertThat(created.statusCode()).isEqualTo(201);
+    String tail = created.headers().firstValue("Stream-Next-Offset").orElseThrow();
+
+    var poll = TestServers.CLIENT.sendAsync(
+        request(a, stream + "?offset=" + tail + "&live=long-poll").build(), BodyHandlers.ofString());
+    var appended = send(request(b, stream).header("Content-Type", "text/plain")
+        .POST(BodyPublishers.ofString("through b")).build());
+    assertThat(appended.statusCode()).isEqualTo(204);
+
+    var woken = poll.get();
+    assertThat(woken.statusCode()).isEqualTo(200);
+    assertThat(woken.body()).isEqualTo("through b");
   }
 }
