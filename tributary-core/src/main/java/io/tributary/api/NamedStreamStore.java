@@ -44,7 +44,9 @@ public interface NamedStreamStore {
    * TTL.
    *
    * <p>A position inside a byte frame returns the rest of that frame; inside a JSON message, the
-   * messages after it.
+   * messages after it. A position past the tail gives {@link NamedStreamRead.Status#BEYOND_TAIL}.
+   *
+   * @throws IllegalArgumentException for a negative position other than {@link #TAIL}
    */
   NamedStreamRead read(String path, long after, int maxBytes);
 

@@ -186,6 +186,9 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
   }
 
   private NamedStreamRead read(String path, long after, int maxBytes, boolean touch) {
+    if (after < TAIL) {
+      throw new IllegalArgumentException("read position must be >= 0 (or TAIL), not " + after);
+    }
     long from = after == TAIL ? Long.MAX_VALUE : after;
     long upper = maxBytes <= 0 ? from : saturatedAdd(from, maxBytes);
     var page = query(path, from, upper, MAX_FRAMES_PER_READ, touch);

@@ -12,6 +12,8 @@ import io.tributary.protocol.HttpHeaders;
  * @param producer the idempotent-producer headers, or null when none are given
  */
 record AppendParams(String contentType, boolean close, String streamSeq, NamedStreamProducer producer) {
+  /** Producer ids are keys of the producer table; an index entry must fit. */
+  static final int MAX_PRODUCER_ID_LENGTH = 1024;
 
   /** Producer headers come all together or not at all; epoch and seq are canonical integers. */
   static AppendParams parse(HttpHeaders h) {
@@ -26,6 +28,9 @@ record AppendParams(String contentType, boolean close, String streamSeq, NamedSt
       }
       if (id.isBlank()) {
         throw DsException.badRequest("Producer-Id must not be empty");
+      }
+      if (id.length() > MAX_PRODUCER_ID_LENGTH) {
+        throw DsException.badRequest("Producer-Id is longer than " + MAX_PRODUCER_ID_LENGTH + " characters");
       }
       long epoch = HeaderValues.canonicalInteger(h, DsHeaders.PRODUCER_EPOCH, HeaderValues.MAX_SAFE_INTEGER);
       long seq = HeaderValues.canonicalInteger(h, DsHeaders.PRODUCER_SEQ, HeaderValues.MAX_SAFE_INTEGER);

@@ -39,7 +39,7 @@ record CreateParams(
     } else {
       fork =
           new NamedStreamFork(
-              HeaderValues.path(forkedFrom),
+              StreamPaths.checked(HeaderValues.path(forkedFrom), DsHeaders.FORKED_FROM),
               forkOffset == null ? null : forkPosition(forkOffset),
               subOffset == null ? 0 : subOffset);
     }

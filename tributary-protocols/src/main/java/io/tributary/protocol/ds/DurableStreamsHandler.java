@@ -121,6 +121,7 @@ public final class DurableStreamsHandler {
     if (AttemptStreamEndpoint.owns(path)) {
       return attempts.handle(req);
     }
+    StreamPaths.checked(path, "the stream path");
     if (req.body().length > config.maxAppendBytes()) {
       throw new DsException(
           413, "PAYLOAD_TOO_LARGE", "request body exceeds " + config.maxAppendBytes() + " bytes");

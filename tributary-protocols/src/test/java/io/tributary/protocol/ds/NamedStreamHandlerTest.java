@@ -185,6 +185,20 @@ class NamedStreamHandlerTest {
   }
 
   @Test
+  void unusableStreamKeysAre400() {
+    assertThat(ds.put("/v1/stream/" + "n".repeat(StreamPaths.MAX_LENGTH), "text/plain", null).status())
+        .isEqualTo(400);
+    assertThat(ds.put("/v1/stream/nul\u0000byte", "text/plain", null).status()).isEqualTo(400);
+    assertThat(ds.put(newPath("fork"), "text/plain", null, "Stream-Forked-From", "/v1/stream/a%00b").status())
+        .isEqualTo(400);
+    var p = newPath("long-producer");
+    ds.put(p, "text/plain", null);
+    assertThat(ds.post(p, "text/plain", "x", "Producer-Id", "p".repeat(1025),
+            "Producer-Epoch", "0", "Producer-Seq", "0").status())
+        .isEqualTo(400);
+  }
+
+  @Test
   void pathsOutsideTheProtocolAre404() {
     assertThat(DsFixture.full(ds.call("GET", "/v1/stream/", (String) null)).status()).isEqualTo(404);
     assertThat(DsFixture.full(ds.call("GET", "/elsewhere", (String) null)).status()).isEqualTo(404);
