@@ -34,7 +34,9 @@ stop_server() {
 }
 trap stop_server EXIT
 
-"$JAVA" -jar "$JAR" serve --port 0 --data-dir "$WORK/pg" --long-poll-timeout 1s \
+# run a private copy: a rebuild of the jar while the server runs would break its class loading
+cp "$JAR" "$WORK/tributary.jar"
+"$JAVA" -jar "$WORK/tributary.jar" serve --port 0 --data-dir "$WORK/pg" --long-poll-timeout 1s \
   >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 

@@ -46,6 +46,14 @@ final class EmbeddedDatabase implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(
           "could not start embedded PostgreSQL in " + dataDirectory.toAbsolutePath(), e);
+    } catch (IllegalStateException e) {
+      String why =
+          String.valueOf(e.getMessage()).startsWith("could not lock")
+              ? "the data directory is in use by another running server; stop it or pass another"
+                  + " --data-dir"
+              : e.getMessage();
+      throw new IllegalStateException(
+          "could not start embedded PostgreSQL in " + dataDirectory.toAbsolutePath() + ": " + why, e);
     }
     var db = new EmbeddedDatabase(postgres);
     try {

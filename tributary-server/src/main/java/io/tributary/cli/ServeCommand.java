@@ -96,7 +96,7 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     EmbeddedDatabase embedded = null;
-    TributaryServer server;
+    TributaryServer server = null;
     try {
       DatabaseUrl url;
       if (db == null || db.isBlank()) {
@@ -108,10 +108,12 @@ final class ServeCommand implements Callable<Integer> {
       server = TributaryServer.start(config(url));
     } catch (RuntimeException e) {
       err.println("tributary: could not start: " + e.getMessage());
-      if (embedded != null) {
+      return 1;
+    } finally {
+      // a PostgreSQL we started must not outlive a failed start, whatever the failure
+      if (server == null && embedded != null) {
         embedded.close();
       }
-      return 1;
     }
     out.println("tributary listening on " + server.baseUrl()
         + (embedded == null ? "" : " (embedded PostgreSQL in " + dataDir.toAbsolutePath().normalize() + ")"));
