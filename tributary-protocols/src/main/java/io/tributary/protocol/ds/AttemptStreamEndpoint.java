@@ -119,7 +119,7 @@ final class AttemptStreamEndpoint {
         .set("ETag", etag)
         .set(
             "Cache-Control",
-            page.upToDate() && !frames.isClosed() ? "no-cache" : NamedStreamEndpoint.CACHEABLE);
+            page.upToDate() && !frames.isClosed() ? "no-cache" : NamedStreamReads.CACHEABLE);
     if (ETags.matches(req.headers().first("If-None-Match"), etag)) {
       return DsResponses.empty(304, headers);
     }
@@ -138,7 +138,7 @@ final class AttemptStreamEndpoint {
     }
     headers.set(
         "Cache-Control",
-        page.upToDate() && !frames.isClosed() ? "no-cache" : NamedStreamEndpoint.CACHEABLE);
+        page.upToDate() && !frames.isClosed() ? "no-cache" : NamedStreamReads.CACHEABLE);
     return new HttpResponse.Full(200, headers, JsonMessages.join(messages(frames)));
   }
 

@@ -24,6 +24,11 @@ sealed interface DsOffset {
 
   Pattern MINTED = Pattern.compile("\\d{16}_\\d{16}");
 
+  /** The offset of a named stream's byte position. */
+  static String ofPosition(long pos) {
+    return format(0, pos);
+  }
+
   /** Formats a minted offset. */
   static String format(long hi, long lo) {
     return String.format("%016d_%016d", hi, lo);

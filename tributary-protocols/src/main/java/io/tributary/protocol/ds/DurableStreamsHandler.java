@@ -41,7 +41,8 @@ public final class DurableStreamsHandler {
   private static final Logger log = LoggerFactory.getLogger(DurableStreamsHandler.class);
 
   private final DurableStreamsConfig config;
-  private final NamedStreamEndpoint named;
+  private final NamedStreamWrites writes;
+  private final NamedStreamReads reads;
   private final AttemptStreamEndpoint attempts;
 
   /**
@@ -66,7 +67,8 @@ public final class DurableStreamsHandler {
       DurableStreamsConfig config,
       LongSupplier clock) {
     this.config = config;
-    this.named = new NamedStreamEndpoint(namedStreams, config, clock);
+    this.writes = new NamedStreamWrites(namedStreams);
+    this.reads = new NamedStreamReads(namedStreams, config, clock);
     this.attempts = new AttemptStreamEndpoint(attemptStreams, config, clock);
   }
 
@@ -127,11 +129,11 @@ public final class DurableStreamsHandler {
           413, "PAYLOAD_TOO_LARGE", "request body exceeds " + config.maxAppendBytes() + " bytes");
     }
     return switch (req.method()) {
-      case "PUT" -> named.create(req);
-      case "POST" -> named.append(req);
-      case "GET" -> named.read(req, ReadParams.parse(req));
-      case "HEAD" -> named.head(req);
-      case "DELETE" -> named.delete(req);
+      case "PUT" -> writes.create(req);
+      case "POST" -> writes.append(req);
+      case "GET" -> reads.read(req, ReadParams.parse(req));
+      case "HEAD" -> reads.head(req);
+      case "DELETE" -> writes.delete(req);
       default -> {
         var e =
             DsResponses.error(
