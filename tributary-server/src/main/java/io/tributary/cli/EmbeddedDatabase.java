@@ -3,6 +3,7 @@ package io.tributary.cli;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -45,13 +46,20 @@ final class EmbeddedDatabase implements AutoCloseable {
               .start();
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "could not start embedded PostgreSQL in " + dataDirectory.toAbsolutePath(), e);
+          "could not start embedded PostgreSQL in " + dataDirectory.toAbsolutePath() + ": "
+              + e.getMessage(),
+          e);
     } catch (IllegalStateException e) {
+      // zonky locks <dir>/epg-lock: another process fails with "could not lock …", this JVM
+      // with OverlappingFileLockException
+      boolean locked =
+          e instanceof OverlappingFileLockException
+              || String.valueOf(e.getMessage()).startsWith("could not lock");
       String why =
-          String.valueOf(e.getMessage()).startsWith("could not lock")
+          locked
               ? "the data directory is in use by another running server; stop it or pass another"
                   + " --data-dir"
-              : e.getMessage();
+              : String.valueOf(e);
       throw new IllegalStateException(
           "could not start embedded PostgreSQL in " + dataDirectory.toAbsolutePath() + ": " + why, e);
     }
