@@ -356,6 +356,19 @@ class PostgresNamedStreamStoreTest {
   }
 
   @Test
+  void createReplacesAnExpiredStreamAndForkingItFindsNothing() {
+    var p = path();
+    store.create(p, new NamedStreamSpec(TEXT, 1L, null, false, List.of(bytes("old")), null));
+    clock.advance(1_000);
+    assertThat(fork(path(), p, null, 0).status()).isEqualTo(NamedStreamCreation.Status.SOURCE_NOT_FOUND);
+    store.create(p, new NamedStreamSpec(TEXT, 1L, null, false, List.of(bytes("old")), null));
+    clock.advance(1_000);
+    var replaced = store.create(p, NamedStreamSpec.of(JSON));
+    assertThat(replaced.status()).isEqualTo(NamedStreamCreation.Status.CREATED);
+    assertThat(store.read(p, 0, 100).frames()).isEmpty();
+  }
+
+  @Test
   void absoluteExpiryIsNeverExtendedAndForksInheritIt() {
     var src = path();
     long expires = clock.millis() + 3_000;
