@@ -85,8 +85,10 @@ final class AttemptStreamEndpoint {
     if (index.isEmpty() || index.length() > 18 || !index.chars().allMatch(Character::isDigit)) {
       throw DsException.badRequest("attempt index must be a non-negative integer, not '" + index + "'");
     }
+    // adapters hand over decoded paths; an id whose braces arrive still escaped is decoded here
+    var id = HeaderValues.percentDecode(rest.substring(0, at));
     try {
-      return new Target(ExecutionId.parse(rest.substring(0, at)), Long.parseLong(index));
+      return new Target(ExecutionId.parse(id), Long.parseLong(index));
     } catch (ValidationException e) {
       throw DsException.badRequest(e.detail());
     }

@@ -90,7 +90,8 @@ final class HeaderValues {
     return percentDecode(v);
   }
 
-  private static String percentDecode(String s) {
+  /** Decodes {@code %XX} escapes as UTF-8; anything else is kept as it is. */
+  static String percentDecode(String s) {
     if (s.indexOf('%') < 0) {
       return s;
     }

@@ -61,6 +61,8 @@ class AttemptStreamHandlerTest {
     assertThat(text(now)).isEqualTo("[]");
     assertThat(header(now, "Stream-Next-Offset")).isEqualTo(header(all, "Stream-Next-Offset"));
     assertThat(header(ds.head(a.path()), "Stream-Next-Offset")).isEqualTo(header(all, "Stream-Next-Offset"));
+    var escaped = a.path().replace("{", "%7B").replace("}", "%7d");
+    assertThat(ds.get(escaped).body()).isEqualTo(all.body());
   }
 
   @Test
