@@ -138,9 +138,9 @@ final class AttemptStreamEndpoint {
       headers.set("Cache-Control", "no-cache");
       return DsResponses.empty(204, headers);
     }
-    headers.set(
-        "Cache-Control",
-        page.upToDate() && !frames.isClosed() ? "no-cache" : NamedStreamReads.CACHEABLE);
+    headers
+        .set("Cache-Control", page.upToDate() && !frames.isClosed() ? "no-cache" : NamedStreamReads.CACHEABLE)
+        .set("ETag", ETags.of(t.tag(), offset(after), offset(page.next()), page.endOfStream()));
     return new HttpResponse.Full(200, headers, JsonMessages.join(messages(frames)));
   }
 

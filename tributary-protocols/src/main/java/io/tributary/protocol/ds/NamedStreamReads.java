@@ -85,7 +85,9 @@ final class NamedStreamReads {
       headers.set(DsHeaders.UP_TO_DATE, "true").set("Cache-Control", "no-cache");
       return DsResponses.empty(204, headers);
     }
-    headers.set("Cache-Control", cacheControl(r));
+    headers
+        .set("Cache-Control", cacheControl(r))
+        .set("ETag", ETags.of("n" + r.info().id(), after, r.nextPos(), r.endOfStream()));
     var encoding = PayloadEncoding.of(r.info().contentType());
     return new HttpResponse.Full(200, headers, encoding.body(payloads(r.frames())));
   }

@@ -52,6 +52,7 @@ class LiveReadHandlerTest {
       assertThat(r.status()).isEqualTo(200);
       assertThat(text(r)).isEqualTo("new");
       assertThat(header(r, "Stream-Up-To-Date")).isEqualTo("true");
+      assertThat(header(r, "ETag")).startsWith("\"n");
     }
   }
 
