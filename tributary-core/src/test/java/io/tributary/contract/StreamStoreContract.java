@@ -1404,7 +1404,7 @@ public abstract class StreamStoreContract {
     void poolOfOne() throws Exception {
       // StoreConfig accepts poolSize(1); opening must not need a second pool connection
       var opening = async(() -> newStore(b -> b.poolSize(1).tailRecheckInterval(Duration.ofSeconds(30))));
-      var s = opening.get(10, TimeUnit.SECONDS);
+      var s = opening.get(6, TimeUnit.SECONDS);
       var tailed = start(s);
       var other = start(s);
       var f = async(() -> s.tail(tailed.executionId(), 0, StreamCursor.fromBeginning(), 15_000, 10, TailVisibility.ALL));
@@ -1470,6 +1470,18 @@ public abstract class StreamStoreContract {
       assertThat(elapsedMs(t0)).isGreaterThanOrEqualTo(100);
       assertValidation(ValidationKind.INVALID_INPUT,
           () -> store().tail(h.executionId(), 0, StreamCursor.START, 0, 10, TailVisibility.ALL));
+    }
+
+    @Test
+    @DisplayName("§3.3 a tail parked before the attempt exists is woken by its first append (not only by the re-check)")
+    void tailBeforeAttemptExists() throws Exception {
+      var s = newStore(b -> b.tailRecheckInterval(Duration.ofSeconds(30)));
+      var eid = newExecution();
+      var f = async(() -> s.tail(eid, 0, StreamCursor.fromBeginning(), 10_000, 10, TailVisibility.ALL));
+      Thread.sleep(300);
+      var h = s.startAttempt(eid, LEASE);
+      s.append(h, durable("first"));
+      assertThat(texts(f.get(6, TimeUnit.SECONDS))).as("woken before the 10 s block elapsed").containsExactly("first");
     }
 
     @Test
@@ -2147,6 +2159,41 @@ public abstract class StreamStoreContract {
     }
 
     @Test
+    @DisplayName("8 writers of summary deltas on one stream: versions 1..N each once, every key merged")
+    void concurrentSummaries() throws Exception {
+      var h = start(store());
+      var go = new CountDownLatch(1);
+      var futures = new ArrayList<Future<List<Long>>>();
+      for (int w = 0; w < 8; w++) {
+        int writer = w;
+        futures.add(async(() -> {
+          go.await();
+          var versions = new ArrayList<Long>();
+          for (int i = 0; i < 25; i++) {
+            versions.add(store().append(h, summary("{\"w" + writer + "\":" + i + ",\"k" + writer + "_" + i + "\":true}")).summaryVersion());
+          }
+          return versions;
+        }));
+      }
+      go.countDown();
+      var all = new ArrayList<Long>();
+      for (var f : futures) {
+        var mine = f.get(120, TimeUnit.SECONDS);
+        assertThat(mine).isSorted().doesNotHaveDuplicates();
+        all.addAll(mine);
+      }
+      assertThat(all.stream().sorted().toList())
+          .containsExactlyElementsOf(IntStream.rangeClosed(1, 200).mapToObj(Long::valueOf).toList());
+      var doc = summaryOf(store(), h);
+      assertThat(doc.version()).isEqualTo(200);
+      var obj = json(doc.documentJson()).asJsonObject();
+      assertThat(obj).hasSize(8 + 200);
+      for (int w = 0; w < 8; w++) {
+        assertThat(obj.getJsonNumber("w" + w).intValue()).isEqualTo(24);
+      }
+    }
+
+    @Test
     @DisplayName("concurrent starts of one new execution: exactly one wins, the rest get Conflict")
     void concurrentStarts() throws Exception {
       var eid = newExecution();
@@ -2305,6 +2352,16 @@ public abstract class StreamStoreContract {
           () -> store().append(h, new Frame(new byte[] {1}, FrameKind.EVENT, "log", "c\u0000", null)));
       assertThat(readAll(store(), h).frames()).isEmpty();
       assertThat(store().append(h, durable("fine")).frameCount()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a handle without an execution id is refused with a validation error, not a database/batch failure")
+    void handleWithoutExecutionId() {
+      var h = start(store());
+      var t = catchThrowable(() -> store().append(
+          new Handle(null, 0, h.attemptId(), h.leaseId(), h.leaseEpoch(), 1, 1, "", ""), durable("x")));
+      assertThat(t).as("thrown %s", t).isInstanceOfAny(ValidationException.class, NullPointerException.class);
+      assertThat(t).as("must not look like a retryable outage").isNotInstanceOf(UnavailableException.class);
     }
 
     @Test
