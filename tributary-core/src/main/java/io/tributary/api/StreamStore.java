@@ -108,6 +108,12 @@ public interface StreamStore extends AutoCloseable {
       int limit,
       TailVisibility visibility);
 
+  /**
+   * The attempt stream's head: last id, lifetime counters and close markers, in one cheap query.
+   * Empty when the attempt does not exist.
+   */
+  Optional<StreamHead> head(ExecutionId executionId, long attemptIndex);
+
   /** The attempt's summary document, or empty when no DurableSummary delta was ever applied. */
   Optional<SummaryDocument> readSummary(ExecutionId executionId, long attemptIndex);
 

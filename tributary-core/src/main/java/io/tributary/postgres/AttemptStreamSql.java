@@ -34,6 +34,10 @@ final class AttemptStreamSql {
           + " WHERE s.kind = 1 AND s.execution_id = ? AND s.attempt_index = ?"
           + " ORDER BY f.pos";
 
+  static final String HEAD =
+      "SELECT last_pos, frame_count, total_bytes, created_at_ms, closed_at_ms, closed_reason"
+          + " FROM tb_stream WHERE kind = 1 AND execution_id = ? AND attempt_index = ?";
+
   static final String READ_SUMMARY =
       "SELECT m.document::text, m.version, m.first_applied_ms, m.last_updated_ms"
           + " FROM tb_stream s JOIN tb_summary m ON m.stream_id = s.id"

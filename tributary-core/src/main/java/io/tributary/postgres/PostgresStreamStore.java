@@ -15,6 +15,7 @@ import io.tributary.api.StreamClosedException;
 import io.tributary.api.StreamCursor;
 import io.tributary.api.StreamFrame;
 import io.tributary.api.StreamFrames;
+import io.tributary.api.StreamHead;
 import io.tributary.api.StreamMode;
 import io.tributary.api.StreamStore;
 import io.tributary.api.SummaryDocument;
@@ -302,6 +303,31 @@ public final class PostgresStreamStore implements StreamStore {
       if (waiter != null) {
         waiter.close();
       }
+    }
+  }
+
+  @Override
+  public Optional<StreamHead> head(ExecutionId executionId, long attemptIndex) {
+    try (Connection c = db.dataSource().getConnection();
+        var ps = c.prepareStatement(AttemptStreamSql.HEAD)) {
+      ps.setObject(1, executionId.uuid());
+      ps.setLong(2, attemptIndex);
+      try (var rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        long closedAt = rs.getLong(5);
+        return Optional.of(
+            new StreamHead(
+                EntryId.ofPosition(rs.getLong(1)),
+                rs.getLong(2),
+                rs.getLong(3),
+                rs.getLong(4),
+                rs.wasNull() ? null : closedAt,
+                rs.getString(6)));
+      }
+    } catch (SQLException e) {
+      throw unavailable(e);
     }
   }
 

@@ -5,6 +5,7 @@ import io.tributary.api.ExecutionId;
 import io.tributary.api.StreamCursor;
 import io.tributary.api.StreamFrame;
 import io.tributary.api.StreamFrames;
+import io.tributary.api.StreamHead;
 import io.tributary.api.StreamStore;
 import io.tributary.api.TailVisibility;
 import io.tributary.api.ValidationException;
@@ -59,8 +60,11 @@ final class AttemptStreamEndpoint {
     }
     var target = target(req.path());
     return switch (req.method()) {
-      case "GET" -> read(req, target, ReadParams.parse(req));
-      case "HEAD" -> head(target);
+      case "GET" -> {
+        var params = ReadParams.parse(req);
+        yield read(req, target, head(target), params);
+      }
+      case "HEAD" -> head(head(target));
       default -> {
         var e =
             DsResponses.error(
@@ -94,23 +98,36 @@ final class AttemptStreamEndpoint {
     }
   }
 
-  private HttpResponse read(HttpRequest req, Target t, ReadParams params) {
+  /** The attempt's head; an attempt that was never started is not a stream (404). */
+  private StreamHead head(Target t) {
+    return store
+        .head(t.executionId(), t.attemptIndex())
+        .orElseThrow(
+            () ->
+                new DsException(
+                    404,
+                    "STREAM_NOT_FOUND",
+                    "execution " + t.executionId() + " has no attempt " + t.attemptIndex()));
+  }
+
+  private HttpResponse read(HttpRequest req, Target t, StreamHead head, ReadParams params) {
     var after =
         switch (params.offset()) {
           case DsOffset.Start s -> EntryId.ZERO;
-          case DsOffset.Now n -> tailId(t);
+          case DsOffset.Now n -> head.lastId();
           case DsOffset.At at -> entryId(at);
         };
     return switch (params.live()) {
-      case NONE -> catchUp(req, t, after, params.offset() instanceof DsOffset.Now);
+      case NONE -> catchUp(req, t, head, after, params.offset() instanceof DsOffset.Now);
       case LONG_POLL -> longPoll(t, after, params.cursor());
       case SSE -> sse(t, after, params.cursor());
     };
   }
 
-  private HttpResponse catchUp(HttpRequest req, Target t, EntryId after, boolean fromNow) {
+  private HttpResponse catchUp(
+      HttpRequest req, Target t, StreamHead head, EntryId after, boolean fromNow) {
     if (fromNow) {
-      var headers = headers(after, true, closed(t, after)).set("Cache-Control", "no-store");
+      var headers = headers(after, true, head.isClosed()).set("Cache-Control", "no-store");
       return new HttpResponse.Full(200, headers, JsonMessages.join(List.of()));
     }
     var frames = tail(t, after, 0);
@@ -154,9 +171,9 @@ final class AttemptStreamEndpoint {
     return new HttpResponse.Streaming(200, headers, session::writeTo);
   }
 
-  private HttpResponse head(Target t) {
-    var last = tailId(t);
-    var headers = headers(last, true, closed(t, last)).set("Cache-Control", "no-store");
+  private HttpResponse head(StreamHead head) {
+    var headers =
+        headers(head.lastId(), true, head.isClosed()).set("Cache-Control", "no-store");
     return DsResponses.empty(200, headers);
   }
 
@@ -200,35 +217,6 @@ final class AttemptStreamEndpoint {
     long block = Math.clamp(blockMs, 0, StreamStore.MAX_TAIL_BLOCK_MS);
     return store.tail(
         t.executionId(), t.attemptIndex(), StreamCursor.at(after), block, FRAMES_PER_READ, TailVisibility.ALL);
-  }
-
-  /**
-   * The id of the attempt's last frame ({@code 0-0} when it has none). The store has no "last id"
-   * query, so this pages through what is retained (bounded by the retention caps).
-   */
-  private EntryId tailId(Target t) {
-    var last = EntryId.ZERO;
-    while (true) {
-      var page =
-          store.tail(
-              t.executionId(),
-              t.attemptIndex(),
-              StreamCursor.at(last),
-              0,
-              StreamStore.READ_HARD_CAP,
-              TailVisibility.ALL);
-      if (page.frames().isEmpty()) {
-        return last;
-      }
-      last = page.frames().getLast().id();
-      if (page.frames().size() < StreamStore.READ_HARD_CAP) {
-        return last;
-      }
-    }
-  }
-
-  private boolean closed(Target t, EntryId last) {
-    return tail(t, last, 0).isClosed();
   }
 
   private static EntryId entryId(DsOffset.At at) {

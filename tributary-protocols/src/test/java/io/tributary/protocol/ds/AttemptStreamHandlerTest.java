@@ -66,6 +66,22 @@ class AttemptStreamHandlerTest {
   }
 
   @Test
+  void anAttemptThatWasNeverStartedIsNotAStream() {
+    var eid = ExecutionId.random(7);
+    var path = "/v1/stream/executions/" + eid + "/attempts/0";
+    assertThat(ds.get(path).status()).isEqualTo(404);
+    assertThat(ds.head(path).status()).isEqualTo(404);
+    assertThat(ds.get(path + "?offset=now&live=long-poll").status()).isEqualTo(404);
+
+    var a = start();
+    var started = ds.get(a.path());
+    assertThat(started.status()).isEqualTo(200);
+    assertThat(text(started)).isEqualTo("[]");
+    assertThat(header(started, "Stream-Next-Offset"))
+        .isEqualTo("0000000000000000_0000000000000000");
+  }
+
+  @Test
   void writesAreRefusedWithAPointerToTheLease() {
     var a = start();
     var post = ds.post(a.path(), "application/json", "{}");
