@@ -747,6 +747,19 @@ public abstract class StreamStoreContract {
     }
 
     @Test
+    @DisplayName("§3.1.4 an expired best-effort stream followed by a durable append holds just that frame, for good")
+    void expiredThenDurable() {
+      var c = clocked();
+      var h = c.store().startAttempt(newExecution(), Duration.ofDays(1));
+      c.store().append(h, bestEffort("t1", 1_000));
+      c.clock().advance(2_000);
+      assertThat(readAll(c.store(), h).frames()).isEmpty();
+      assertThat(c.store().append(h, durable("d")).frameCount()).isEqualTo(2);
+      c.clock().advance(3_600_000);
+      assertThat(texts(readAll(c.store(), h))).containsExactly("d");
+    }
+
+    @Test
     @DisplayName("§8.25 best-effort then durable → no expiry; another best-effort append → still none")
     void s25() {
       var c = clocked();

@@ -104,7 +104,7 @@ class NotificationTest {
   }
 
   @Test
-  @DisplayName("under concurrent appends no notification names a stream twice, and they are fewer than the appends")
+  @DisplayName("under concurrent appends no notification names a stream twice, and there is at most one per append")
   void batchedNotifications() throws Exception {
     var eids = new ArrayList<ExecutionId>();
     var handles = new ArrayList<io.tributary.api.Handle>();
