@@ -316,14 +316,15 @@ public final class PostgresStreamStore implements StreamStore {
         if (!rs.next()) {
           return Optional.empty();
         }
-        long closedAt = rs.getLong(5);
+        long closedAtMs = rs.getLong(5);
+        Long closedAt = rs.wasNull() ? null : closedAtMs; // wasNull() refers to the last column read
         return Optional.of(
             new StreamHead(
                 EntryId.ofPosition(rs.getLong(1)),
                 rs.getLong(2),
                 rs.getLong(3),
                 rs.getLong(4),
-                rs.wasNull() ? null : closedAt,
+                closedAt,
                 rs.getString(6)));
       }
     } catch (SQLException e) {

@@ -1325,6 +1325,72 @@ public abstract class StreamStoreContract {
     }
   }
 
+  // ================================================================ head
+
+  @Nested
+  @DisplayName("Head")
+  class Head {
+
+    @Test
+    @DisplayName("head of an unknown attempt is empty; a fresh attempt is open with 0-0 and zero counters")
+    void freshAndUnknown() {
+      var c = clocked();
+      assertThat(c.store().head(newExecution(), 0)).isEmpty();
+      var h = c.store().startAttempt(newExecution(), LEASE);
+      assertThat(c.store().head(h.executionId(), 1)).isEmpty();
+      var head = c.store().head(h.executionId(), 0).orElseThrow();
+      assertThat(head.lastId()).isEqualTo(EntryId.ZERO);
+      assertThat(head.frameCount()).isZero();
+      assertThat(head.totalBytes()).isZero();
+      assertThat(head.createdAtMs()).isEqualTo(BASE_MS);
+      assertThat(head.closedAt()).as("closedAt of an open stream").isNull();
+      assertThat(head.closedReason()).isNull();
+      assertThat(head.isClosed()).isFalse();
+    }
+
+    @Test
+    @DisplayName("head tracks the last id and lifetime counters, also across trims and expiry")
+    void countersAndLastId() {
+      var c = clocked(b -> b.durableRetention(2));
+      var h = c.store().startAttempt(newExecution(), Duration.ofDays(1));
+      AppendOutcome last = null;
+      for (int i = 0; i < 5; i++) {
+        c.clock().advance(1);
+        last = c.store().append(h, Frame.of("log", new byte[10]));
+      }
+      var head = c.store().head(h.executionId(), 0).orElseThrow();
+      assertThat(head.lastId()).isEqualTo(last.id());
+      assertThat(head.frameCount()).isEqualTo(5);
+      assertThat(head.totalBytes()).isEqualTo(50);
+      assertThat(head.isClosed()).isFalse();
+      assertThat(readAll(c.store(), h).frames()).hasSize(2);
+      var other = c.store().startAttempt(newExecution(), Duration.ofDays(1));
+      var be = c.store().append(other, bestEffort("abc", 1_000));
+      c.clock().advance(5_000);
+      assertThat(readAll(c.store(), other).frames()).isEmpty();
+      var expired = c.store().head(other.executionId(), 0).orElseThrow();
+      assertThat(expired.lastId()).isEqualTo(be.id());
+      assertThat(expired.frameCount()).isEqualTo(1);
+      assertThat(expired.totalBytes()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("head reports the close markers once closed, the same as read")
+    void closed() {
+      var c = clocked();
+      var h = c.store().startAttempt(newExecution(), LEASE);
+      c.store().append(h, durable("x"));
+      c.clock().advance(42);
+      c.store().closeAttempt(h, CloseReason.ATTEMPT_FAILURE);
+      var head = c.store().head(h.executionId(), 0).orElseThrow();
+      assertThat(head.closedAt()).isEqualTo(BASE_MS + 42);
+      assertThat(head.closedReason()).isEqualTo("attempt_failure");
+      assertThat(head.isClosed()).isTrue();
+      var r = readAll(c.store(), h);
+      assertThat(head.closedAt()).isEqualTo(r.closedAt());
+    }
+  }
+
   // ================================================================ tails
 
   @Nested
