@@ -29,7 +29,6 @@ import io.tributary.api.TributaryException;
 import io.tributary.api.UnavailableException;
 import io.tributary.api.ValidationException;
 import io.tributary.api.ValidationKind;
-import jakarta.json.Json;
 import jakarta.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,7 +36,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -1737,7 +1735,7 @@ public abstract class StreamStoreContract {
       readAll(a, h);
       var f = async(() -> a.tail(h.executionId(), 0, after(warm), 20_000, 10, TailVisibility.ALL));
       await().atMost(5, TimeUnit.SECONDS).until(() -> watchedStreams(a) == 1);
-      try (var outage = refuseNewConnections()) {
+      try (var _ = refuseNewConnections()) {
         dropListenerSessions();
         await().atMost(10, TimeUnit.SECONDS).until(() -> listenerSessions().isEmpty() && !listenerReady(a));
         w.append(h, durable("during-outage"));
