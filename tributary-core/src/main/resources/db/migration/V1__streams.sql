@@ -6,18 +6,20 @@
 -- an append locks exactly one row, checks the fence and bumps the counters there.
 --
 -- Frame positions (tb_frame.pos) strictly increase per stream. For attempt streams a position
--- packs the entry id as ms << 22 | seq, so one btree key orders ids and "the whole millisecond"
+-- packs the entry id as ms << 16 | seq, so one btree key orders ids and "the whole millisecond"
 -- is a plain range.
 --
 -- No hash partitioning: every query is keyed by stream id on a btree, so per-stream cost does
 -- not depend on how many streams share the table (measured in README "How it works").
 
+-- An execution id is {fp:N}:<uuid>: the same uuid under another partition is another execution.
 CREATE TABLE tb_execution (
-    execution_id        uuid    PRIMARY KEY,
+    execution_id        uuid    NOT NULL,
     partition_key       integer NOT NULL,
     next_attempt_index  bigint  NOT NULL DEFAULT 0,
     lease_epoch         bigint  NOT NULL DEFAULT 0,
-    current_stream_id   bigint
+    current_stream_id   bigint,
+    PRIMARY KEY (execution_id, partition_key)
 );
 
 CREATE TABLE tb_stream (
@@ -48,7 +50,7 @@ CREATE TABLE tb_stream (
     maxlen_applied_last bigint
 );
 
-CREATE UNIQUE INDEX tb_stream_attempt_uq ON tb_stream (execution_id, attempt_index) WHERE kind = 1;
+CREATE UNIQUE INDEX tb_stream_attempt_uq ON tb_stream (execution_id, partition_key, attempt_index) WHERE kind = 1;
 
 CREATE TABLE tb_frame (
     stream_id       bigint   NOT NULL,

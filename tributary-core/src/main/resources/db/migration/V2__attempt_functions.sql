@@ -53,9 +53,10 @@ DECLARE
 BEGIN
     IF NOT p_reclaim THEN
         INSERT INTO tb_execution (execution_id, partition_key) VALUES (p_execution_id, p_partition)
-        ON CONFLICT (execution_id) DO NOTHING;
+        ON CONFLICT (execution_id, partition_key) DO NOTHING;
     END IF;
-    SELECT * INTO e FROM tb_execution WHERE execution_id = p_execution_id FOR UPDATE;
+    SELECT * INTO e FROM tb_execution
+    WHERE execution_id = p_execution_id AND partition_key = p_partition FOR UPDATE;
     IF NOT FOUND THEN
         r_status := 3;
         RETURN NEXT;
@@ -92,15 +93,16 @@ BEGIN
     RETURNING id INTO new_id;
     UPDATE tb_execution SET next_attempt_index = r_attempt_index + 1, lease_epoch = r_lease_epoch,
                             current_stream_id = new_id
-    WHERE execution_id = p_execution_id;
-    PERFORM tb_notify_streams(closed);
+    WHERE execution_id = p_execution_id AND partition_key = p_partition;
+    -- 0 wakes tails that wait for an attempt that did not exist yet
+    PERFORM tb_notify_streams(closed || 0::bigint);
     r_status := 0;
     RETURN NEXT;
 END
 $$;
 
 -- Renews (p_close_reason null) or closes the attempt a handle names, after the fence check.
-CREATE FUNCTION tb_lease_step(p_execution_id uuid, p_attempt_index bigint, p_lease_id uuid,
+CREATE FUNCTION tb_lease_step(p_execution_id uuid, p_partition integer, p_attempt_index bigint, p_lease_id uuid,
                               p_epoch bigint, p_lease_ttl_ms bigint, p_close_reason text, p_now_ms bigint)
 RETURNS TABLE (r_status smallint, r_lease_expires_at_ms bigint, r_closed_reason text)
 LANGUAGE plpgsql AS $$
@@ -109,7 +111,8 @@ DECLARE
     s tb_stream%ROWTYPE;
 BEGIN
     SELECT * INTO s FROM tb_stream
-    WHERE kind = 1 AND execution_id = p_execution_id AND attempt_index = p_attempt_index FOR UPDATE;
+    WHERE kind = 1 AND execution_id = p_execution_id AND partition_key = p_partition
+      AND attempt_index = p_attempt_index FOR UPDATE;
     IF NOT FOUND THEN
         r_status := 3;
         RETURN NEXT;
@@ -153,7 +156,7 @@ $$;
 -- items by (execution_id, attempt_index) so concurrent batches lock streams in one order.
 -- Modes: 0 durable, 1 summary (payload: a validated JSON object), 2 best effort.
 CREATE FUNCTION tb_append_batch(
-    p_ord int[], p_execution_id uuid[], p_attempt_index bigint[], p_lease_id uuid[], p_epoch bigint[],
+    p_ord int[], p_execution_id uuid[], p_partition int[], p_attempt_index bigint[], p_lease_id uuid[], p_epoch bigint[],
     p_mode smallint[], p_frame_type text[], p_payload bytea[], p_correlation_id text[],
     p_ttl_ms bigint[], p_floor bigint[], p_ceiling bigint[], p_alpha double precision[],
     p_durable_cap bigint, p_summary_cap bigint, p_now_ms bigint)
@@ -167,6 +170,7 @@ DECLARE
     new_pos bigint;
     sv bigint;
     doc jsonb;
+    patch jsonb;
     ttl_s double precision;
     dt bigint;
     rate double precision;
@@ -179,7 +183,8 @@ BEGIN
         r_ord := p_ord[i];
         r_pos := NULL; r_frame_count := NULL; r_summary_version := NULL; r_detail := NULL;
         SELECT * INTO s FROM tb_stream
-        WHERE kind = 1 AND execution_id = p_execution_id[i] AND attempt_index = p_attempt_index[i]
+        WHERE kind = 1 AND execution_id = p_execution_id[i] AND partition_key = p_partition[i]
+          AND attempt_index = p_attempt_index[i]
         FOR UPDATE;
         r_stream_id := s.id;
         IF NOT FOUND THEN
@@ -203,8 +208,10 @@ BEGIN
                     doc := '{}'::jsonb;
                     sv := 0;
                 END IF;
-                doc := tb_merge_patch(doc, convert_from(p_payload[i], 'UTF8')::jsonb);
-                IF position('\x5f5f66665f6e756c6c5f5f'::bytea IN p_payload[i]) > 0 THEN
+                patch := convert_from(p_payload[i], 'UTF8')::jsonb;
+                doc := tb_merge_patch(doc, patch);
+                -- checked on the parsed patch, so an escaped spelling of the sentinel counts too
+                IF position('__ff_null__' IN patch::text) > 0 THEN
                     doc := tb_null_sentinels(doc);
                 END IF;
                 sv := sv + 1;
@@ -229,7 +236,7 @@ BEGIN
         END IF;
 
         -- ids never go back: a clock step back or a slower host reuses the last ms, seq + 1
-        new_pos := CASE WHEN now_ms > (s.last_pos >> 22) THEN now_ms << 22 ELSE s.last_pos + 1 END;
+        new_pos := CASE WHEN now_ms > (s.last_pos >> 16) THEN now_ms << 16 ELSE s.last_pos + 1 END;
 
         INSERT INTO tb_frame (stream_id, pos, mode, ts_ms, frame_type, payload, correlation_id,
                               summary_version, ttl_ms)

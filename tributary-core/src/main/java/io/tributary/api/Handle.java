@@ -25,6 +25,9 @@ public record Handle(
     String workerInstanceId) {
 
   public Handle {
+    if (executionId == null || attemptId == null || leaseId == null) {
+      throw ValidationException.invalid("handle needs an execution id, attempt id and lease id");
+    }
     if (attemptIndex < 0 || attemptIndex > 0xFFFF_FFFFL) {
       throw ValidationException.invalid("attempt_index must be a u32, got " + attemptIndex);
     }

@@ -27,23 +27,60 @@ public sealed interface StreamCursor {
   }
 
   /**
-   * A concrete id. {@code complete} is false for the {@code <ms>} form, whose {@link #id()} has
-   * sequence 0.
+   * A concrete id as given: {@code complete} is false for the {@code <ms>} form (whose seq is 0).
+   * Any grammatical id is accepted, also beyond what the store can mint (a far-future {@code ms},
+   * or a seq past {@link EntryId#MAX_SEQ}); the position methods then saturate with the same
+   * meaning, e.g. {@code to=99999999999999999} reads everything.
    */
-  record At(EntryId id, boolean complete) implements StreamCursor {
-    /** Position of this cursor as a lower bound (or tail cursor). */
-    public long lowerPosition() {
-      return id.position();
+  record At(long ms, long seq, boolean complete) implements StreamCursor {
+    public At {
+      if (ms < 0 || seq < 0 || (!complete && seq != 0)) {
+        throw new IllegalArgumentException("invalid cursor " + ms + "-" + seq);
+      }
     }
 
-    /** Position of this cursor as an inclusive upper bound: the whole ms when incomplete. */
+    public At(EntryId id, boolean complete) {
+      this(id.ms(), id.seq(), complete);
+    }
+
+    /**
+     * The id this cursor names.
+     *
+     * @throws ValidationException when it lies beyond what an entry id can hold
+     */
+    public EntryId id() {
+      return new EntryId(ms, seq);
+    }
+
+    /** Smallest position at or after this cursor, as an inclusive lower bound. */
+    public long lowerPosition() {
+      if (ms > EntryId.MAX_MS) {
+        return Long.MAX_VALUE;
+      }
+      return seq > EntryId.MAX_SEQ ? afterPosition() : (ms << EntryId.SEQ_BITS) | seq;
+    }
+
+    /** Largest position at or before this cursor: the whole millisecond when incomplete. */
     public long upperPosition() {
-      return complete ? id.position() : id.position() | EntryId.MAX_SEQ;
+      if (ms > EntryId.MAX_MS) {
+        return Long.MAX_VALUE;
+      }
+      long s = !complete || seq > EntryId.MAX_SEQ ? EntryId.MAX_SEQ : seq;
+      return (ms << EntryId.SEQ_BITS) | s;
+    }
+
+    /** Smallest position strictly after this cursor ({@code <ms>} counts as {@code <ms>-0}). */
+    public long afterPosition() {
+      if (ms >= EntryId.MAX_MS && (ms > EntryId.MAX_MS || seq >= EntryId.MAX_SEQ)) {
+        return Long.MAX_VALUE;
+      }
+      long s = Math.min(seq, EntryId.MAX_SEQ);
+      return ((ms << EntryId.SEQ_BITS) | s) + 1;
     }
 
     @Override
     public String toString() {
-      return complete ? id.toString() : Long.toString(id.ms());
+      return complete ? ms + "-" + seq : Long.toString(ms);
     }
   }
 
@@ -87,16 +124,18 @@ public sealed interface StreamCursor {
     if (dash == text.length() - 1) {
       throw malformed(text);
     }
+    if (dash < 0) {
+      return new At(saturated(text, 0, text.length()), 0, false);
+    }
+    return new At(saturated(text, 0, dash), saturated(text, dash + 1, text.length()), true);
+  }
+
+  /** A digit run as a long; values past {@code Long.MAX_VALUE} saturate (they sort last anyway). */
+  private static long saturated(String text, int from, int to) {
     try {
-      if (dash < 0) {
-        return new At(new EntryId(Long.parseLong(text), 0), false);
-      }
-      return new At(
-          new EntryId(
-              Long.parseLong(text.substring(0, dash)), Long.parseLong(text.substring(dash + 1))),
-          true);
+      return Long.parseLong(text, from, to, 10);
     } catch (NumberFormatException e) {
-      throw malformed(text);
+      return Long.MAX_VALUE;
     }
   }
 

@@ -10,7 +10,7 @@ final class AttemptStreamSql {
 
   static final String APPEND_BATCH =
       "SELECT r_ord, r_status, r_pos, r_frame_count, r_summary_version, r_detail, r_stream_id"
-          + " FROM tb_append_batch(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          + " FROM tb_append_batch(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   static final String START_ATTEMPT =
       "SELECT r_status, r_attempt_index, r_attempt_id, r_lease_id, r_lease_epoch,"
@@ -18,7 +18,7 @@ final class AttemptStreamSql {
 
   static final String LEASE_STEP =
       "SELECT r_status, r_lease_expires_at_ms, r_closed_reason"
-          + " FROM tb_lease_step(?, ?, ?, ?, ?, ?, ?)";
+          + " FROM tb_lease_step(?, ?, ?, ?, ?, ?, ?, ?)";
 
   static final String EXPIRE_LEASES = "SELECT tb_expire_leases(?)";
 
@@ -31,15 +31,16 @@ final class AttemptStreamSql {
           + "   AND f.mode <> ?"
           + "   AND (s.has_durable OR s.be_expires_at_ms IS NULL OR s.be_expires_at_ms > ?)"
           + "   ORDER BY f.pos LIMIT ?) f ON true"
-          + " WHERE s.kind = 1 AND s.execution_id = ? AND s.attempt_index = ?"
+          + " WHERE s.kind = 1 AND s.execution_id = ? AND s.partition_key = ? AND s.attempt_index = ?"
           + " ORDER BY f.pos";
 
   static final String HEAD =
       "SELECT last_pos, frame_count, total_bytes, created_at_ms, closed_at_ms, closed_reason"
-          + " FROM tb_stream WHERE kind = 1 AND execution_id = ? AND attempt_index = ?";
+          + " FROM tb_stream"
+          + " WHERE kind = 1 AND execution_id = ? AND partition_key = ? AND attempt_index = ?";
 
   static final String READ_SUMMARY =
       "SELECT m.document::text, m.version, m.first_applied_ms, m.last_updated_ms"
           + " FROM tb_stream s JOIN tb_summary m ON m.stream_id = s.id"
-          + " WHERE s.kind = 1 AND s.execution_id = ? AND s.attempt_index = ?";
+          + " WHERE s.kind = 1 AND s.execution_id = ? AND s.partition_key = ? AND s.attempt_index = ?";
 }

@@ -39,8 +39,9 @@ public final class Database implements AutoCloseable {
     hc.addDataSourceProperty("ApplicationName", "tributary");
     var pool = new HikariDataSource(hc);
     try {
+      // Flyway gets its own connections: with a pool of one it would wait for itself
       Flyway.configure()
-          .dataSource(pool)
+          .dataSource(config.jdbcUrl(), config.user(), config.password())
           .locations("classpath:db/migration")
           .load()
           .migrate();

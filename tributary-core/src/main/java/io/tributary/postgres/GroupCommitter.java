@@ -83,6 +83,7 @@ final class GroupCommitter implements AutoCloseable {
     int n = batch.size();
     var ord = new Integer[n];
     var eids = new UUID[n];
+    var partitions = new Integer[n];
     var attempts = new Long[n];
     var leases = new UUID[n];
     var epochs = new Long[n];
@@ -98,6 +99,7 @@ final class GroupCommitter implements AutoCloseable {
       var r = batch.get(i);
       ord[i] = i;
       eids[i] = r.handle().executionId().uuid();
+      partitions[i] = r.handle().executionId().partition();
       attempts[i] = r.handle().attemptIndex();
       leases[i] = r.handle().leaseId();
       epochs[i] = r.handle().leaseEpoch();
@@ -117,24 +119,25 @@ final class GroupCommitter implements AutoCloseable {
       c.setAutoCommit(true);
       ps.setArray(1, c.createArrayOf("int4", ord));
       ps.setArray(2, c.createArrayOf("uuid", eids));
-      ps.setArray(3, c.createArrayOf("int8", attempts));
-      ps.setArray(4, c.createArrayOf("uuid", leases));
-      ps.setArray(5, c.createArrayOf("int8", epochs));
-      ps.setArray(6, c.createArrayOf("int2", modes));
-      ps.setArray(7, c.createArrayOf("text", types));
-      ps.setArray(8, c.createArrayOf("bytea", payloads));
-      ps.setArray(9, c.createArrayOf("text", correlations));
-      ps.setArray(10, c.createArrayOf("int8", ttls));
-      ps.setArray(11, c.createArrayOf("int8", floors));
-      ps.setArray(12, c.createArrayOf("int8", ceilings));
-      ps.setArray(13, c.createArrayOf("float8", alphas));
-      ps.setLong(14, db.config().durableRetention());
-      ps.setLong(15, db.config().summaryRetention());
+      ps.setArray(3, c.createArrayOf("int4", partitions));
+      ps.setArray(4, c.createArrayOf("int8", attempts));
+      ps.setArray(5, c.createArrayOf("uuid", leases));
+      ps.setArray(6, c.createArrayOf("int8", epochs));
+      ps.setArray(7, c.createArrayOf("int2", modes));
+      ps.setArray(8, c.createArrayOf("text", types));
+      ps.setArray(9, c.createArrayOf("bytea", payloads));
+      ps.setArray(10, c.createArrayOf("text", correlations));
+      ps.setArray(11, c.createArrayOf("int8", ttls));
+      ps.setArray(12, c.createArrayOf("int8", floors));
+      ps.setArray(13, c.createArrayOf("int8", ceilings));
+      ps.setArray(14, c.createArrayOf("float8", alphas));
+      ps.setLong(15, db.config().durableRetention());
+      ps.setLong(16, db.config().summaryRetention());
       var now = db.sqlNowMs();
       if (now == null) {
-        ps.setNull(16, Types.BIGINT);
+        ps.setNull(17, Types.BIGINT);
       } else {
-        ps.setLong(16, now);
+        ps.setLong(17, now);
       }
       var outcomes = new Object[n];
       try (var rs = ps.executeQuery()) {
@@ -165,6 +168,13 @@ final class GroupCommitter implements AutoCloseable {
       }
       touched.stream().distinct().forEach(db.notifier()::wakeLocal);
     } catch (SQLException e) {
+      if (n > 1) {
+        // one bad item must not fail its neighbours: retry each on its own
+        for (var r : List.copyOf(batch)) {
+          execute(new ArrayList<>(List.of(r)));
+        }
+        return;
+      }
       var ex = new UnavailableException("append failed: " + e.getMessage(), true, e);
       batch.forEach(r -> r.result().completeExceptionally(ex));
     }

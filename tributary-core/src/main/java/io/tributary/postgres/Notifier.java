@@ -29,6 +29,12 @@ public final class Notifier implements AutoCloseable {
   /** The one channel all appends notify on. */
   public static final String CHANNEL = "tributary_frames";
 
+  /**
+   * Key woken whenever an attempt starts: tails of an attempt that does not exist yet wait here,
+   * then move to the new stream's own key.
+   */
+  public static final long ATTEMPT_STARTED = 0;
+
   /** {@code application_name} of the LISTEN session, so operators (and tests) can find it. */
   public static final String APPLICATION_NAME = "tributary-listener";
 

@@ -45,6 +45,9 @@ public final class PostgresStreamStore implements StreamStore {
   /** Committer threads: two batches in flight hide one batch's round trip behind the other. */
   static final int COMMITTERS = 2;
 
+  /** Longest frame_type or correlation_id accepted. */
+  static final int MAX_TEXT_FIELD = 1_024;
+
   private static final short NO_MODE = -1;
   private static final String[] MODE_WIRE = {"durable", "summary", "best_effort"};
 
@@ -117,6 +120,8 @@ public final class PostgresStreamStore implements StreamStore {
             rs.getLong(6),
             "",
             "");
+      } finally {
+        db.notifier().wakeLocal(Notifier.ATTEMPT_STARTED);
       }
     } catch (SQLException e) {
       throw unavailable(e);
@@ -151,12 +156,13 @@ public final class PostgresStreamStore implements StreamStore {
     try (Connection c = db.dataSource().getConnection();
         var ps = c.prepareStatement(AttemptStreamSql.LEASE_STEP)) {
       ps.setObject(1, h.executionId().uuid());
-      ps.setLong(2, h.attemptIndex());
-      ps.setObject(3, h.leaseId());
-      ps.setLong(4, h.leaseEpoch());
-      ps.setLong(5, ttl);
-      ps.setString(6, closeReason);
-      setNow(ps, 7);
+      ps.setInt(2, h.executionId().partition());
+      ps.setLong(3, h.attemptIndex());
+      ps.setObject(4, h.leaseId());
+      ps.setLong(5, h.leaseEpoch());
+      ps.setLong(6, ttl);
+      ps.setString(7, closeReason);
+      setNow(ps, 8);
       try (var rs = ps.executeQuery()) {
         rs.next();
         int status = rs.getInt(1);
@@ -208,6 +214,10 @@ public final class PostgresStreamStore implements StreamStore {
               + " bytes exceeds the limit of "
               + db.config().maxPayloadBytes()
               + " bytes");
+    }
+    requireText("frame_type", frame.effectiveFrameType());
+    if (frame.correlationId() != null) {
+      requireText("correlation_id", frame.correlationId());
     }
     if (frame.mode() instanceof StreamMode.DurableSummary s) {
       if (s.patchKind() != PatchKind.JSON_MERGE_PATCH) {
@@ -268,42 +278,46 @@ public final class PostgresStreamStore implements StreamStore {
     }
     requireLimit(limit);
     short skipMode = visibility == TailVisibility.EXCLUDE_BEST_EFFORT ? AppendRequest.BEST_EFFORT : NO_MODE;
-    long lo = at.lowerPosition() == Long.MAX_VALUE ? Long.MAX_VALUE : at.lowerPosition() + 1;
+    long lo = at.afterPosition();
     long deadline = System.nanoTime() + blockMs * 1_000_000;
-    var first = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
-    if (blockMs == 0 || !first.frames().frames().isEmpty() || first.frames().isClosed()) {
-      return first.frames();
+    var result = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
+    if (blockMs == 0 || hasNews(result)) {
+      return result.frames();
     }
-    // the stream id is known only once the attempt exists; until then re-check on the interval
-    long streamId = first.streamId();
-    Waiter waiter = streamId > 0 ? db.notifier().register(streamId) : null;
+    // park on the stream, or on attempt starts while the attempt does not exist yet
+    Waiter waiter = db.notifier().register(waitKey(result));
     try {
-      // re-query once after registering: an append may have committed in between
-      var result = waiter == null ? first : query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
-      while (result.frames().frames().isEmpty() && !result.frames().isClosed()) {
+      while (true) {
+        // (re-)query after registering: an append may have committed in between
+        result = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
+        if (hasNews(result)) {
+          return result.frames();
+        }
+        if (waiter.streamId() != waitKey(result)) {
+          waiter.close();
+          waiter = db.notifier().register(waitKey(result));
+          continue;
+        }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          break;
+          return result.frames();
         }
-        if (waiter != null) {
-          waiter.await(left);
-        } else {
-          Thread.sleep(Math.min(left, db.config().tailRecheckInterval().toNanos()) / 1_000_000 + 1);
-        }
-        result = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
-        if (waiter == null && result.streamId() > 0) {
-          waiter = db.notifier().register(result.streamId());
-        }
+        waiter.await(left);
       }
-      return result.frames();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UnavailableException("interrupted while tailing", true, e);
     } finally {
-      if (waiter != null) {
-        waiter.close();
-      }
+      waiter.close();
     }
+  }
+
+  private static boolean hasNews(Queried q) {
+    return !q.frames().frames().isEmpty() || q.frames().isClosed();
+  }
+
+  private static long waitKey(Queried q) {
+    return q.streamId() > 0 ? q.streamId() : Notifier.ATTEMPT_STARTED;
   }
 
   @Override
@@ -311,7 +325,8 @@ public final class PostgresStreamStore implements StreamStore {
     try (Connection c = db.dataSource().getConnection();
         var ps = c.prepareStatement(AttemptStreamSql.HEAD)) {
       ps.setObject(1, executionId.uuid());
-      ps.setLong(2, attemptIndex);
+      ps.setInt(2, executionId.partition());
+      ps.setLong(3, attemptIndex);
       try (var rs = ps.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();
@@ -337,7 +352,8 @@ public final class PostgresStreamStore implements StreamStore {
     try (Connection c = db.dataSource().getConnection();
         var ps = c.prepareStatement(AttemptStreamSql.READ_SUMMARY)) {
       ps.setObject(1, executionId.uuid());
-      ps.setLong(2, attemptIndex);
+      ps.setInt(2, executionId.partition());
+      ps.setLong(3, attemptIndex);
       try (var rs = ps.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();
@@ -360,9 +376,6 @@ public final class PostgresStreamStore implements StreamStore {
 
   private Queried query(
       ExecutionId eid, long attemptIndex, long lo, long hi, int limit, short skipMode) {
-    if (lo > hi) {
-      return new Queried(0, StreamFrames.empty());
-    }
     try (Connection c = db.dataSource().getConnection();
         var ps = c.prepareStatement(AttemptStreamSql.READ_RANGE)) {
       ps.setLong(1, lo);
@@ -371,7 +384,8 @@ public final class PostgresStreamStore implements StreamStore {
       ps.setLong(4, db.nowMs());
       ps.setInt(5, limit);
       ps.setObject(6, eid.uuid());
-      ps.setLong(7, attemptIndex);
+      ps.setInt(7, eid.partition());
+      ps.setLong(8, attemptIndex);
       try (var rs = ps.executeQuery()) {
         long streamId = 0;
         Long closedAt = null;
@@ -414,6 +428,18 @@ public final class PostgresStreamStore implements StreamStore {
       ps.setNull(index, Types.BIGINT);
     } else {
       ps.setLong(index, now);
+    }
+  }
+
+  /** PostgreSQL text cannot hold NUL; long classifiers are a client bug, not data. */
+  private static void requireText(String field, String value) {
+    if (value.length() > MAX_TEXT_FIELD) {
+      throw new ValidationException(
+          ValidationKind.INVALID_INPUT, field + " is longer than " + MAX_TEXT_FIELD + " characters");
+    }
+    if (value.indexOf('\0') >= 0) {
+      throw new ValidationException(
+          ValidationKind.INVALID_INPUT, field + " must not contain NUL characters");
     }
   }
 
