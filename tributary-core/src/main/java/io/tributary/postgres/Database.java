@@ -8,7 +8,8 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The PostgreSQL side shared by every store of a process: the connection pool, the schema
- * (migrated on open), the clock, and the one LISTEN connection with its in-memory fan-out.
+ * (migrated on open), the clock, and the one LISTEN connection with its in-memory fan-out
+ * (package-private: only the stores of this package park readers on it).
  *
  * <p>Stores built on a {@code Database} do not close it; whoever opened it does.
  */
@@ -57,7 +58,7 @@ public final class Database implements AutoCloseable {
     return pool;
   }
 
-  public Notifier notifier() {
+  Notifier notifier() {
     return notifier;
   }
 

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * {@link StoreConfig#tailRecheckInterval()}. Channels without waiters are removed at once, so
  * the map is bounded by the number of parked readers.
  */
-public final class Notifier implements AutoCloseable {
+final class Notifier implements AutoCloseable {
   /** The one channel all appends notify on. */
   public static final String CHANNEL = "tributary_frames";
 

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
  * One parked reader's registration for one stream. A wake is a hint that something changed; the
  * reader must re-query. Always {@link #close()} it (try-with-resources).
  */
-public final class Waiter implements AutoCloseable {
+final class Waiter implements AutoCloseable {
   private final Notifier notifier;
   private final long streamId;
   private final Semaphore signal = new Semaphore(0);
