@@ -205,8 +205,10 @@ final class TributaryRunner {
     double window = (t1 - t0) / 1e9;
     var all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
     double avg = all.length == 0 ? Double.NaN : Arrays.stream(all).average().orElse(0) / 1e6;
+    var fps = pg.queryString(DB, "SELECT avg(frame_count) FROM tb_stream");
     return new RunResult(
-        "tributary", key, rep, appends / window, appends, avg, pct(all, 0.50), pct(all, 0.99), errs, costs);
+        "tributary", key, rep, appends / window, appends, avg, pct(all, 0.50), pct(all, 0.99), errs, costs,
+        fps == null ? Double.NaN : Double.parseDouble(fps));
   }
 
   private static double pct(long[] sorted, double q) {
