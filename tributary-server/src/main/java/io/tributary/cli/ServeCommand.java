@@ -91,6 +91,15 @@ final class ServeCommand implements Callable<Integer> {
       description = "Database connections (env TRIBUTARY_POOL_SIZE, default ${DEFAULT-VALUE}).")
   int poolSize;
 
+  @Option(
+      names = "--tail-recheck-interval",
+      defaultValue = "${env:TRIBUTARY_TAIL_RECHECK_INTERVAL:-2s}",
+      converter = DurationConverter.class,
+      description = "How often a parked tail, long-poll or SSE reader re-queries even without a"
+          + " notification; bounds the delay a lost notification can cause"
+          + " (env TRIBUTARY_TAIL_RECHECK_INTERVAL, default ${DEFAULT-VALUE}).")
+  Duration tailRecheckInterval;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -134,6 +143,7 @@ final class ServeCommand implements Callable<Integer> {
         .maxFrameBytes(maxFrameBytes)
         .authToken(authToken)
         .maxStreamOps(maxStreamOps)
+        .tailRecheckInterval(tailRecheckInterval)
         .build();
   }
 

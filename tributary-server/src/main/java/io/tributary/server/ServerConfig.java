@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param maxFrameBytes largest payload of one attempt-stream frame (413 above)
  * @param authToken bearer token required on every route but {@code /health}; null disables auth
  * @param maxStreamOps concurrent REST reads and tails before 429
+ * @param tailRecheckInterval how often a parked reader re-queries without a notification
  */
 public record ServerConfig(
     String bindAddress,
@@ -32,7 +33,8 @@ public record ServerConfig(
     long maxBodyBytes,
     int maxFrameBytes,
     String authToken,
-    int maxStreamOps) {
+    int maxStreamOps,
+    Duration tailRecheckInterval) {
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 4437;
   public static final int DEFAULT_POOL_SIZE = StoreConfig.DEFAULT_POOL_SIZE;
@@ -41,6 +43,8 @@ public record ServerConfig(
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final int DEFAULT_MAX_FRAME_BYTES = StoreConfig.DEFAULT_MAX_PAYLOAD_BYTES;
   public static final int DEFAULT_MAX_STREAM_OPS = RestConfig.DEFAULT_MAX_STREAM_OPS;
+  public static final Duration DEFAULT_TAIL_RECHECK_INTERVAL =
+      StoreConfig.DEFAULT_TAIL_RECHECK_INTERVAL;
 
   public ServerConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -54,6 +58,9 @@ public record ServerConfig(
     require(maxFrameBytes >= 1, "max frame bytes must be >= 1, got " + maxFrameBytes);
     require(maxStreamOps >= 1, "max stream ops must be >= 1, got " + maxStreamOps);
     require(authToken == null || !authToken.isBlank(), "auth token must not be blank");
+    require(
+        tailRecheckInterval != null && tailRecheckInterval.toMillis() >= 10,
+        "tail re-check interval must be at least 10 ms");
   }
 
   private static void require(boolean ok, String message) {
@@ -73,6 +80,7 @@ public record ServerConfig(
         .password(dbPassword)
         .poolSize(poolSize)
         .maxPayloadBytes(maxFrameBytes)
+        .tailRecheckInterval(tailRecheckInterval)
         .build();
   }
 
@@ -86,7 +94,8 @@ public record ServerConfig(
     return "ServerConfig[bind=" + bindAddress + ":" + port + ", db=" + jdbcUrl
         + ", poolSize=" + poolSize + ", longPollTimeout=" + longPollTimeout
         + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes=" + maxFrameBytes
-        + ", auth=" + (authToken == null ? "off" : "bearer") + ", maxStreamOps=" + maxStreamOps + "]";
+        + ", auth=" + (authToken == null ? "off" : "bearer") + ", maxStreamOps=" + maxStreamOps
+        + ", tailRecheckInterval=" + tailRecheckInterval + "]";
   }
 
   /** Mutable builder; {@link #build()} freezes it. */
@@ -102,6 +111,7 @@ public record ServerConfig(
     private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
     private String authToken;
     private int maxStreamOps = DEFAULT_MAX_STREAM_OPS;
+    private Duration tailRecheckInterval = DEFAULT_TAIL_RECHECK_INTERVAL;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -158,6 +168,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder tailRecheckInterval(Duration v) {
+      tailRecheckInterval = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           bindAddress,
@@ -170,7 +185,8 @@ public record ServerConfig(
           maxBodyBytes,
           maxFrameBytes,
           authToken,
-          maxStreamOps);
+          maxStreamOps,
+          tailRecheckInterval);
     }
   }
 }

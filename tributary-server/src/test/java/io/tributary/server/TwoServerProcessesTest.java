@@ -34,14 +34,16 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Two server <em>processes</em> (separate JVMs, each started through the real {@code serve}
  * command) on one database: every stream is served by both, and a reader parked on one is woken
- * by a write through the other, which can only travel through PostgreSQL (LISTEN/NOTIFY).
+ * by a write through the other, which can only travel through PostgreSQL (LISTEN/NOTIFY). The
+ * servers' re-check interval is set far beyond every wait here, so a reader that returns in time
+ * was woken by a notification, not by polling.
  */
 class TwoServerProcessesTest {
   private static final String CLI_MAIN = "io.tributary.cli.TributaryCli";
   private static final Pattern LISTENING = Pattern.compile("tributary listening on (http://127\\.0\\.0\\.1:\\d+)");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   /** Long-poll timeout given to both servers; a long-poll that is not woken ends with 204 after it. */
-  private static final Duration LONG_POLL = Duration.ofSeconds(5);
+  private static final Duration LONG_POLL = Duration.ofSeconds(10);
   private static final long BLOCK_MS = 10_000;
 
   private static final HttpClient CLIENT =
@@ -116,7 +118,7 @@ class TwoServerProcessesTest {
     String tail = created.headers().firstValue("Stream-Next-Offset").orElseThrow();
 
     var poll = CLIENT.sendAsync(get(a, stream + "?offset=" + tail + "&live=long-poll"), BodyHandlers.ofString());
-    // nothing is there yet: the long-poll must still be waiting (it would only end by itself after 5 s)
+    // nothing is there yet: the long-poll must still be waiting (it would only end by itself after 10 s)
     Thread.sleep(500);
     assertThat(poll.isDone()).as("long-poll at the tail answered before any append").isFalse();
 
@@ -124,7 +126,9 @@ class TwoServerProcessesTest {
         send(request(b, stream).header("Content-Type", "text/plain").POST(BodyPublishers.ofString("through b")).build());
     assertThat(appended.statusCode()).isIn(200, 204);
 
-    var woken = poll.get(LONG_POLL.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    // a long-poll that was not woken still finds the data when it re-reads at its timeout, so
+    // only an answer well before the timeout shows the notification crossed the processes
+    var woken = poll.get(LONG_POLL.toMillis() - 2_000, TimeUnit.MILLISECONDS);
     assertThat(woken.statusCode()).as("204 would mean the long-poll timed out instead of being woken").isEqualTo(200);
     assertThat(woken.body()).isEqualTo("through b");
     assertThat(woken.headers().firstValue("Stream-Next-Offset"))
@@ -234,6 +238,8 @@ class TwoServerProcessesTest {
           "--bind", "127.0.0.1",
           "--db", db,
           "--long-poll-timeout", LONG_POLL.toSeconds() + "s",
+          // far beyond every block and long-poll here: only a notification can wake a reader
+          "--tail-recheck-interval", "120s",
           "--pool-size", "4"));
       Path stderr = Files.createTempFile("tributary-" + name + "-", ".stderr");
       var builder = new ProcessBuilder(command).redirectError(stderr.toFile());
