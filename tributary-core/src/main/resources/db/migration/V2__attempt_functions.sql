@@ -243,6 +243,8 @@ BEGIN
         VALUES (s.id, new_pos, p_mode[i], now_ms, p_frame_type[i], p_payload[i], p_correlation_id[i], sv,
                 CASE WHEN p_mode[i] = 2 AND p_ttl_ms[i] > 0 THEN p_ttl_ms[i] END);
 
+        -- the three trims repeat one shape with the mode as a literal on purpose: a literal lets
+        -- the planner use the partial index for summary and best-effort frames
         IF p_mode[i] = 0 THEN
             s.durable_retained := s.durable_retained + 1;
             s.has_durable := true;

@@ -1,5 +1,6 @@
 package io.tributary.contract;
 
+import io.tributary.testing.SettableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -77,7 +78,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * public API does not expose, such as the best-effort EMA state). One instance serves the whole
  * class; every test works on fresh execution ids, so tests never see each other's streams.
  * Time-dependent behaviour (leases, best-effort expiry, id monotonicity across clock steps) runs
- * on stores with a {@link MutableClock}, so nothing sleeps for a lease to expire.
+ * on stores with a {@link SettableClock}, so nothing sleeps for a lease to expire.
  *
  * <p>Timing assertions are only upper bounds of the form "woken before the block elapsed"; none
  * measures speed.
@@ -170,11 +171,11 @@ public abstract class StreamStoreContract {
     return s;
   }
 
-  protected record Clocked(StreamStore store, MutableClock clock) {}
+  protected record Clocked(StreamStore store, SettableClock clock) {}
 
   /** A store driven by a settable clock starting at {@link #BASE_MS}. */
   protected Clocked clocked(UnaryOperator<StoreConfig.Builder> config) {
-    var clock = new MutableClock(BASE_MS);
+    var clock = new SettableClock(BASE_MS);
     return new Clocked(newStore(b -> config.apply(b.clock(clock))), clock);
   }
 
@@ -1609,7 +1610,7 @@ public abstract class StreamStoreContract {
     @Test
     @DisplayName("§7.11 lease-expiry marking and reclaim also wake parked tails")
     void expiryAndReclaimWakeTails() throws Exception {
-      var clock = new MutableClock(BASE_MS);
+      var clock = new SettableClock(BASE_MS);
       var s = newIsolatedStore(b -> b.clock(clock).tailRecheckInterval(Duration.ofSeconds(30)));
       var a = s.startAttempt(newExecution(), Duration.ofSeconds(1));
       var f = async(() -> s.tail(a.executionId(), 0, StreamCursor.fromBeginning(), 20_000, 10, TailVisibility.ALL));
@@ -1875,7 +1876,7 @@ public abstract class StreamStoreContract {
     @Test
     @DisplayName("§8.41 lease_expired via marking; a second marking changes nothing; reclaim rewrites it to reclaimed")
     void s41() {
-      var clock = new MutableClock(BASE_MS);
+      var clock = new SettableClock(BASE_MS);
       var s = newIsolatedStore(b -> b.clock(clock));
       var eid = newExecution();
       var h = s.startAttempt(eid, Duration.ofMillis(200));
@@ -1906,7 +1907,7 @@ public abstract class StreamStoreContract {
     @Test
     @DisplayName("§3.5 expiry marking never overwrites an earlier close; it counts only open expired attempts")
     void markingKeepsEarlierClose() {
-      var clock = new MutableClock(BASE_MS);
+      var clock = new SettableClock(BASE_MS);
       var s = newIsolatedStore(b -> b.clock(clock));
       var done = s.startAttempt(newExecution(), Duration.ofMillis(100));
       s.closeAttempt(done, CloseReason.ATTEMPT_SUCCESS);
@@ -2109,8 +2110,8 @@ public abstract class StreamStoreContract {
     @Test
     @DisplayName("§7.7 several writers with skewed clocks (two store instances) still produce increasing ids")
     void skewedWriters() throws Exception {
-      var clockA = new MutableClock(BASE_MS);
-      var clockB = new MutableClock(BASE_MS - 10_000);
+      var clockA = new SettableClock(BASE_MS);
+      var clockB = new SettableClock(BASE_MS - 10_000);
       var a = newStore(b -> b.clock(clockA));
       var b = newStore(c -> c.clock(clockB));
       var h = a.startAttempt(newExecution(), LEASE);

@@ -1,5 +1,6 @@
 package io.tributary.postgres;
 
+import io.tributary.testing.SettableClock;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +36,7 @@ class PostgresNamedStreamStoreTest {
   private static final String JSON = "application/json";
   private static final AtomicInteger names = new AtomicInteger();
 
-  private static final MutableClock clock = new MutableClock(1_800_000_000_000L);
+  private static final SettableClock clock = new SettableClock(1_800_000_000_000L);
   private static String url;
   private static Database db;
   private static NamedStreamStore store;
@@ -461,36 +462,4 @@ class PostgresNamedStreamStoreTest {
     }
   }
 
-  /** A clock tests move by hand. */
-  static final class MutableClock extends Clock {
-    private final AtomicLong now;
-
-    MutableClock(long startMs) {
-      now = new AtomicLong(startMs);
-    }
-
-    void advance(long ms) {
-      now.addAndGet(ms);
-    }
-
-    @Override
-    public long millis() {
-      return now.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(now.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 }

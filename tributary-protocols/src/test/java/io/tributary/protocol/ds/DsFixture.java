@@ -1,5 +1,6 @@
 package io.tributary.protocol.ds;
 
+import io.tributary.testing.SettableClock;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.tributary.api.StoreConfig;
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * store's clock is settable, so expiry is tested without sleeping; live reads use short timeouts.
  */
 final class DsFixture {
-  static final MutableClock CLOCK = new MutableClock(1_900_000_000_000L);
+  static final SettableClock CLOCK = new SettableClock(1_900_000_000_000L);
   static final DurableStreamsConfig CONFIG =
       new DurableStreamsConfig(Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofMillis(200), 64, 1024);
 
@@ -110,36 +111,4 @@ final class DsFixture {
     return all;
   }
 
-  /** A clock tests move by hand. */
-  static final class MutableClock extends Clock {
-    private final AtomicLong now;
-
-    MutableClock(long startMs) {
-      now = new AtomicLong(startMs);
-    }
-
-    void advance(long ms) {
-      now.addAndGet(ms);
-    }
-
-    @Override
-    public long millis() {
-      return now.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(now.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 }

@@ -1,4 +1,4 @@
-package io.tributary.contract;
+package io.tributary.testing;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -6,11 +6,14 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock tests set and advance by hand, so time-dependent behaviour needs no sleeping. */
-public final class MutableClock extends Clock {
+/**
+ * A clock that tests set and advance by hand (pass it to {@code StoreConfig.Builder.clock}), so
+ * leases, expiry and id ordering are tested without sleeping.
+ */
+public final class SettableClock extends Clock {
   private final AtomicLong millis;
 
-  public MutableClock(long startMs) {
+  public SettableClock(long startMs) {
     this.millis = new AtomicLong(startMs);
   }
 
@@ -18,7 +21,7 @@ public final class MutableClock extends Clock {
     millis.set(ms);
   }
 
-  /** Moves the clock by {@code deltaMs} (may be negative: a clock step back). */
+  /** Moves the clock by {@code deltaMs} (may be negative: a clock step back); returns the new time. */
   public long advance(long deltaMs) {
     return millis.addAndGet(deltaMs);
   }
