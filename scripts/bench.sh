@@ -3,13 +3,15 @@
 # PostgreSQL (embedded PG 18 by default), with ratios. Prints a table; keeps runs.csv,
 # report.txt and the pgbench logs under $OUT.
 #
-#   scripts/bench.sh                       # ~3 min: w1, w8, grow; DUR=10 REPS=1
-#   REPS=3 scripts/bench.sh                # medians of 3 interleaved repeats (~8 min)
+#   scripts/bench.sh                       # ~4 min: w1, w8, grow; DUR=10 REPS=2
+#   REPS=3 scripts/bench.sh                # medians of 3 interleaved repeats (~6 min)
+#   CASES="w1 w8 w64 grow cap capfresh" scripts/bench.sh   # + scaling and retention-cap cases
 #   DB=127.0.0.1:5432 PGUSER=ffbench PGPASSWORD=ffbench scripts/bench.sh   # an external server
 #
-# Knobs (environment): DUR (s per run, 10), REPS (1), WARMUP (s, 5), CASES ("w1 w8 grow"; also
-# wN for any N, and cap), PRELOAD (100000), DB (host:port, empty = embedded), PGUSER, PGPASSWORD,
-# REF_DIR (default ../shared/bench/pg-reference from the repo root), OUT, SKIP_BUILD=1,
+# Knobs (environment): DUR (s per run, 10), REPS (2), WARMUP (s, 5), CASES ("w1 w8 grow"; also
+# wN for any N, cap/capN and capfresh/capfreshN), PRELOAD (100000), DB (host:port, empty =
+# embedded), PGUSER, PGPASSWORD, REF_DIR (default ../shared/bench/pg-reference from the repo
+# root), OUT, SKIP_BUILD=1,
 # QUIET_WAIT (s to wait before each run for other load on the shared machine to drop; 15,
 # at most 120 s per bench).
 # Needs pgbench and psql on PATH (PGBENCH=, PSQL= to override).
@@ -33,7 +35,7 @@ exec "$JAVA_HOME/bin/java" -Xms512m -Xmx2g -XX:+UseG1GC \
   -cp "tributary-bench/target/classes:tributary-bench/target/bench-lib/*" \
   io.tributary.bench.AppendBench \
   --ref-dir "${REF_DIR:-$ROOT/../shared/bench/pg-reference}" \
-  --dur "${DUR:-10}" --reps "${REPS:-1}" --warmup "${WARMUP:-5}" \
+  --dur "${DUR:-10}" --reps "${REPS:-2}" --warmup "${WARMUP:-5}" \
   --cases "${CASES:-w1 w8 grow}" --preload "${PRELOAD:-100000}" \
   --db "${DB:-}" --user "${PGUSER:-postgres}" \
   --pgbench "${PGBENCH:-pgbench}" --psql "${PSQL:-psql}" \

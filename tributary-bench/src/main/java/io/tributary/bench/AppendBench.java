@@ -208,7 +208,7 @@ public final class AppendBench {
   private static Options parse(String[] args) {
     String db = null, user = "postgres", password = System.getenv("PGPASSWORD");
     Path ref = Path.of("../shared/bench/pg-reference");
-    int dur = 10, warm = 5, reps = 1;
+    int dur = 10, warm = 5, reps = 2;
     long preload = 100_000;
     var cases = List.of("w1", "w8", "grow");
     String pgbench = "pgbench", psql = "psql";
@@ -262,7 +262,8 @@ public final class AppendBench {
           --ref-dir DIR      shared/bench/pg-reference (schema.sql, append_durable.sql)
           --dur S            seconds per measured run (default 10)
           --warmup S         unmeasured warm-up before the first run (default 5; 0 = none)
-          --reps N           interleaved repeats; medians when N > 1 (default 1)
+          --reps N           interleaved repeats, alternating which side goes first; medians
+                             when N > 1 (default 2)
           --cases LIST       w1,w8,grow (default); also wN for any N, cap (at the default
                              retention), capN (at retention N), capfresh / capfreshN (the same
                              with the planner statistics of a new, empty table)
