@@ -176,6 +176,7 @@ DECLARE
     rate double precision;
     k bigint;
     excess bigint;
+    cutoff bigint;
     n bigint;
     woken bigint[] := '{}';
 BEGIN
@@ -243,16 +244,20 @@ BEGIN
         VALUES (s.id, new_pos, p_mode[i], now_ms, p_frame_type[i], p_payload[i], p_correlation_id[i], sv,
                 CASE WHEN p_mode[i] = 2 AND p_ttl_ms[i] > 0 THEN p_ttl_ms[i] END);
 
-        -- the three trims repeat one shape with the mode as a literal on purpose: a literal lets
-        -- the planner use the partial index for summary and best-effort frames
+        -- Trims find the newest frame to drop (the cutoff) by walking an index from the oldest
+        -- frame of that mode, then delete a key range up to it: both are index range scans, and
+        -- stay so when the planner knows nothing about a new stream (a `pos IN (subquery)` form
+        -- turned into a nested loop over the whole stream there). The three trims repeat one
+        -- shape with the mode as a literal on purpose: the literal lets the planner use the
+        -- partial index for summary and best-effort frames.
         IF p_mode[i] = 0 THEN
             s.durable_retained := s.durable_retained + 1;
             s.has_durable := true;
             excess := s.durable_retained - p_durable_cap;
             IF excess > 0 THEN
-                DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 0 AND pos IN (
-                    SELECT f.pos FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 0
-                    ORDER BY f.pos LIMIT excess);
+                SELECT f.pos INTO cutoff FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 0
+                ORDER BY f.pos OFFSET excess - 1 LIMIT 1;
+                DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 0 AND pos <= cutoff;
                 GET DIAGNOSTICS n = ROW_COUNT;
                 s.durable_retained := s.durable_retained - n;
             END IF;
@@ -261,9 +266,9 @@ BEGIN
             s.has_durable := true;
             excess := s.summary_retained - p_summary_cap;
             IF excess > 0 THEN
-                DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 1 AND pos IN (
-                    SELECT f.pos FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 1
-                    ORDER BY f.pos LIMIT excess);
+                SELECT f.pos INTO cutoff FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 1
+                ORDER BY f.pos OFFSET excess - 1 LIMIT 1;
+                DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 1 AND pos <= cutoff;
                 GET DIAGNOSTICS n = ROW_COUNT;
                 s.summary_retained := s.summary_retained - n;
             END IF;
@@ -286,9 +291,9 @@ BEGIN
             s.be_retained := s.be_retained + 1;
             excess := s.be_retained - k;
             IF excess > 0 THEN
-                DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 2 AND pos IN (
-                    SELECT f.pos FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 2
-                    ORDER BY f.pos LIMIT excess);
+                SELECT f.pos INTO cutoff FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 2
+                ORDER BY f.pos OFFSET excess - 1 LIMIT 1;
+                DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 2 AND pos <= cutoff;
                 GET DIAGNOSTICS n = ROW_COUNT;
                 s.be_retained := s.be_retained - n;
             END IF;
