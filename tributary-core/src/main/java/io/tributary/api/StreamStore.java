@@ -82,6 +82,14 @@ public interface StreamStore extends AutoCloseable {
   AppendOutcome append(Handle handle, Frame frame);
 
   /**
+   * Like {@link #append} without waiting: the future completes once the frame is committed, or
+   * fails with the exception {@code append} would throw. A producer may keep many appends in
+   * flight; appends to one stream commit in the order they were made, so their ids increase in
+   * that order. Blocks only while the store's queue of pending appends is full.
+   */
+  java.util.concurrent.CompletableFuture<AppendOutcome> appendAsync(Handle handle, Frame frame);
+
+  /**
    * Frames with ids in {@code [from, to]} (both inclusive), oldest first, at most {@code limit}.
    * An unknown execution or attempt gives an empty, open result.
    *

@@ -26,34 +26,50 @@ import org.slf4j.LoggerFactory;
  * flush is done, so notifying commits serialise. Appends that arrive while a batch is in flight
  * queue up and go out together in the next one: one statement, one flush, one notification for
  * the whole batch. A single writer sees no added latency (its batch holds just its own append);
- * under load the batch grows by itself. A few committer threads keep more than one batch in
- * flight, which hides the round trip.
+ * under load the batch grows by itself, also when one producer keeps many appends in flight
+ * ({@code appendAsync}). A few committer threads keep more than one batch in flight, which hides
+ * the round trip; each owns a share of the streams, so a stream's appends keep their order.
  */
 final class GroupCommitter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
+  /** Appends waiting per committer; producers block beyond this (backpressure). */
+  static final int QUEUE_CAPACITY = 16_384;
+
   private final Database db;
-  private final LinkedBlockingQueue<AppendRequest> queue = new LinkedBlockingQueue<>();
+  private final List<LinkedBlockingQueue<AppendRequest>> queues = new ArrayList<>();
   private final List<Thread> workers = new ArrayList<>();
   private volatile boolean running = true;
 
   GroupCommitter(Database db, int committers) {
     this.db = db;
     for (int i = 0; i < committers; i++) {
-      var t = Thread.ofPlatform().daemon().name("tributary-committer-" + i).unstarted(this::run);
+      var queue = new LinkedBlockingQueue<AppendRequest>(QUEUE_CAPACITY);
+      queues.add(queue);
+      var t =
+          Thread.ofPlatform()
+              .daemon()
+              .name("tributary-committer-" + i)
+              .unstarted(() -> run(queue));
       workers.add(t);
       t.start();
     }
   }
 
-  void submit(AppendRequest r) {
+  /**
+   * Queues an append on the committer that owns its stream, so one stream's appends commit in
+   * submission order. Blocks while that committer's queue is full.
+   */
+  void submit(AppendRequest r) throws InterruptedException {
     if (!running) {
       throw new UnavailableException("store is closed", false, null);
     }
-    queue.add(r);
+    var eid = r.handle().executionId();
+    int hash = 31 * (31 * eid.uuid().hashCode() + eid.partition()) + Long.hashCode(r.handle().attemptIndex());
+    queues.get(Math.floorMod(hash, queues.size())).put(r);
   }
 
-  private void run() {
+  private void run(LinkedBlockingQueue<AppendRequest> queue) {
     int max = db.config().maxBatch();
     var batch = new ArrayList<AppendRequest>(max);
     while (running || !queue.isEmpty()) {

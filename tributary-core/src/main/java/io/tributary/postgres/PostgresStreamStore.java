@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -42,7 +43,10 @@ import java.util.concurrent.ExecutionException;
  * re-check interval or its deadline.
  */
 public final class PostgresStreamStore implements StreamStore {
-  /** Committer threads: two batches in flight hide one batch's round trip behind the other. */
+  /**
+   * Committer threads. Each owns a share of the streams (by hash), so the appends of one stream
+   * always commit in order, while two batches in flight hide one round trip behind the other.
+   */
   static final int COMMITTERS = 2;
 
   /** Longest frame_type or correlation_id accepted. */
@@ -202,6 +206,36 @@ public final class PostgresStreamStore implements StreamStore {
 
   @Override
   public AppendOutcome append(Handle handle, Frame frame) {
+    try {
+      return appendAsync(handle, frame).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TributaryException te) {
+        throw te;
+      }
+      throw new UnavailableException("append failed: " + e.getCause(), true, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException("interrupted while appending", true, e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<AppendOutcome> appendAsync(Handle handle, Frame frame) {
+    try {
+      var request = AppendRequest.of(handle, frame, validatedPayload(handle, frame));
+      committer.submit(request);
+      return request.result();
+    } catch (TributaryException e) {
+      return CompletableFuture.failedFuture(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CompletableFuture.failedFuture(
+          new UnavailableException("interrupted while queueing an append", true, e));
+    }
+  }
+
+  /** Checks a frame before it is queued; returns the payload to store. */
+  private byte[] validatedPayload(Handle handle, Frame frame) {
     if (handle == null || frame == null) {
       throw new ValidationException(ValidationKind.INVALID_INPUT, "handle and frame are required");
     }
@@ -225,19 +259,7 @@ public final class PostgresStreamStore implements StreamStore {
       }
       payload = SummaryPatch.validate(payload);
     }
-    var request = AppendRequest.of(handle, frame, payload);
-    committer.submit(request);
-    try {
-      return request.result().get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof TributaryException te) {
-        throw te;
-      }
-      throw new UnavailableException("append failed: " + e.getCause(), true, e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UnavailableException("interrupted while appending", true, e);
-    }
+    return payload;
   }
 
   @Override

@@ -2173,6 +2173,44 @@ public abstract class StreamStoreContract {
   @DisplayName("Concurrency")
   class Concurrency {
 
+    @Test
+    @DisplayName("appendAsync: one producer with 500 appends in flight gets them committed in order, ids increasing")
+    void pipelinedAppendsKeepOrder() {
+      var h = start(store());
+      var other = start(store());
+      var futures = new ArrayList<java.util.concurrent.CompletableFuture<AppendOutcome>>();
+      for (int i = 0; i < 500; i++) {
+        futures.add(store().appendAsync(h, durable("p" + i)));
+        if (i % 50 == 0) {
+          futures.add(store().appendAsync(other, durable("o" + i)));
+        }
+      }
+      var outcomes = futures.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+      var mine = outcomes.stream().filter(o -> o.frameCount() > 0).toList();
+      assertThat(mine).hasSize(510);
+      var texts = texts(readAll(store(), h));
+      assertThat(texts).hasSize(500);
+      for (int i = 0; i < 500; i++) {
+        assertThat(texts.get(i)).isEqualTo("p" + i);
+      }
+      var ids = readAll(store(), h).frames().stream().map(StreamFrame::id).toList();
+      assertThat(ids).isSorted().doesNotHaveDuplicates();
+      assertThat(readAll(store(), other).frames()).hasSize(10);
+    }
+
+    @Test
+    @DisplayName("appendAsync reports a rejected append as a failed future, not a thrown exception")
+    void asyncRejectionIsAFailedFuture() {
+      var h = start(store());
+      var tooBig = Frame.of("log", new byte[StoreConfig.DEFAULT_MAX_PAYLOAD_BYTES + 1]);
+      var f = store().appendAsync(h, tooBig);
+      assertThat(f).isCompletedExceptionally();
+      assertThatThrownBy(f::join).hasCauseInstanceOf(ValidationException.class);
+      store().closeAttempt(h, CloseReason.ATTEMPT_SUCCESS);
+      assertThatThrownBy(() -> store().appendAsync(h, durable("late")).join())
+          .hasCauseInstanceOf(StreamClosedException.class);
+    }
+
     private Map<String, AppendOutcome> writeConcurrently(List<Handle> handles, int writers, int perWriter) throws Exception {
       var go = new CountDownLatch(1);
       var futures = new ArrayList<Future<Map<String, AppendOutcome>>>();
