@@ -151,6 +151,23 @@ BEGIN
 END
 $$;
 
+-- Writes the append bookkeeping of an attempt stream row held in memory back to the table.
+CREATE FUNCTION tb_save_stream_counters(s tb_stream) RETURNS void LANGUAGE sql AS $$
+    UPDATE tb_stream SET
+        last_pos = s.last_pos,
+        frame_count = s.frame_count,
+        total_bytes = s.total_bytes,
+        durable_retained = s.durable_retained,
+        summary_retained = s.summary_retained,
+        be_retained = s.be_retained,
+        has_durable = s.has_durable,
+        be_expires_at_ms = s.be_expires_at_ms,
+        ema_rate_hz = s.ema_rate_hz,
+        last_be_append_ms = s.last_be_append_ms,
+        maxlen_applied_last = s.maxlen_applied_last
+    WHERE id = s.id
+$$;
+
 -- Appends a batch of frames (group commit): one transaction, one notification. Items are
 -- independent: a rejected item writes nothing and does not affect the others. Callers sort the
 -- items by (execution_id, attempt_index) so concurrent batches lock streams in one order.
@@ -179,20 +196,31 @@ DECLARE
     cutoff bigint;
     n bigint;
     woken bigint[] := '{}';
+    have_row boolean := false;
+    dirty boolean := false;
 BEGIN
     FOR i IN 1 .. coalesce(array_length(p_ord, 1), 0) LOOP
         r_ord := p_ord[i];
         r_pos := NULL; r_frame_count := NULL; r_summary_version := NULL; r_detail := NULL;
-        SELECT * INTO s FROM tb_stream
-        WHERE kind = 1 AND execution_id = p_execution_id[i] AND partition_key = p_partition[i]
-          AND attempt_index = p_attempt_index[i]
-        FOR UPDATE;
-        r_stream_id := s.id;
-        IF NOT FOUND THEN
+        -- items come sorted by stream: a run of appends to one stream reads and writes its row once
+        IF NOT (have_row AND p_execution_id[i] = p_execution_id[i - 1]
+                AND p_partition[i] = p_partition[i - 1] AND p_attempt_index[i] = p_attempt_index[i - 1]) THEN
+            IF dirty THEN
+                PERFORM tb_save_stream_counters(s);
+                dirty := false;
+            END IF;
+            SELECT * INTO s FROM tb_stream
+            WHERE kind = 1 AND execution_id = p_execution_id[i] AND partition_key = p_partition[i]
+              AND attempt_index = p_attempt_index[i]
+            FOR UPDATE;
+            have_row := FOUND;
+        END IF;
+        IF NOT have_row THEN
             r_status := 3;
             RETURN NEXT;
             CONTINUE;
         END IF;
+        r_stream_id := s.id;
         r_status := tb_fence_status(s, p_lease_id[i], p_epoch[i], now_ms);
         IF r_status <> 0 THEN
             r_detail := s.closed_reason;
@@ -305,27 +333,21 @@ BEGIN
             s.be_expires_at_ms := NULL;
         END IF;
 
-        UPDATE tb_stream SET
-            last_pos = new_pos,
-            frame_count = s.frame_count + 1,
-            total_bytes = s.total_bytes + octet_length(p_payload[i]),
-            durable_retained = s.durable_retained,
-            summary_retained = s.summary_retained,
-            be_retained = s.be_retained,
-            has_durable = s.has_durable,
-            be_expires_at_ms = s.be_expires_at_ms,
-            ema_rate_hz = s.ema_rate_hz,
-            last_be_append_ms = s.last_be_append_ms,
-            maxlen_applied_last = s.maxlen_applied_last
-        WHERE id = s.id;
+        s.last_pos := new_pos;
+        s.frame_count := s.frame_count + 1;
+        s.total_bytes := s.total_bytes + octet_length(p_payload[i]);
+        dirty := true;
 
         woken := woken || s.id;
         r_status := 0;
         r_pos := new_pos;
-        r_frame_count := s.frame_count + 1;
+        r_frame_count := s.frame_count;
         r_summary_version := sv;
         RETURN NEXT;
     END LOOP;
+    IF dirty THEN
+        PERFORM tb_save_stream_counters(s);
+    END IF;
     PERFORM tb_notify_streams(woken);
 END
 $$;
