@@ -8,8 +8,8 @@
 #   CASES="w1 w8 w64 grow cap capfresh" scripts/bench.sh   # + scaling and retention-cap cases
 #   DB=127.0.0.1:5432 PGUSER=ffbench PGPASSWORD=ffbench scripts/bench.sh   # an external server
 #
-# Knobs (environment): DUR (s per run, 10), REPS (2), WARMUP (s, 5), CASES ("w1 w8 grow"; also
-# wN for any N, cap/capN and capfresh/capfreshN), PRELOAD (100000), DB (host:port, empty =
+# Knobs (environment): DUR (s per run, 10), REPS (2), WARMUP (s, 5), CASES ("w1 w8 w8p32 grow capfresh"; also
+# wN for any N, wNpM (N writers, M appends in flight each), cap/capN and capfresh/capfreshN), PRELOAD (100000), DB (host:port, empty =
 # embedded), PGUSER, PGPASSWORD, REF_DIR (default ../shared/bench/pg-reference from the repo
 # root), OUT, SKIP_BUILD=1,
 # QUIET_WAIT (s to wait before each run for other load on the shared machine to drop; 15,
@@ -36,7 +36,7 @@ exec "$JAVA_HOME/bin/java" -Xms512m -Xmx2g -XX:+UseG1GC \
   io.tributary.bench.AppendBench \
   --ref-dir "${REF_DIR:-$ROOT/../shared/bench/pg-reference}" \
   --dur "${DUR:-10}" --reps "${REPS:-2}" --warmup "${WARMUP:-5}" \
-  --cases "${CASES:-w1 w8 grow}" --preload "${PRELOAD:-100000}" \
+  --cases "${CASES:-w1 w8 w8p32 grow capfresh}" --preload "${PRELOAD:-100000}" \
   --db "${DB:-}" --user "${PGUSER:-postgres}" \
   --pgbench "${PGBENCH:-pgbench}" --psql "${PSQL:-psql}" \
   --quiet-wait "${QUIET_WAIT:-15}" --out "$OUT" "$@"

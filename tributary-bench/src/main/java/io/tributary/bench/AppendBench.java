@@ -123,9 +123,14 @@ public final class AppendBench {
       for (var c : o.cases()) {
         var steps = new ArrayList<Step>();
         if (c.startsWith("w")) {
-          int n = Integer.parseInt(c.substring(1));
-          steps.add(new Step("seed", c, k -> seed.run(c, k, n, 0, d)));
-          steps.add(new Step("tributary", c, k -> trib.run(c, k, n, 0, StoreConfig.DEFAULT_DURABLE_RETENTION, d)));
+          var w = Writers.parse(c);
+          // the seed's clients are synchronous: a pipelined case compares with its plain wN run
+          String seedKey = "w" + w.writers();
+          if (!done.contains(seedKey) && steps.stream().noneMatch(st -> st.key().equals(seedKey))) {
+            steps.add(new Step("seed", seedKey, k -> seed.run(seedKey, k, w.writers(), 0, d)));
+          }
+          steps.add(new Step("tributary", c, k -> trib.run(c, k, w.writers(), w.inFlight(), 0,
+              StoreConfig.DEFAULT_DURABLE_RETENTION, d, false)));
         } else if (c.equals("grow")) {
           String pk = "p" + o.preload();
           if (!done.contains("w1")) {
@@ -140,7 +145,7 @@ public final class AppendBench {
           long cap = n.isEmpty() ? StoreConfig.DEFAULT_DURABLE_RETENTION : Long.parseLong(n);
           steps.add(new Step("tributary", c, k -> trib.run(c, k, 1, cap, cap, d, fresh)));
         } else {
-          die("unknown case " + c + " (use wN, grow, cap or capN)");
+          die("unknown case " + c + " (use wN, wNpM, grow, cap or capN)");
         }
         if (!o.sides().equals("both")) {
           steps.removeIf(s -> !s.side().equals(o.sides()));
@@ -210,7 +215,7 @@ public final class AppendBench {
     Path ref = Path.of("../shared/bench/pg-reference");
     int dur = 10, warm = 5, reps = 2;
     long preload = 100_000;
-    var cases = List.of("w1", "w8", "grow");
+    var cases = List.of("w1", "w8", "w8p32", "grow", "capfresh");
     String pgbench = "pgbench", psql = "psql";
     Path out = null;
     String sides = "both";
@@ -264,9 +269,11 @@ public final class AppendBench {
           --warmup S         unmeasured warm-up before the first run (default 5; 0 = none)
           --reps N           interleaved repeats, alternating which side goes first; medians
                              when N > 1 (default 2)
-          --cases LIST       w1,w8,grow (default); also wN for any N, cap (at the default
-                             retention), capN (at retention N), capfresh / capfreshN (the same
-                             with the planner statistics of a new, empty table)
+          --cases LIST       w1,w8,w8p32,grow,capfresh (default); also wN for any N, wNpM (N
+                             writers keeping M appends in flight each, appendAsync), a -silent
+                             suffix on either (notifications off: what NOTIFY costs), cap (at the
+                             default retention), capN (at retention N), capfresh / capfreshN (the
+                             same with the planner statistics of a new, empty table)
           --preload N        frames in the preloaded stream of 'grow' (default 100000)
           --pgbench PATH     --psql PATH   client binaries (default: from PATH)
           --out DIR          where runs.csv, report.txt and pgbench logs go
@@ -328,9 +335,12 @@ public final class AppendBench {
       String pk = "p" + o.preload();
       for (var c : o.cases()) {
         if (c.startsWith("w")) {
-          int n = Integer.parseInt(c.substring(1));
-          rows.add(row(n + (n == 1 ? " writer, 1 stream" : " writers, " + n + " streams"),
-              by.get("tributary/" + c), by.get("seed/" + c)));
+          var w = Writers.parse(c);
+          int n = w.writers();
+          rows.add(row(n + (n == 1 ? " writer, 1 stream" : " writers, " + n + " streams")
+                  + (w.inFlight() > 1 ? ", " + w.inFlight() + " appends in flight each" : "")
+                  + (c.endsWith(TributaryRunner.SILENT) ? ", NOTIFY off" : ""),
+              by.get("tributary/" + c), by.get("seed/w" + n)));
         } else if (c.equals("grow")) {
           rows.add(row("1 writer, empty stream", by.get("tributary/p0"), by.get("seed/w1")));
           rows.add(row("1 writer, stream preloaded with " + num(o.preload()), by.get("tributary/" + pk),
@@ -448,6 +458,15 @@ public final class AppendBench {
           p.println(sep);
         }
       }
+    }
+  }
+
+  /** A writers case: {@code wN} (N synchronous writers) or {@code wNpM} (each keeps M appends in flight). */
+  record Writers(int writers, int inFlight) {
+    static Writers parse(String c) {
+      var parts = c.substring(1).replace(TributaryRunner.SILENT, "").split("p", 2);
+      return new Writers(
+          Integer.parseInt(parts[0]), parts.length > 1 ? Integer.parseInt(parts[1]) : 1);
     }
   }
 }

@@ -53,9 +53,18 @@ final class TributaryRunner {
    * @param preload frames put into each stream before the run (direct INSERT, see {@link #preload})
    * @param retention the store's durable retention cap
    */
+  /** Case-key suffix of runs without notifications (to measure what NOTIFY costs commits). */
+  static final String SILENT = "-silent";
+
   RunResult run(String key, int rep, int writers, long preload, long retention, int durationS)
       throws SQLException, InterruptedException {
-    return run(key, rep, writers, preload, retention, durationS, false);
+    return run(key, rep, writers, 1, preload, retention, durationS, false);
+  }
+
+  RunResult run(
+      String key, int rep, int writers, long preload, long retention, int durationS, boolean freshStats)
+      throws SQLException, InterruptedException {
+    return run(key, rep, writers, 1, preload, retention, durationS, freshStats);
   }
 
   /**
@@ -64,7 +73,14 @@ final class TributaryRunner {
    *     ANALYZE; otherwise the statistics are those of a populated table (see {@link #warmUp})
    */
   RunResult run(
-      String key, int rep, int writers, long preload, long retention, int durationS, boolean freshStats)
+      String key,
+      int rep,
+      int writers,
+      int inFlight,
+      long preload,
+      long retention,
+      int durationS,
+      boolean freshStats)
       throws SQLException, InterruptedException {
     // TRUNCATE keeps pg_statistic: the planner keeps seeing the last ANALYZE's picture
     pg.execute(DB, "TRUNCATE tb_frame, tb_summary, tb_stream, tb_execution");
@@ -83,7 +99,21 @@ final class TributaryRunner {
         pg.execute(DB, freshStats ? "VACUUM tb_stream" : "VACUUM (ANALYZE) tb_frame, tb_stream");
       }
       pg.execute(DB, "CHECKPOINT");
-      return measure(store, handles, key, rep, durationS);
+      if (!key.endsWith(SILENT)) {
+        return measure(store, handles, inFlight, key, rep, durationS);
+      }
+      // what NOTIFY costs: the same run with the store's notification step made a no-op
+      String original =
+          pg.queryString(DB, "SELECT pg_get_functiondef('tb_notify_streams(bigint[])'::regprocedure)");
+      pg.execute(
+          DB,
+          "CREATE OR REPLACE FUNCTION tb_notify_streams(p_ids bigint[]) RETURNS void"
+              + " LANGUAGE plpgsql AS $$ BEGIN END $$");
+      try {
+        return measure(store, handles, inFlight, key, rep, durationS);
+      } finally {
+        pg.execute(DB, original);
+      }
     }
   }
 
@@ -133,7 +163,7 @@ final class TributaryRunner {
   }
 
   private RunResult measure(
-      PostgresStreamStore store, List<Handle> handles, String key, int rep, int durationS)
+      PostgresStreamStore store, List<Handle> handles, int inFlight, String key, int rep, int durationS)
       throws SQLException, InterruptedException {
     int writers = handles.size();
     var payload = new byte[PAYLOAD_BYTES];
@@ -160,6 +190,10 @@ final class TributaryRunner {
                     try {
                       go.await();
                     } catch (InterruptedException e) {
+                      return;
+                    }
+                    if (inFlight > 1) {
+                      latencies[me] = pipeline(store, h, frame, inFlight, stop, counts, errors, slot, firstError);
                       return;
                     }
                     while (!stop.get()) {
@@ -209,6 +243,55 @@ final class TributaryRunner {
     return new RunResult(
         "tributary", key, rep, appends / window, appends, avg, pct(all, 0.50), pct(all, 0.99), errs, costs,
         fps == null ? Double.NaN : Double.parseDouble(fps));
+  }
+
+  /**
+   * One writer that keeps up to {@code inFlight} appends outstanding (appendAsync), as a token
+   * streamer that does not wait for each acknowledgement would. Returns its latencies.
+   */
+  private static long[] pipeline(
+      PostgresStreamStore store,
+      Handle h,
+      Frame frame,
+      int inFlight,
+      AtomicBoolean stop,
+      AtomicLongArray counts,
+      AtomicLongArray errors,
+      int slot,
+      AtomicReference<Throwable> firstError) {
+    var permits = new java.util.concurrent.Semaphore(inFlight);
+    var lat = new long[1 << 16];
+    int[] n = {0};
+    while (!stop.get()) {
+      try {
+        permits.acquire();
+      } catch (InterruptedException e) {
+        break;
+      }
+      long t = System.nanoTime();
+      store
+          .appendAsync(h, frame)
+          .whenComplete(
+              (o, e) -> {
+                long took = System.nanoTime() - t;
+                if (e != null) {
+                  errors.incrementAndGet(slot);
+                  firstError.compareAndSet(null, e);
+                } else {
+                  synchronized (n) {
+                    if (n[0] < lat.length) {
+                      lat[n[0]++] = took;
+                    }
+                  }
+                  counts.incrementAndGet(slot);
+                }
+                permits.release();
+              });
+    }
+    permits.acquireUninterruptibly(inFlight);
+    synchronized (n) {
+      return Arrays.copyOf(lat, n[0]);
+    }
   }
 
   private static double pct(long[] sorted, double q) {
