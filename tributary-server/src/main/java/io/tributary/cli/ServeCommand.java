@@ -100,6 +100,14 @@ final class ServeCommand implements Callable<Integer> {
           + " (env TRIBUTARY_TAIL_RECHECK_INTERVAL, default ${DEFAULT-VALUE}).")
   Duration tailRecheckInterval;
 
+  @Option(
+      names = "--sweep-interval",
+      defaultValue = "${env:TRIBUTARY_SWEEP_INTERVAL:-5s}",
+      converter = DurationConverter.class,
+      description = "How often attempts whose lease expired are closed (lease_expired) and expired"
+          + " Durable Streams streams are retired (env TRIBUTARY_SWEEP_INTERVAL, default ${DEFAULT-VALUE}).")
+  Duration sweepInterval;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -144,6 +152,7 @@ final class ServeCommand implements Callable<Integer> {
         .authToken(authToken)
         .maxStreamOps(maxStreamOps)
         .tailRecheckInterval(tailRecheckInterval)
+        .sweepInterval(sweepInterval)
         .build();
   }
 

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param authToken bearer token required on every route but {@code /health}; null disables auth
  * @param maxStreamOps concurrent REST reads and tails before 429
  * @param tailRecheckInterval how often a parked reader re-queries without a notification
+ * @param sweepInterval how often expired leases are closed and expired streams retired
  */
 public record ServerConfig(
     String bindAddress,
@@ -34,7 +35,8 @@ public record ServerConfig(
     int maxFrameBytes,
     String authToken,
     int maxStreamOps,
-    Duration tailRecheckInterval) {
+    Duration tailRecheckInterval,
+    Duration sweepInterval) {
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 4437;
   public static final int DEFAULT_POOL_SIZE = StoreConfig.DEFAULT_POOL_SIZE;
@@ -45,6 +47,7 @@ public record ServerConfig(
   public static final int DEFAULT_MAX_STREAM_OPS = RestConfig.DEFAULT_MAX_STREAM_OPS;
   public static final Duration DEFAULT_TAIL_RECHECK_INTERVAL =
       StoreConfig.DEFAULT_TAIL_RECHECK_INTERVAL;
+  public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(5);
 
   public ServerConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -61,6 +64,9 @@ public record ServerConfig(
     require(
         tailRecheckInterval != null && tailRecheckInterval.toMillis() >= 10,
         "tail re-check interval must be at least 10 ms");
+    require(
+        sweepInterval != null && sweepInterval.toMillis() >= 10,
+        "sweep interval must be at least 10 ms");
   }
 
   private static void require(boolean ok, String message) {
@@ -95,7 +101,7 @@ public record ServerConfig(
         + ", poolSize=" + poolSize + ", longPollTimeout=" + longPollTimeout
         + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes=" + maxFrameBytes
         + ", auth=" + (authToken == null ? "off" : "bearer") + ", maxStreamOps=" + maxStreamOps
-        + ", tailRecheckInterval=" + tailRecheckInterval + "]";
+        + ", tailRecheckInterval=" + tailRecheckInterval + ", sweepInterval=" + sweepInterval + "]";
   }
 
   /** Mutable builder; {@link #build()} freezes it. */
@@ -112,6 +118,7 @@ public record ServerConfig(
     private String authToken;
     private int maxStreamOps = DEFAULT_MAX_STREAM_OPS;
     private Duration tailRecheckInterval = DEFAULT_TAIL_RECHECK_INTERVAL;
+    private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -173,6 +180,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder sweepInterval(Duration v) {
+      sweepInterval = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           bindAddress,
@@ -186,7 +198,8 @@ public record ServerConfig(
           maxFrameBytes,
           authToken,
           maxStreamOps,
-          tailRecheckInterval);
+          tailRecheckInterval,
+          sweepInterval);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.tributary.server;
 
 import io.helidon.webserver.WebServer;
+import io.tributary.api.NamedStreamStore;
 import io.tributary.api.StreamStore;
 import io.tributary.postgres.Database;
 import io.tributary.postgres.PostgresNamedStreamStore;
@@ -27,6 +28,7 @@ public final class TributaryServer implements AutoCloseable {
   private final StreamStore attempts;
   private final FlowFabricRestHandler rest;
   private final WebServer web;
+  private final Sweeper sweeper;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private TributaryServer(
@@ -34,12 +36,14 @@ public final class TributaryServer implements AutoCloseable {
       Database database,
       StreamStore attempts,
       FlowFabricRestHandler rest,
-      WebServer web) {
+      WebServer web,
+      Sweeper sweeper) {
     this.config = config;
     this.database = database;
     this.attempts = attempts;
     this.rest = rest;
     this.web = web;
+    this.sweeper = sweeper;
   }
 
   /**
@@ -57,10 +61,11 @@ public final class TributaryServer implements AutoCloseable {
       var metrics = new ServerMetrics();
       metrics.gauge(
           "tributary.stream_ops.in_use", "REST reads and tails running now", rest::streamOpsInUse);
+      var named = new PostgresNamedStreamStore(database);
       var router =
           new HttpRouter(
               rest,
-              durableStreams(database, attempts, config),
+              durableStreams(named, attempts, config),
               new BearerAuth(config.authToken()),
               metrics);
       var web =
@@ -73,7 +78,8 @@ public final class TributaryServer implements AutoCloseable {
               .routing(routing -> routing.any(new HelidonAdapter(router)))
               .build()
               .start();
-      var server = new TributaryServer(config, database, attempts, rest, web);
+      var sweeper = new Sweeper(attempts, named, config.sweepInterval());
+      var server = new TributaryServer(config, database, attempts, rest, web, sweeper);
       log.info("tributary listening on {} ({})", server.baseUrl(), config);
       return server;
     } catch (RuntimeException e) {
@@ -86,7 +92,7 @@ public final class TributaryServer implements AutoCloseable {
   }
 
   private static HttpRouter.Handler durableStreams(
-      Database database, StreamStore attempts, ServerConfig config) {
+      NamedStreamStore named, StreamStore attempts, ServerConfig config) {
     var dsConfig =
         new DurableStreamsConfig(
             config.longPollTimeout(),
@@ -94,8 +100,7 @@ public final class TributaryServer implements AutoCloseable {
             DurableStreamsConfig.DEFAULT_SSE_KEEP_ALIVE,
             DurableStreamsConfig.DEFAULT_MAX_READ_BYTES,
             config.maxBodyBytes());
-    return new DurableStreamsHandler(new PostgresNamedStreamStore(database), attempts, dsConfig)
-        ::handle;
+    return new DurableStreamsHandler(named, attempts, dsConfig)::handle;
   }
 
   /** The port actually bound (useful when the config asked for 0). */
@@ -119,6 +124,7 @@ public final class TributaryServer implements AutoCloseable {
       return;
     }
     rest.shutdown();
+    sweeper.close();
     if (web.isRunning()) {
       web.stop();
     }
