@@ -66,6 +66,20 @@ public final class Database implements AutoCloseable {
     return config;
   }
 
+  /** True when a pool connection answers within {@code timeoutSeconds}. Never throws. */
+  public boolean isReachable(int timeoutSeconds) {
+    try (var c = pool.getConnection()) {
+      return c.isValid(timeoutSeconds);
+    } catch (java.sql.SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** True while the LISTEN session that wakes parked readers is established. */
+  public boolean isListening() {
+    return notifier.isListening();
+  }
+
   /** Now in ms: the configured clock, else this host's clock. */
   public long nowMs() {
     return config.clock() == null ? System.currentTimeMillis() : config.clock().millis();

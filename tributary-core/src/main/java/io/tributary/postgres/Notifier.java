@@ -47,6 +47,7 @@ final class Notifier implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean listening;
+  private final java.util.concurrent.CountDownLatch firstListen = new java.util.concurrent.CountDownLatch(1);
   private volatile Connection connection;
 
   private Notifier(StoreConfig config) {
@@ -54,9 +55,18 @@ final class Notifier implements AutoCloseable {
     this.thread = Thread.ofPlatform().daemon().name("tributary-listener").unstarted(this::run);
   }
 
+  /** How long start-up waits for the first LISTEN before it goes on without it. */
+  static final long FIRST_LISTEN_TIMEOUT_MS = 10_000;
+
+  /** Starts the listener and waits (bounded) until it listens, so a fresh store misses nothing. */
   static Notifier start(StoreConfig config) {
     var n = new Notifier(config);
     n.thread.start();
+    try {
+      n.firstListen.await(FIRST_LISTEN_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     return n;
   }
 
@@ -119,6 +129,7 @@ final class Notifier implements AutoCloseable {
           st.execute("LISTEN " + CHANNEL);
         }
         listening = true;
+        firstListen.countDown();
         backoff = 100;
         // anything sent while we were not listening is lost: everyone re-queries
         wakeAll();

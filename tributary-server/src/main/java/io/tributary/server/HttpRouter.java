@@ -27,12 +27,26 @@ public final class HttpRouter {
   private final BearerAuth auth;
   private final ServerMetrics metrics;
 
+  private final Health health;
+
   HttpRouter(
-      FlowFabricRestHandler rest, Handler durableStreams, BearerAuth auth, ServerMetrics metrics) {
+      FlowFabricRestHandler rest,
+      Handler durableStreams,
+      BearerAuth auth,
+      ServerMetrics metrics,
+      Health health) {
     this.rest = rest;
     this.durableStreams = durableStreams;
     this.auth = auth;
     this.metrics = metrics;
+    this.health = health;
+  }
+
+  /** What {@code /health} reports besides "the process answers". */
+  interface Health {
+    boolean databaseReachable();
+
+    boolean listening();
   }
 
   /** Answers one request; never throws for bad input (protocol handlers map their errors). */
@@ -46,7 +60,13 @@ public final class HttpRouter {
 
   private HttpResponse dispatch(String route, HttpRequest request) {
     if (route.equals("health")) {
-      return json(200, "{\"status\":\"UP\"}");
+      boolean db = health.databaseReachable();
+      boolean listening = health.listening();
+      boolean up = db && listening;
+      return json(
+          up ? 200 : 503,
+          "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"database\":\"" + (db ? "UP" : "DOWN")
+              + "\",\"listener\":\"" + (listening ? "UP" : "DOWN") + "\"}");
     }
     if (!request.method().equals("OPTIONS") && !auth.allows(request)) {
       var denied =

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TributaryServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TributaryServer.class);
+  /** How long {@code /health} waits for the database before it reports DOWN. */
+  static final int HEALTH_TIMEOUT_SECONDS = 2;
 
   private final ServerConfig config;
   private final Database database;
@@ -67,7 +69,18 @@ public final class TributaryServer implements AutoCloseable {
               rest,
               durableStreams(named, attempts, config),
               new BearerAuth(config.authToken()),
-              metrics);
+              metrics,
+              new HttpRouter.Health() {
+                @Override
+                public boolean databaseReachable() {
+                  return database.isReachable(HEALTH_TIMEOUT_SECONDS);
+                }
+
+                @Override
+                public boolean listening() {
+                  return database.isListening();
+                }
+              });
       var web =
           WebServer.builder()
               .host(config.bindAddress())

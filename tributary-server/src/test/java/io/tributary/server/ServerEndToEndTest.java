@@ -37,7 +37,7 @@ class ServerEndToEndTest {
   void healthAnswersUp() throws Exception {
     var health = send(request(server, "/health").build());
     assertThat(health.statusCode()).isEqualTo(200);
-    assertThat(health.body()).isEqualTo("{\"status\":\"UP\"}");
+    assertThat(health.body()).isEqualTo("{\"status\":\"UP\",\"database\":\"UP\",\"listener\":\"UP\"}");
   }
 
   @Test
