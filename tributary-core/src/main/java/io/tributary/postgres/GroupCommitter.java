@@ -191,9 +191,18 @@ final class GroupCommitter implements AutoCloseable {
         }
         return;
       }
-      var ex = new UnavailableException("append failed: " + e.getMessage(), true, e);
+      RuntimeException ex =
+          isDataError(e)
+              ? new ValidationException(
+                  ValidationKind.INVALID_INPUT, "the database rejected the frame: " + e.getMessage())
+              : new UnavailableException("append failed: " + e.getMessage(), true, e);
       batch.forEach(r -> r.result().completeExceptionally(ex));
     }
+  }
+
+  /** SQLSTATE class 22 (data exception): retrying the same append can never succeed. */
+  private static boolean isDataError(SQLException e) {
+    return e.getSQLState() != null && e.getSQLState().startsWith("22");
   }
 
   private static RuntimeException failure(int status, String detail) {
