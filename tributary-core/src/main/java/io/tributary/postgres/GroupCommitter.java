@@ -184,7 +184,7 @@ final class GroupCommitter implements AutoCloseable {
       }
       touched.stream().distinct().forEach(db.notifier()::wakeLocal);
     } catch (SQLException e) {
-      if (n > 1) {
+      if (n > 1 && !isConnectionFailure(e)) {
         // one bad item must not fail its neighbours: retry each on its own
         for (var r : List.copyOf(batch)) {
           execute(new ArrayList<>(List.of(r)));
@@ -198,6 +198,15 @@ final class GroupCommitter implements AutoCloseable {
               : new UnavailableException("append failed: " + e.getMessage(), true, e);
       batch.forEach(r -> r.result().completeExceptionally(ex));
     }
+  }
+
+  /**
+   * No connection (pool timeout, SQLSTATE class 08): every item would fail the same way, so the
+   * batch fails at once instead of waiting out the pool once per item.
+   */
+  private static boolean isConnectionFailure(SQLException e) {
+    return e instanceof java.sql.SQLTransientConnectionException
+        || (e.getSQLState() != null && e.getSQLState().startsWith("08"));
   }
 
   /** SQLSTATE class 22 (data exception): retrying the same append can never succeed. */
