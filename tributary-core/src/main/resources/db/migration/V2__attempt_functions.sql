@@ -151,26 +151,12 @@ BEGIN
 END
 $$;
 
--- Writes the append bookkeeping of an attempt stream row held in memory back to the table.
-CREATE FUNCTION tb_save_stream_counters(s tb_stream) RETURNS void LANGUAGE sql AS $$
-    UPDATE tb_stream SET
-        last_pos = s.last_pos,
-        frame_count = s.frame_count,
-        total_bytes = s.total_bytes,
-        durable_retained = s.durable_retained,
-        summary_retained = s.summary_retained,
-        be_retained = s.be_retained,
-        has_durable = s.has_durable,
-        be_expires_at_ms = s.be_expires_at_ms,
-        ema_rate_hz = s.ema_rate_hz,
-        last_be_append_ms = s.last_be_append_ms,
-        maxlen_applied_last = s.maxlen_applied_last
-    WHERE id = s.id
-$$;
-
 -- Appends a batch of frames (group commit): one transaction, one notification. Items are
 -- independent: a rejected item writes nothing and does not affect the others. Callers sort the
--- items by (execution_id, attempt_index) so concurrent batches lock streams in one order.
+-- items by stream so concurrent batches lock streams in one order. A run of appends to one stream
+-- is kept in memory and written once: one multi-row INSERT, at most one trim per mode, one summary
+-- write, one row update. Deliberate approximation: within a run, best-effort frames are trimmed to
+-- the K of the run's last best-effort append (the reference trims approximately too).
 -- Modes: 0 durable, 1 summary (payload: a validated JSON object), 2 best effort.
 CREATE FUNCTION tb_append_batch(
     p_ord int[], p_execution_id uuid[], p_partition int[], p_attempt_index bigint[], p_lease_id uuid[], p_epoch bigint[],
@@ -186,35 +172,116 @@ DECLARE
     i int;
     new_pos bigint;
     sv bigint;
-    doc jsonb;
     patch jsonb;
+    merged jsonb;
     ttl_s double precision;
     dt bigint;
     rate double precision;
     k bigint;
+    woken bigint[] := '{}';
+    have_row boolean := false;
+    -- the run in memory
+    dirty boolean := false;
+    f_pos bigint[];
+    f_mode smallint[];
+    f_type text[];
+    f_payload bytea[];
+    f_corr text[];
+    f_sv bigint[];
+    f_ttl bigint[];
+    doc jsonb;               -- the summary as of the run's last delta; null until the run needs it
+    doc_version bigint;
+    doc_loaded boolean;
+    doc_changed boolean;
+    be_cap bigint;           -- K of the run's last best-effort append (null: no trim)
     excess bigint;
     cutoff bigint;
     n bigint;
-    woken bigint[] := '{}';
-    have_row boolean := false;
-    dirty boolean := false;
 BEGIN
-    FOR i IN 1 .. coalesce(array_length(p_ord, 1), 0) LOOP
-        r_ord := p_ord[i];
-        r_pos := NULL; r_frame_count := NULL; r_summary_version := NULL; r_detail := NULL;
-        -- items come sorted by stream: a run of appends to one stream reads and writes its row once
-        IF NOT (have_row AND p_execution_id[i] = p_execution_id[i - 1]
-                AND p_partition[i] = p_partition[i - 1] AND p_attempt_index[i] = p_attempt_index[i - 1]) THEN
+    FOR i IN 1 .. coalesce(array_length(p_ord, 1), 0) + 1 LOOP
+        -- a new stream (or the end): write the previous run, then lock the next stream's row
+        IF i > coalesce(array_length(p_ord, 1), 0)
+           OR NOT (have_row AND p_execution_id[i] = p_execution_id[i - 1]
+                   AND p_partition[i] = p_partition[i - 1] AND p_attempt_index[i] = p_attempt_index[i - 1]) THEN
             IF dirty THEN
-                PERFORM tb_save_stream_counters(s);
-                dirty := false;
+                IF cardinality(f_pos) = 1 THEN
+                    -- the common case of a lone append: a plain VALUES insert is cheaper than unnest
+                    INSERT INTO tb_frame (stream_id, pos, mode, ts_ms, frame_type, payload, correlation_id,
+                                          summary_version, ttl_ms)
+                    VALUES (s.id, f_pos[1], f_mode[1], now_ms, f_type[1], f_payload[1], f_corr[1], f_sv[1],
+                            f_ttl[1]);
+                ELSIF cardinality(f_pos) > 1 THEN
+                    INSERT INTO tb_frame (stream_id, pos, mode, ts_ms, frame_type, payload, correlation_id,
+                                          summary_version, ttl_ms)
+                    SELECT s.id, t.pos, t.mode, now_ms, t.ftype, t.payload, t.corr, t.sv, t.ttl
+                    FROM unnest(f_pos, f_mode, f_type, f_payload, f_corr, f_sv, f_ttl)
+                         AS t(pos, mode, ftype, payload, corr, sv, ttl);
+                END IF;
+                IF doc_changed THEN
+                    INSERT INTO tb_summary (stream_id, document, version, first_applied_ms, last_updated_ms)
+                    VALUES (s.id, doc, doc_version, now_ms, now_ms)
+                    ON CONFLICT (stream_id) DO UPDATE
+                        SET document = excluded.document, version = excluded.version,
+                            last_updated_ms = excluded.last_updated_ms;
+                END IF;
+                -- Trims find the newest frame to drop (the cutoff) by walking an index from the
+                -- oldest frame of that mode, then delete a key range up to it: index range scans,
+                -- also when the planner knows nothing about a new stream. The mode is a literal in
+                -- each so the planner can use the partial index for summary and best-effort frames.
+                excess := s.durable_retained - p_durable_cap;
+                IF excess > 0 THEN
+                    SELECT f.pos INTO cutoff FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 0
+                    ORDER BY f.pos OFFSET excess - 1 LIMIT 1;
+                    DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 0 AND pos <= cutoff;
+                    GET DIAGNOSTICS n = ROW_COUNT;
+                    s.durable_retained := s.durable_retained - n;
+                END IF;
+                excess := s.summary_retained - p_summary_cap;
+                IF excess > 0 THEN
+                    SELECT f.pos INTO cutoff FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 1
+                    ORDER BY f.pos OFFSET excess - 1 LIMIT 1;
+                    DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 1 AND pos <= cutoff;
+                    GET DIAGNOSTICS n = ROW_COUNT;
+                    s.summary_retained := s.summary_retained - n;
+                END IF;
+                excess := s.be_retained - be_cap;
+                IF excess > 0 THEN
+                    SELECT f.pos INTO cutoff FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 2
+                    ORDER BY f.pos OFFSET excess - 1 LIMIT 1;
+                    DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 2 AND pos <= cutoff;
+                    GET DIAGNOSTICS n = ROW_COUNT;
+                    s.be_retained := s.be_retained - n;
+                END IF;
+                UPDATE tb_stream SET
+                    last_pos = s.last_pos, frame_count = s.frame_count, total_bytes = s.total_bytes,
+                    durable_retained = s.durable_retained, summary_retained = s.summary_retained,
+                    be_retained = s.be_retained, has_durable = s.has_durable,
+                    be_expires_at_ms = s.be_expires_at_ms, ema_rate_hz = s.ema_rate_hz,
+                    last_be_append_ms = s.last_be_append_ms, maxlen_applied_last = s.maxlen_applied_last
+                WHERE id = s.id;
             END IF;
+            EXIT WHEN i > coalesce(array_length(p_ord, 1), 0);
+            dirty := false;
+            f_pos := '{}'; f_mode := '{}'; f_type := '{}'; f_payload := '{}'; f_corr := '{}';
+            f_sv := '{}'; f_ttl := '{}';
+            doc := NULL; doc_version := 0; doc_loaded := false; doc_changed := false; be_cap := NULL;
             SELECT * INTO s FROM tb_stream
             WHERE kind = 1 AND execution_id = p_execution_id[i] AND partition_key = p_partition[i]
               AND attempt_index = p_attempt_index[i]
             FOR UPDATE;
             have_row := FOUND;
+            -- a stream that held only best-effort frames and went silent for 2 x ttl has expired
+            IF have_row AND NOT s.has_durable AND s.be_expires_at_ms IS NOT NULL
+               AND s.be_expires_at_ms <= now_ms THEN
+                DELETE FROM tb_frame WHERE stream_id = s.id;
+                s.be_retained := 0;
+                s.be_expires_at_ms := NULL;
+                dirty := true;
+            END IF;
         END IF;
+
+        r_ord := p_ord[i];
+        r_pos := NULL; r_frame_count := NULL; r_summary_version := NULL; r_detail := NULL;
         IF NOT have_row THEN
             r_status := 3;
             RETURN NEXT;
@@ -230,76 +297,43 @@ BEGIN
 
         sv := NULL;
         IF p_mode[i] = 1 THEN
-            -- the patch was validated in Java; this block only guards what jsonb alone rejects
-            BEGIN
-                SELECT document, version INTO doc, sv FROM tb_summary WHERE stream_id = s.id;
+            IF NOT doc_loaded THEN
+                SELECT document, version INTO doc, doc_version FROM tb_summary WHERE stream_id = s.id;
                 IF NOT FOUND THEN
                     doc := '{}'::jsonb;
-                    sv := 0;
+                    doc_version := 0;
                 END IF;
+                doc_loaded := true;
+            END IF;
+            -- the patch was validated in Java; this block only guards what jsonb alone rejects
+            BEGIN
                 patch := convert_from(p_payload[i], 'UTF8')::jsonb;
-                doc := tb_merge_patch(doc, patch);
+                merged := tb_merge_patch(doc, patch);
                 -- checked on the parsed patch, so an escaped spelling of the sentinel counts too
                 IF position('__ff_null__' IN patch::text) > 0 THEN
-                    doc := tb_null_sentinels(doc);
+                    merged := tb_null_sentinels(merged);
                 END IF;
-                sv := sv + 1;
-                INSERT INTO tb_summary (stream_id, document, version, first_applied_ms, last_updated_ms)
-                VALUES (s.id, doc, sv, now_ms, now_ms)
-                ON CONFLICT (stream_id) DO UPDATE
-                    SET document = excluded.document, version = excluded.version,
-                        last_updated_ms = excluded.last_updated_ms;
             EXCEPTION WHEN data_exception OR invalid_text_representation OR character_not_in_repertoire THEN
                 r_status := 4;
                 r_detail := 'patch payload is not valid JSON for the summary: ' || SQLERRM;
                 RETURN NEXT;
                 CONTINUE;
             END;
-        END IF;
-
-        -- a stream that held only best-effort frames and went silent for 2 x ttl has expired
-        IF NOT s.has_durable AND s.be_expires_at_ms IS NOT NULL AND s.be_expires_at_ms <= now_ms THEN
-            DELETE FROM tb_frame WHERE stream_id = s.id;
-            s.be_retained := 0;
-            s.be_expires_at_ms := NULL;
+            doc := merged;
+            doc_version := doc_version + 1;
+            doc_changed := true;
+            sv := doc_version;
         END IF;
 
         -- ids never go back: a clock step back or a slower host reuses the last ms, seq + 1
         new_pos := CASE WHEN now_ms > (s.last_pos >> 16) THEN now_ms << 16 ELSE s.last_pos + 1 END;
 
-        INSERT INTO tb_frame (stream_id, pos, mode, ts_ms, frame_type, payload, correlation_id,
-                              summary_version, ttl_ms)
-        VALUES (s.id, new_pos, p_mode[i], now_ms, p_frame_type[i], p_payload[i], p_correlation_id[i], sv,
-                CASE WHEN p_mode[i] = 2 AND p_ttl_ms[i] > 0 THEN p_ttl_ms[i] END);
-
-        -- Trims find the newest frame to drop (the cutoff) by walking an index from the oldest
-        -- frame of that mode, then delete a key range up to it: both are index range scans, and
-        -- stay so when the planner knows nothing about a new stream (a `pos IN (subquery)` form
-        -- turned into a nested loop over the whole stream there). The three trims repeat one
-        -- shape with the mode as a literal on purpose: the literal lets the planner use the
-        -- partial index for summary and best-effort frames.
         IF p_mode[i] = 0 THEN
             s.durable_retained := s.durable_retained + 1;
             s.has_durable := true;
-            excess := s.durable_retained - p_durable_cap;
-            IF excess > 0 THEN
-                SELECT f.pos INTO cutoff FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 0
-                ORDER BY f.pos OFFSET excess - 1 LIMIT 1;
-                DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 0 AND pos <= cutoff;
-                GET DIAGNOSTICS n = ROW_COUNT;
-                s.durable_retained := s.durable_retained - n;
-            END IF;
         ELSIF p_mode[i] = 1 THEN
             s.summary_retained := s.summary_retained + 1;
             s.has_durable := true;
-            excess := s.summary_retained - p_summary_cap;
-            IF excess > 0 THEN
-                SELECT f.pos INTO cutoff FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 1
-                ORDER BY f.pos OFFSET excess - 1 LIMIT 1;
-                DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 1 AND pos <= cutoff;
-                GET DIAGNOSTICS n = ROW_COUNT;
-                s.summary_retained := s.summary_retained - n;
-            END IF;
         ELSE
             -- reference EMA of the append rate; K = clamp(ceil(rate * ttl_s * 2), floor, ceiling)
             ttl_s := greatest(p_ttl_ms[i], 1) / 1000.0;
@@ -317,14 +351,7 @@ BEGIN
             s.last_be_append_ms := now_ms;
             s.maxlen_applied_last := k;
             s.be_retained := s.be_retained + 1;
-            excess := s.be_retained - k;
-            IF excess > 0 THEN
-                SELECT f.pos INTO cutoff FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 2
-                ORDER BY f.pos OFFSET excess - 1 LIMIT 1;
-                DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 2 AND pos <= cutoff;
-                GET DIAGNOSTICS n = ROW_COUNT;
-                s.be_retained := s.be_retained - n;
-            END IF;
+            be_cap := k;
             IF NOT s.has_durable AND p_ttl_ms[i] > 0 THEN
                 s.be_expires_at_ms := now_ms + 2 * p_ttl_ms[i];
             END IF;
@@ -333,6 +360,13 @@ BEGIN
             s.be_expires_at_ms := NULL;
         END IF;
 
+        f_pos := f_pos || new_pos;
+        f_mode := f_mode || p_mode[i];
+        f_type := f_type || p_frame_type[i];
+        f_payload := f_payload || p_payload[i];
+        f_corr := f_corr || p_correlation_id[i];
+        f_sv := f_sv || sv;
+        f_ttl := f_ttl || CASE WHEN p_mode[i] = 2 AND p_ttl_ms[i] > 0 THEN p_ttl_ms[i] END;
         s.last_pos := new_pos;
         s.frame_count := s.frame_count + 1;
         s.total_bytes := s.total_bytes + octet_length(p_payload[i]);
@@ -345,9 +379,6 @@ BEGIN
         r_summary_version := sv;
         RETURN NEXT;
     END LOOP;
-    IF dirty THEN
-        PERFORM tb_save_stream_counters(s);
-    END IF;
     PERFORM tb_notify_streams(woken);
 END
 $$;
