@@ -36,7 +36,7 @@ trap stop_server EXIT
 
 # run a private copy: a rebuild of the jar while the server runs would break its class loading
 cp "$JAR" "$WORK/tributary.jar"
-"$JAVA" -jar "$WORK/tributary.jar" serve --port 0 --data-dir "$WORK/pg" --long-poll-timeout 1s \
+"$JAVA" ${JAVA_OPTS:-} -jar "$WORK/tributary.jar" serve --port 0 --data-dir "$WORK/pg" --long-poll-timeout 1s \
   >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 

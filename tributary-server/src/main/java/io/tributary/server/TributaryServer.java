@@ -1,6 +1,5 @@
 package io.tributary.server;
 
-import io.helidon.webserver.WebServer;
 import io.tributary.api.NamedStreamStore;
 import io.tributary.api.StreamStore;
 import io.tributary.postgres.Database;
@@ -29,7 +28,7 @@ public final class TributaryServer implements AutoCloseable {
   private final Database database;
   private final StreamStore attempts;
   private final FlowFabricRestHandler rest;
-  private final WebServer web;
+  private final HttpEdge web;
   private final Sweeper sweeper;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -38,7 +37,7 @@ public final class TributaryServer implements AutoCloseable {
       Database database,
       StreamStore attempts,
       FlowFabricRestHandler rest,
-      WebServer web,
+      HttpEdge web,
       Sweeper sweeper) {
     this.config = config;
     this.database = database;
@@ -81,16 +80,11 @@ public final class TributaryServer implements AutoCloseable {
                   return database.isListening();
                 }
               });
+      // -Dtributary.httpEdge=helidon runs the engine Jetty was measured against (docs/web-server.md)
       var web =
-          WebServer.builder()
-              .host(config.bindAddress())
-              .port(config.port())
-              .maxPayloadSize(config.maxBodyBytes())
-              .shutdownHook(false)
-              .directHandlers(JsonDirectHandler.all())
-              .routing(routing -> routing.any(new HelidonAdapter(router)))
-              .build()
-              .start();
+          "helidon".equals(System.getProperty("tributary.httpEdge"))
+              ? HelidonEdge.start(router, config)
+              : JettyEdge.start(router, config);
       var sweeper = new Sweeper(attempts, named, config.sweepInterval());
       var server = new TributaryServer(config, database, attempts, rest, web, sweeper);
       log.info("tributary listening on {} ({})", server.baseUrl(), config);
@@ -138,9 +132,7 @@ public final class TributaryServer implements AutoCloseable {
     }
     rest.shutdown();
     sweeper.close();
-    if (web.isRunning()) {
-      web.stop();
-    }
+    web.stop(java.time.Duration.ofSeconds(5));
     attempts.close();
     database.close();
     log.info("tributary stopped");

@@ -1,0 +1,180 @@
+package io.tributary.server;
+
+import io.tributary.protocol.HttpHeaders;
+import io.tributary.protocol.HttpRequest;
+import io.tributary.protocol.HttpResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import java.util.Set;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only code that touches Jetty's request and response types: reads the whole request into an
+ * {@link HttpRequest}, lets the {@link HttpRouter} answer, writes the answer back. Runs on a
+ * virtual thread per request, so a parked tail or an SSE body simply blocks here.
+ *
+ * <p>A body that ends early, has broken chunk framing or exceeds the size limit is answered with
+ * 400 or 413 before the router sees anything, so a cut-short request never writes.
+ */
+final class JettyAdapter extends Handler.Abstract {
+  private static final Logger log = LoggerFactory.getLogger(JettyAdapter.class);
+  /** Framing headers belong to the server, which computes them from what it actually sends. */
+  private static final Set<String> FRAMING_HEADERS =
+      Set.of("content-length", "transfer-encoding", "connection");
+
+  private final HttpRouter router;
+  private final long maxBodyBytes;
+
+  JettyAdapter(HttpRouter router, long maxBodyBytes) {
+    super(InvocationType.BLOCKING);
+    this.router = router;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public boolean handle(Request req, Response res, Callback callback) {
+    HttpRequest request;
+    try {
+      request = toRequest(req);
+    } catch (BodyRejected e) {
+      sendFull(req, res, ErrorEnvelope.response(e.status, e.getMessage(), ErrorEnvelope.kindOf(e.status), false), callback);
+      return true;
+    }
+    HttpResponse response;
+    try {
+      response = router.handle(request);
+    } catch (RuntimeException e) {
+      log.error("unhandled failure answering {} {}", request.method(), request.path(), e);
+      response = ErrorEnvelope.response(500, "internal error", "internal", false);
+    }
+    switch (response) {
+      case HttpResponse.Full full -> sendFull(req, res, full, callback);
+      case HttpResponse.Streaming streaming -> sendStreaming(request, streaming, res, callback);
+    }
+    return true;
+  }
+
+  private HttpRequest toRequest(Request req) throws BodyRejected {
+    var headers = new HttpHeaders();
+    for (HttpField field : req.getHeaders()) {
+      headers.add(field.getName(), field.getValue());
+    }
+    var uri = req.getHttpURI();
+    String path = uri.getDecodedPath();
+    return new HttpRequest(req.getMethod(), path == null ? "/" : path, uri.getQuery(), headers, readBody(req));
+  }
+
+  private byte[] readBody(Request req) throws BodyRejected {
+    long declared = req.getLength();
+    if (declared > maxBodyBytes) {
+      throw new BodyRejected(413, "request body exceeds the server's limit (see --max-body-bytes)");
+    }
+    if (declared == 0) {
+      return null;
+    }
+    boolean chunked = req.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+    if (declared < 0 && !chunked) {
+      return null;
+    }
+    try (InputStream in = Content.Source.asInputStream(req)) {
+      var out = new ByteArrayOutputStream(declared > 0 ? (int) Math.min(declared, 1 << 20) : 8192);
+      byte[] buffer = new byte[16 * 1024];
+      long total = 0;
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        total += n;
+        if (total > maxBodyBytes) {
+          throw new BodyRejected(413, "request body exceeds the server's limit (see --max-body-bytes)");
+        }
+        out.write(buffer, 0, n);
+      }
+      return out.toByteArray();
+    } catch (IOException | RuntimeException e) {
+      // Jetty reports a body cut short (EOF before Content-Length or the last chunk) and broken
+      // chunk framing as exceptions from the read; the request is rejected whole
+      throw new BodyRejected(400, "request body is incomplete or malformed: " + reason(e));
+    }
+  }
+
+  private static String reason(Throwable e) {
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+  }
+
+  private static void copyHeaders(HttpResponse response, Response res, boolean keepLength) {
+    res.setStatus(response.status());
+    response
+        .headers()
+        .forEach(
+            (name, value) -> {
+              String lower = name.toLowerCase(Locale.ROOT);
+              if (FRAMING_HEADERS.contains(lower) && !(keepLength && lower.equals("content-length"))) {
+                return;
+              }
+              res.getHeaders().add(name, value);
+            });
+  }
+
+  private static void sendFull(Request req, Response res, HttpResponse.Full full, Callback callback) {
+    boolean head = req.getMethod().equals("HEAD");
+    copyHeaders(full, res, head);
+    if (head) {
+      if (!full.headers().has("Content-Length")) {
+        // a HEAD answer announces the length the GET body would have
+        res.getHeaders().put(HttpHeader.CONTENT_LENGTH, full.body().length);
+      }
+      res.write(true, BufferUtil.EMPTY_BUFFER, callback);
+      return;
+    }
+    res.getHeaders().put(HttpHeader.CONTENT_LENGTH, full.body().length);
+    res.write(true, ByteBuffer.wrap(full.body()), callback);
+  }
+
+  /**
+   * Sends status and headers, then lets the body write; every write is flushed so each SSE event
+   * reaches the client at once. Returns when the body returns or the client has gone away.
+   */
+  private static void sendStreaming(
+      HttpRequest request, HttpResponse.Streaming streaming, Response res, Callback callback) {
+    copyHeaders(streaming, res, false);
+    OutputStream out = Content.Sink.asOutputStream(res);
+    HttpResponse.EventSink sink =
+        chunk -> {
+          out.write(chunk);
+          out.flush();
+        };
+    try {
+      streaming.body().writeTo(sink);
+      out.close();
+      callback.succeeded();
+    } catch (IOException e) {
+      log.debug("stream to client ended early: {} {}", request.method(), request.path(), e);
+      callback.failed(e);
+    } catch (RuntimeException e) {
+      log.error("streamed body failed: {} {}", request.method(), request.path(), e);
+      callback.failed(e);
+    }
+  }
+
+  /** A request whose body cannot be used; answered without routing. */
+  private static final class BodyRejected extends Exception {
+    final int status;
+
+    BodyRejected(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+}
