@@ -75,6 +75,15 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * Answers every parked tail and long-poll now with what it has (usually nothing), and makes
+   * later ones return without waiting. Called when the server shuts down, before it stops
+   * accepting work for good; irreversible.
+   */
+  public void releaseParkedReaders() {
+    notifier.drain();
+  }
+
   /** True while the LISTEN session that wakes parked readers is established. */
   public boolean isListening() {
     return notifier.isListening();

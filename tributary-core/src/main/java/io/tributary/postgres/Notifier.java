@@ -46,6 +46,7 @@ final class Notifier implements AutoCloseable {
   private final ConcurrentHashMap<Long, Set<Waiter>> waiters = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
+  private volatile boolean draining;
   private volatile boolean listening;
   private final java.util.concurrent.CountDownLatch firstListen = new java.util.concurrent.CountDownLatch(1);
   private volatile Connection connection;
@@ -99,6 +100,19 @@ final class Notifier implements AutoCloseable {
     if (set != null) {
       set.forEach(Waiter::wake);
     }
+  }
+
+  /**
+   * Ends every park now and makes later ones return at once, so parked readers answer with what
+   * they have; used when the process shuts down. There is no way back.
+   */
+  void drain() {
+    draining = true;
+    wakeAll();
+  }
+
+  boolean isDraining() {
+    return draining;
   }
 
   /** Wakes every waiter (they all re-query). */

@@ -147,7 +147,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
           return r;
         }
         long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
+        if (remaining <= 0 || db.notifier().isDraining()) {
           return r;
         }
         waiter.await(remaining);

@@ -321,7 +321,7 @@ public final class PostgresStreamStore implements StreamStore {
           continue;
         }
         long left = deadline - System.nanoTime();
-        if (left <= 0) {
+        if (left <= 0 || db.notifier().isDraining()) {
           return result.frames();
         }
         waiter.await(left);

@@ -30,11 +30,15 @@ final class Waiter implements AutoCloseable {
 
   /**
    * Parks until woken or {@code maxWaitNanos} passes, but never longer than the notifier's
-   * re-check interval, so a lost notification costs latency, not data.
+   * re-check interval, so a lost notification costs latency, not data. Returns at once while the
+   * notifier drains for shutdown.
    *
    * @return true when woken, false on timeout (re-query in both cases)
    */
   public boolean await(long maxWaitNanos) throws InterruptedException {
+    if (notifier.isDraining()) {
+      return false;
+    }
     long wait = Math.min(maxWaitNanos, notifier.recheckNanos());
     if (wait <= 0) {
       return signal.tryAcquire();

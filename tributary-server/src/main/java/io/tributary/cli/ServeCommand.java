@@ -108,6 +108,23 @@ final class ServeCommand implements Callable<Integer> {
           + " Durable Streams streams are retired (env TRIBUTARY_SWEEP_INTERVAL, default ${DEFAULT-VALUE}).")
   Duration sweepInterval;
 
+  @Option(
+      names = "--max-live-readers",
+      defaultValue = "${env:TRIBUTARY_MAX_LIVE_READERS:-auto}",
+      converter = LiveReaderCapConverter.class,
+      description = "Durable Streams long-polls and SSE responses served at once; more get 503 with"
+          + " Retry-After. auto: the open-file limit minus 1024 (env TRIBUTARY_MAX_LIVE_READERS,"
+          + " default ${DEFAULT-VALUE}).")
+  int maxLiveReaders;
+
+  @Option(
+      names = "--drain-timeout",
+      defaultValue = "${env:TRIBUTARY_DRAIN_TIMEOUT:-10s}",
+      converter = DurationConverter.class,
+      description = "On SIGTERM/SIGINT: how long requests still running (appends) may take to finish"
+          + " after parked readers were answered (env TRIBUTARY_DRAIN_TIMEOUT, default ${DEFAULT-VALUE}).")
+  Duration drainTimeout;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -153,6 +170,8 @@ final class ServeCommand implements Callable<Integer> {
         .maxStreamOps(maxStreamOps)
         .tailRecheckInterval(tailRecheckInterval)
         .sweepInterval(sweepInterval)
+        .maxLiveReaders(maxLiveReaders)
+        .drainTimeout(drainTimeout)
         .build();
   }
 

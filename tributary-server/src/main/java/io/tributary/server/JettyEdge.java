@@ -7,6 +7,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -54,7 +55,8 @@ final class JettyEdge implements HttpEdge {
     connector.setIdleTimeout(idleTimeout(config).toMillis());
     server.addConnector(connector);
     server.setErrorHandler(new JsonErrorHandler());
-    server.setHandler(new JettyAdapter(router, config.maxBodyBytes()));
+    // the graceful handler lets stop() wait for requests still running instead of cutting them
+    server.setHandler(new GracefulHandler(new JettyAdapter(router, config.maxBodyBytes())));
     server.setStopAtShutdown(false);
     try {
       server.start();

@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param maxStreamOps concurrent REST reads and tails before 429
  * @param tailRecheckInterval how often a parked reader re-queries without a notification
  * @param sweepInterval how often expired leases are closed and expired streams retired
+ * @param maxLiveReaders most Durable Streams long-polls and SSE responses at once (503 beyond);
+ *     {@link #AUTO_MAX_LIVE_READERS} derives it from the process's file-descriptor limit
+ * @param drainTimeout on shutdown, how long requests still running (appends) may take to finish
+ *     after parked readers were answered; what runs longer is cut off
  */
 public record ServerConfig(
     String bindAddress,
@@ -36,7 +40,9 @@ public record ServerConfig(
     String authToken,
     int maxStreamOps,
     Duration tailRecheckInterval,
-    Duration sweepInterval) {
+    Duration sweepInterval,
+    int maxLiveReaders,
+    Duration drainTimeout) {
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 4437;
   public static final int DEFAULT_POOL_SIZE = StoreConfig.DEFAULT_POOL_SIZE;
@@ -48,6 +54,9 @@ public record ServerConfig(
   public static final Duration DEFAULT_TAIL_RECHECK_INTERVAL =
       StoreConfig.DEFAULT_TAIL_RECHECK_INTERVAL;
   public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(5);
+  /** Derive the live-reader cap from the file-descriptor limit (see {@link FileDescriptors}). */
+  public static final int AUTO_MAX_LIVE_READERS = -1;
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
   public ServerConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -67,6 +76,16 @@ public record ServerConfig(
     require(
         sweepInterval != null && sweepInterval.toMillis() >= 10,
         "sweep interval must be at least 10 ms");
+    require(
+        maxLiveReaders >= 1 || maxLiveReaders == AUTO_MAX_LIVE_READERS,
+        "max live readers must be >= 1 (or auto), got " + maxLiveReaders);
+    require(
+        drainTimeout != null && !drainTimeout.isNegative(), "drain timeout must not be negative");
+  }
+
+  /** The live-reader cap in force: the configured one, or one the descriptor limit allows. */
+  public int effectiveMaxLiveReaders() {
+    return maxLiveReaders == AUTO_MAX_LIVE_READERS ? FileDescriptors.liveReaderCap() : maxLiveReaders;
   }
 
   private static void require(boolean ok, String message) {
@@ -101,7 +120,8 @@ public record ServerConfig(
         + ", poolSize=" + poolSize + ", longPollTimeout=" + longPollTimeout
         + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes=" + maxFrameBytes
         + ", auth=" + (authToken == null ? "off" : "bearer") + ", maxStreamOps=" + maxStreamOps
-        + ", tailRecheckInterval=" + tailRecheckInterval + ", sweepInterval=" + sweepInterval + "]";
+        + ", tailRecheckInterval=" + tailRecheckInterval + ", sweepInterval=" + sweepInterval
+        + ", maxLiveReaders=" + effectiveMaxLiveReaders() + ", drainTimeout=" + drainTimeout + "]";
   }
 
   /** Mutable builder; {@link #build()} freezes it. */
@@ -119,6 +139,8 @@ public record ServerConfig(
     private int maxStreamOps = DEFAULT_MAX_STREAM_OPS;
     private Duration tailRecheckInterval = DEFAULT_TAIL_RECHECK_INTERVAL;
     private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
+    private int maxLiveReaders = AUTO_MAX_LIVE_READERS;
+    private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -185,6 +207,16 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder maxLiveReaders(int v) {
+      maxLiveReaders = v;
+      return this;
+    }
+
+    public Builder drainTimeout(Duration v) {
+      drainTimeout = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           bindAddress,
@@ -199,7 +231,9 @@ public record ServerConfig(
           authToken,
           maxStreamOps,
           tailRecheckInterval,
-          sweepInterval);
+          sweepInterval,
+          maxLiveReaders,
+          drainTimeout);
     }
   }
 }

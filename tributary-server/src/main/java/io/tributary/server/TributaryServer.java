@@ -28,6 +28,7 @@ public final class TributaryServer implements AutoCloseable {
   private final Database database;
   private final StreamStore attempts;
   private final FlowFabricRestHandler rest;
+  private final DurableStreamsHandler durableStreams;
   private final HttpEdge web;
   private final Sweeper sweeper;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -37,8 +38,10 @@ public final class TributaryServer implements AutoCloseable {
       Database database,
       StreamStore attempts,
       FlowFabricRestHandler rest,
+      DurableStreamsHandler durableStreams,
       HttpEdge web,
       Sweeper sweeper) {
+    this.durableStreams = durableStreams;
     this.config = config;
     this.database = database;
     this.attempts = attempts;
@@ -63,10 +66,14 @@ public final class TributaryServer implements AutoCloseable {
       metrics.gauge(
           "tributary.stream_ops.in_use", "REST reads and tails running now", rest::streamOpsInUse);
       var named = new PostgresNamedStreamStore(database);
+      var durableStreams = durableStreams(named, attempts, config);
+      metrics.gauge(
+          "tributary.live_readers", "Durable Streams long-polls and SSE responses running now",
+          durableStreams::liveReaders);
       var router =
           new HttpRouter(
               rest,
-              durableStreams(named, attempts, config),
+              durableStreams::handle,
               new BearerAuth(config.authToken()),
               metrics,
               new HttpRouter.Health() {
@@ -86,8 +93,11 @@ public final class TributaryServer implements AutoCloseable {
               ? HelidonEdge.start(router, config)
               : JettyEdge.start(router, config);
       var sweeper = new Sweeper(attempts, named, config.sweepInterval());
-      var server = new TributaryServer(config, database, attempts, rest, web, sweeper);
+      var server = new TributaryServer(config, database, attempts, rest, durableStreams, web, sweeper);
       log.info("tributary listening on {} ({})", server.baseUrl(), config);
+      log.info(
+          "open-file limit {} (live readers capped at {})",
+          FileDescriptors.limit(), config.effectiveMaxLiveReaders());
       return server;
     } catch (RuntimeException e) {
       if (attempts != null) {
@@ -98,7 +108,7 @@ public final class TributaryServer implements AutoCloseable {
     }
   }
 
-  private static HttpRouter.Handler durableStreams(
+  private static DurableStreamsHandler durableStreams(
       NamedStreamStore named, StreamStore attempts, ServerConfig config) {
     var dsConfig =
         new DurableStreamsConfig(
@@ -106,8 +116,9 @@ public final class TributaryServer implements AutoCloseable {
             DurableStreamsConfig.DEFAULT_SSE_MAX_DURATION,
             DurableStreamsConfig.DEFAULT_SSE_KEEP_ALIVE,
             DurableStreamsConfig.DEFAULT_MAX_READ_BYTES,
-            config.maxBodyBytes());
-    return new DurableStreamsHandler(named, attempts, dsConfig)::handle;
+            config.maxBodyBytes(),
+            config.effectiveMaxLiveReaders());
+    return new DurableStreamsHandler(named, attempts, dsConfig);
   }
 
   /** The port actually bound (useful when the config asked for 0). */
@@ -122,19 +133,24 @@ public final class TributaryServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting requests, refuses new stream operations, then closes the stores and the
-   * database. Safe to call twice.
+   * Shuts down gracefully: parked tails and long-polls answer at once with what they have, SSE
+   * responses end with a control event to resume from, new REST stream operations get 503; then
+   * the web server stops accepting and gives requests still running (appends) up to the drain
+   * timeout to finish; then the stores flush and the database closes. Safe to call twice.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    long started = System.nanoTime();
     rest.shutdown();
+    durableStreams.drain();
+    database.releaseParkedReaders();
     sweeper.close();
-    web.stop(java.time.Duration.ofSeconds(5));
+    web.stop(config.drainTimeout());
     attempts.close();
     database.close();
-    log.info("tributary stopped");
+    log.info("tributary stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
   }
 }

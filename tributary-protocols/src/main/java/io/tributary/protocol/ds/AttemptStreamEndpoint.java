@@ -36,8 +36,11 @@ final class AttemptStreamEndpoint {
   private final StreamStore store;
   private final DurableStreamsConfig config;
   private final LongSupplier clock;
+  private final LiveReaders live;
 
-  AttemptStreamEndpoint(StreamStore store, DurableStreamsConfig config, LongSupplier clock) {
+  AttemptStreamEndpoint(
+      StreamStore store, DurableStreamsConfig config, LongSupplier clock, LiveReaders live) {
+    this.live = live;
     this.store = store;
     this.config = config;
     this.clock = clock;
@@ -119,8 +122,8 @@ final class AttemptStreamEndpoint {
         };
     return switch (params.live()) {
       case NONE -> catchUp(req, t, head, after, params.offset() instanceof DsOffset.Now);
-      case LONG_POLL -> longPoll(t, after, params.cursor());
-      case SSE -> sse(t, after, params.cursor());
+      case LONG_POLL -> live.serve(() -> longPoll(t, after, params.cursor()));
+      case SSE -> live.serve(() -> sse(t, after, params.cursor()));
     };
   }
 
@@ -165,7 +168,7 @@ final class AttemptStreamEndpoint {
     var first = batch(tail(t, after, 0), after);
     SseSession.Source<EntryId> source =
         (from, wait) -> batch(tail(t, from, wait.toMillis()), from);
-    var session = new SseSession<>(source, first, config, clock, cursor);
+    var session = new SseSession<>(source, first, config, clock, cursor, live::draining);
     var headers =
         DsHeaders.base().set("Content-Type", "text/event-stream").set("Cache-Control", "no-cache");
     return new HttpResponse.Streaming(200, headers, session::writeTo);

@@ -15,19 +15,23 @@ import java.util.Objects;
  * @param maxReadBytes about how many bytes one catch-up or long-poll response (or SSE data event)
  *     carries; one stored append is never split, so a larger one goes out whole
  * @param maxAppendBytes largest accepted {@code POST}/{@code PUT} body; larger ones get 413
+ * @param maxLiveReaders most long-polls and SSE responses running at once; more get 503 with
+ *     {@code Retry-After} (0: no cap)
  */
 public record DurableStreamsConfig(
     Duration longPollTimeout,
     Duration sseMaxDuration,
     Duration sseKeepAlive,
     int maxReadBytes,
-    long maxAppendBytes) {
+    long maxAppendBytes,
+    int maxLiveReaders) {
 
   public static final Duration DEFAULT_LONG_POLL_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_SSE_MAX_DURATION = Duration.ofSeconds(60);
   public static final Duration DEFAULT_SSE_KEEP_ALIVE = Duration.ofSeconds(15);
   public static final int DEFAULT_MAX_READ_BYTES = 1 << 20;
   public static final long DEFAULT_MAX_APPEND_BYTES = 16L << 20;
+  public static final int NO_LIVE_READER_CAP = 0;
 
   public DurableStreamsConfig {
     Objects.requireNonNull(longPollTimeout, "longPollTimeout");
@@ -35,6 +39,9 @@ public record DurableStreamsConfig(
     Objects.requireNonNull(sseKeepAlive, "sseKeepAlive");
     if (longPollTimeout.isNegative() || sseMaxDuration.isNegative() || !sseKeepAlive.isPositive()) {
       throw new IllegalArgumentException("durations must not be negative (keep-alive positive)");
+    }
+    if (maxLiveReaders < 0) {
+      throw new IllegalArgumentException("max live readers must be >= 0 (0: no cap)");
     }
     if (maxReadBytes < 1 || maxAppendBytes < 1) {
       throw new IllegalArgumentException("byte limits must be >= 1");
@@ -48,7 +55,8 @@ public record DurableStreamsConfig(
         DEFAULT_SSE_MAX_DURATION,
         DEFAULT_SSE_KEEP_ALIVE,
         DEFAULT_MAX_READ_BYTES,
-        DEFAULT_MAX_APPEND_BYTES);
+        DEFAULT_MAX_APPEND_BYTES,
+        NO_LIVE_READER_CAP);
   }
 
   /** All defaults. */

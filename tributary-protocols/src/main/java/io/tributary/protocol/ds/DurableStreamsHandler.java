@@ -44,6 +44,7 @@ public final class DurableStreamsHandler {
   private final NamedStreamWrites writes;
   private final NamedStreamReads reads;
   private final AttemptStreamEndpoint attempts;
+  private final LiveReaders live;
 
   /**
    * @param namedStreams the store of named streams
@@ -68,8 +69,22 @@ public final class DurableStreamsHandler {
       LongSupplier clock) {
     this.config = config;
     this.writes = new NamedStreamWrites(namedStreams);
-    this.reads = new NamedStreamReads(namedStreams, config, clock);
-    this.attempts = new AttemptStreamEndpoint(attemptStreams, config, clock);
+    this.live = new LiveReaders(config.maxLiveReaders());
+    this.reads = new NamedStreamReads(namedStreams, config, clock, live);
+    this.attempts = new AttemptStreamEndpoint(attemptStreams, config, clock, live);
+  }
+
+  /**
+   * Starts draining for shutdown: every SSE response ends at its next wake (the stores wake all
+   * parked readers when they drain) after a control event with the offset to resume from.
+   */
+  public void drain() {
+    live.drain();
+  }
+
+  /** Long-polls and SSE responses running now. */
+  public int liveReaders() {
+    return live.running();
   }
 
   /** True when a (decoded) path belongs to this protocol. */

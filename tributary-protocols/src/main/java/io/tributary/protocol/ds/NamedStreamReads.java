@@ -22,8 +22,11 @@ final class NamedStreamReads {
   private final NamedStreamStore store;
   private final DurableStreamsConfig config;
   private final LongSupplier clock;
+  private final LiveReaders live;
 
-  NamedStreamReads(NamedStreamStore store, DurableStreamsConfig config, LongSupplier clock) {
+  NamedStreamReads(
+      NamedStreamStore store, DurableStreamsConfig config, LongSupplier clock, LiveReaders live) {
+    this.live = live;
     this.store = store;
     this.config = config;
     this.clock = clock;
@@ -41,8 +44,8 @@ final class NamedStreamReads {
         };
     return switch (params.live()) {
       case NONE -> catchUp(req, after);
-      case LONG_POLL -> longPoll(req, after, params.cursor());
-      case SSE -> sse(path, after, params.cursor());
+      case LONG_POLL -> live.serve(() -> longPoll(req, after, params.cursor()));
+      case SSE -> live.serve(() -> sse(path, after, params.cursor()));
     };
   }
 
@@ -115,7 +118,7 @@ final class NamedStreamReads {
               ? batch(r, encoding)
               : SseBatch.unreadable();
         };
-    var session = new SseSession<>(source, batch(first, encoding), config, clock, cursor);
+    var session = new SseSession<>(source, batch(first, encoding), config, clock, cursor, live::draining);
     return new HttpResponse.Streaming(200, headers, session::writeTo);
   }
 

@@ -3,6 +3,7 @@ package io.tributary.protocol.ds;
 import io.tributary.protocol.HttpResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -12,7 +13,8 @@ import java.util.function.LongSupplier;
  * event that reports the stream closed, when the stream disappears, or after {@link
  * DurableStreamsConfig#sseMaxDuration()} (the client then reconnects from its last offset). While
  * idle it sends a comment every {@link DurableStreamsConfig#sseKeepAlive()}; a client that went
- * away makes that write fail, which ends the session.
+ * away makes that write fail, which ends the session. When the server drains for shutdown the
+ * response ends at its next wake, after a control event with the offset to resume from.
  *
  * @param <P> the stream kind's position type
  */
@@ -28,13 +30,16 @@ final class SseSession<P> {
   private final DurableStreamsConfig config;
   private final LongSupplier clock;
   private final String echoedCursor;
+  private final BooleanSupplier draining;
 
   SseSession(
       Source<P> source,
       SseBatch<P> first,
       DurableStreamsConfig config,
       LongSupplier clock,
-      String echoedCursor) {
+      String echoedCursor,
+      BooleanSupplier draining) {
+    this.draining = draining;
     this.source = source;
     this.first = first;
     this.config = config;
@@ -69,6 +74,11 @@ final class SseSession<P> {
         }
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
+          return;
+        }
+        if (draining.getAsBoolean()) {
+          // the server is shutting down: a last control event tells the client where to resume
+          sink.write(control(batch));
           return;
         }
         var wait = Duration.ofNanos(Math.min(remaining, config.sseKeepAlive().toNanos()));

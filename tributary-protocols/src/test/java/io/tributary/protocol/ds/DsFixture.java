@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class DsFixture {
   static final SettableClock CLOCK = new SettableClock(1_900_000_000_000L);
   static final DurableStreamsConfig CONFIG =
-      new DurableStreamsConfig(Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofMillis(200), 64, 1024);
+      new DurableStreamsConfig(Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofMillis(200), 64, 1024, 0);
 
   private static final AtomicInteger names = new AtomicInteger();
   private static DsFixture shared;
