@@ -78,6 +78,12 @@ final class JettyAdapter extends Handler.Abstract {
   }
 
   private byte[] readBody(Request req) throws BodyRejected {
+    for (String coding : req.getHeaders().getCSV(HttpHeader.TRANSFER_ENCODING, false)) {
+      // Jetty decodes the chunking and passes any other coding through as if it were none
+      if (!coding.equalsIgnoreCase("chunked")) {
+        throw new BodyRejected(501, "transfer coding '" + coding + "' is not supported; send the body chunked or with Content-Length");
+      }
+    }
     long declared = req.getLength();
     if (declared > maxBodyBytes) {
       throw new BodyRejected(413, "request body exceeds the server's limit (see --max-body-bytes)");
