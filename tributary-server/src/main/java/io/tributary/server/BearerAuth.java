@@ -28,12 +28,24 @@ final class BearerAuth {
     if (expectedDigest == null) {
       return true;
     }
+    var token = bearerToken(request);
+    return token != null && matches(token);
+  }
+
+  /** True when auth is on and {@code token} is the configured one. */
+  boolean matches(String token) {
+    return expectedDigest != null && MessageDigest.isEqual(expectedDigest, sha256(token));
+  }
+
+  /** The token of an {@code Authorization: Bearer <token>} header, or null when there is none. */
+  static String bearerToken(HttpRequest request) {
     var header = request.headers().first("Authorization");
     if (header == null || header.length() <= SCHEME.length()
         || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
-      return false;
+      return null;
     }
-    return MessageDigest.isEqual(expectedDigest, sha256(header.substring(SCHEME.length()).strip()));
+    var token = header.substring(SCHEME.length()).strip();
+    return token.isEmpty() ? null : token;
   }
 
   private static byte[] sha256(String s) {

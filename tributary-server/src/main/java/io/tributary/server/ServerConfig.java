@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param maxStreamOps concurrent REST reads and tails before 429
  * @param tailRecheckInterval how often a parked reader re-queries without a notification
  * @param sweepInterval how often expired leases are closed and expired streams retired
+ * @param tokenKey the key that signs read tokens (at least 32 bytes), or null to use the one stored
+ *     in the database, so that every server on it shares a key
+ * @param maxTokenTtl the longest lifetime a minted read token may have
  */
 public record ServerConfig(
     String bindAddress,
@@ -36,7 +39,9 @@ public record ServerConfig(
     String authToken,
     int maxStreamOps,
     Duration tailRecheckInterval,
-    Duration sweepInterval) {
+    Duration sweepInterval,
+    byte[] tokenKey,
+    Duration maxTokenTtl) {
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 4437;
   public static final int DEFAULT_POOL_SIZE = StoreConfig.DEFAULT_POOL_SIZE;
@@ -48,6 +53,9 @@ public record ServerConfig(
   public static final Duration DEFAULT_TAIL_RECHECK_INTERVAL =
       StoreConfig.DEFAULT_TAIL_RECHECK_INTERVAL;
   public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_MAX_TOKEN_TTL = Duration.ofHours(24);
+  /** Shortest token key accepted, in bytes. */
+  public static final int MIN_TOKEN_KEY_BYTES = TokenSigner.MIN_KEY_BYTES;
 
   public ServerConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -67,6 +75,12 @@ public record ServerConfig(
     require(
         sweepInterval != null && sweepInterval.toMillis() >= 10,
         "sweep interval must be at least 10 ms");
+    require(
+        tokenKey == null || tokenKey.length >= MIN_TOKEN_KEY_BYTES,
+        "token key must be at least " + MIN_TOKEN_KEY_BYTES + " bytes");
+    require(
+        maxTokenTtl != null && maxTokenTtl.toMillis() >= 1, "max token ttl must be at least 1 ms");
+    tokenKey = tokenKey == null ? null : tokenKey.clone();
   }
 
   private static void require(boolean ok, String message) {
@@ -101,7 +115,9 @@ public record ServerConfig(
         + ", poolSize=" + poolSize + ", longPollTimeout=" + longPollTimeout
         + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes=" + maxFrameBytes
         + ", auth=" + (authToken == null ? "off" : "bearer") + ", maxStreamOps=" + maxStreamOps
-        + ", tailRecheckInterval=" + tailRecheckInterval + ", sweepInterval=" + sweepInterval + "]";
+        + ", tailRecheckInterval=" + tailRecheckInterval + ", sweepInterval=" + sweepInterval
+        + ", tokenKey=" + (tokenKey == null ? "database" : "configured")
+        + ", maxTokenTtl=" + maxTokenTtl + "]";
   }
 
   /** Mutable builder; {@link #build()} freezes it. */
@@ -119,6 +135,8 @@ public record ServerConfig(
     private int maxStreamOps = DEFAULT_MAX_STREAM_OPS;
     private Duration tailRecheckInterval = DEFAULT_TAIL_RECHECK_INTERVAL;
     private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
+    private byte[] tokenKey;
+    private Duration maxTokenTtl = DEFAULT_MAX_TOKEN_TTL;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -185,6 +203,17 @@ public record ServerConfig(
       return this;
     }
 
+    /** The read-token signing key; null or empty uses the key stored in the database. */
+    public Builder tokenKey(byte[] v) {
+      tokenKey = v == null || v.length == 0 ? null : v;
+      return this;
+    }
+
+    public Builder maxTokenTtl(Duration v) {
+      maxTokenTtl = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           bindAddress,
@@ -199,7 +228,9 @@ public record ServerConfig(
           authToken,
           maxStreamOps,
           tailRecheckInterval,
-          sweepInterval);
+          sweepInterval,
+          tokenKey,
+          maxTokenTtl);
     }
   }
 }

@@ -64,11 +64,18 @@ public final class TributaryServer implements AutoCloseable {
       metrics.gauge(
           "tributary.stream_ops.in_use", "REST reads and tails running now", rest::streamOpsInUse);
       var named = new PostgresNamedStreamStore(database);
+      var signer =
+          new TokenSigner(
+              config.tokenKey() != null
+                  ? config.tokenKey()
+                  : StoredTokenKey.loadOrCreate(database.dataSource()));
+      var auth = new TokenAuth(new BearerAuth(config.authToken()), signer, System::currentTimeMillis);
       var router =
           new HttpRouter(
               rest,
               durableStreams(named, attempts, config),
-              new BearerAuth(config.authToken()),
+              auth,
+              new TokenMint(signer, config.maxTokenTtl(), System::currentTimeMillis),
               metrics,
               new HttpRouter.Health() {
                 @Override
