@@ -46,10 +46,6 @@ final class TokenAuth {
     this.clock = clock;
   }
 
-  boolean enabled() {
-    return admin.enabled();
-  }
-
   /** Who sent {@code request}. Never throws. */
   Caller identify(HttpRequest request) {
     if (!admin.enabled()) {
