@@ -18,6 +18,15 @@ import java.util.Map;
  */
 public record HttpRequest(
     String method, String path, String rawQuery, HttpHeaders headers, byte[] body) {
+  /**
+   * The query parameter that carries a bearer token where no header can be sent (a browser's
+   * {@code EventSource}); named as in RFC 6750 §2.3. It is a credential: never log it, use {@link
+   * #redactedTarget()}.
+   */
+  public static final String ACCESS_TOKEN_PARAM = "access_token";
+
+  private static final String REDACTED = "REDACTED";
+
   public HttpRequest {
     rawQuery = rawQuery == null ? "" : rawQuery;
     headers = headers == null ? new HttpHeaders() : headers;
@@ -46,6 +55,48 @@ public record HttpRequest(
   public String queryParam(String name) {
     var values = query().get(name);
     return values == null || values.isEmpty() ? null : values.getFirst();
+  }
+
+  /**
+   * Path and query as they may be logged: the value of every {@value #ACCESS_TOKEN_PARAM}
+   * parameter replaced by {@code REDACTED}, e.g. {@code /v1/stream/a?offset=-1&access_token=REDACTED}.
+   */
+  public String redactedTarget() {
+    if (rawQuery.isEmpty()) {
+      return path;
+    }
+    var parts = rawQuery.split("&", -1);
+    for (int i = 0; i < parts.length; i++) {
+      if (isAccessToken(parts[i])) {
+        parts[i] = ACCESS_TOKEN_PARAM + "=" + REDACTED;
+      }
+    }
+    return path + "?" + String.join("&", parts);
+  }
+
+  /**
+   * This request without its {@value #ACCESS_TOKEN_PARAM} parameters (the same request when it has
+   * none), so that handlers behind the auth check never see the credential.
+   */
+  public HttpRequest withoutAccessToken() {
+    if (rawQuery.isEmpty()) {
+      return this;
+    }
+    var parts = rawQuery.split("&", -1);
+    var kept = new ArrayList<String>();
+    for (String part : parts) {
+      if (!isAccessToken(part)) {
+        kept.add(part);
+      }
+    }
+    return kept.size() == parts.length
+        ? this
+        : new HttpRequest(method, path, String.join("&", kept), headers, body);
+  }
+
+  private static boolean isAccessToken(String part) {
+    int eq = part.indexOf('=');
+    return decode(eq < 0 ? part : part.substring(0, eq)).equals(ACCESS_TOKEN_PARAM);
   }
 
   private static String decode(String s) {

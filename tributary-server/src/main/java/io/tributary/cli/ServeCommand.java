@@ -2,7 +2,10 @@ package io.tributary.cli;
 
 import io.tributary.server.ServerConfig;
 import io.tributary.server.TributaryServer;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -125,6 +128,29 @@ final class ServeCommand implements Callable<Integer> {
           + " after parked readers were answered (env TRIBUTARY_DRAIN_TIMEOUT, default ${DEFAULT-VALUE}).")
   Duration drainTimeout;
 
+  @Option(
+      names = "--token-key-file",
+      defaultValue = "${env:TRIBUTARY_TOKEN_KEY_FILE}",
+      description = "File holding the key (at least 32 bytes; trailing whitespace ignored) that signs"
+          + " read tokens; give every server on one database the same key (env TRIBUTARY_TOKEN_KEY_FILE)."
+          + " Default: a random key stored once in the database.")
+  Path tokenKeyFile;
+
+  @Option(
+      names = "--token-key",
+      defaultValue = "${env:TRIBUTARY_TOKEN_KEY}",
+      description = "The read-token key itself, at least 32 bytes (env TRIBUTARY_TOKEN_KEY, preferred:"
+          + " flags show in ps). Default: a random key stored once in the database.")
+  String tokenKey;
+
+  @Option(
+      names = "--max-token-ttl",
+      defaultValue = "${env:TRIBUTARY_MAX_TOKEN_TTL:-PT24H}",
+      converter = DurationConverter.class,
+      description = "Longest lifetime of a read token minted by POST /v1/tokens"
+          + " (env TRIBUTARY_MAX_TOKEN_TTL, default ${DEFAULT-VALUE}).")
+  Duration maxTokenTtl;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -172,7 +198,32 @@ final class ServeCommand implements Callable<Integer> {
         .sweepInterval(sweepInterval)
         .maxLiveReaders(maxLiveReaders)
         .drainTimeout(drainTimeout)
+        .tokenKey(tokenKeyBytes())
+        .maxTokenTtl(maxTokenTtl)
         .build();
+  }
+
+  /** The configured read-token key, or null for the database's. */
+  private byte[] tokenKeyBytes() {
+    if (tokenKeyFile != null && tokenKey != null && !tokenKey.isEmpty()) {
+      throw new IllegalArgumentException("give the token key once: --token-key-file or --token-key, not both");
+    }
+    if (tokenKey != null && !tokenKey.isEmpty()) {
+      return tokenKey.strip().getBytes(StandardCharsets.UTF_8);
+    }
+    if (tokenKeyFile == null) {
+      return null;
+    }
+    try {
+      // stripped, so that a key written with echo and one given as text are the same key
+      var key = Files.readString(tokenKeyFile, StandardCharsets.ISO_8859_1).strip();
+      if (key.isEmpty()) {
+        throw new IllegalArgumentException("token key file " + tokenKeyFile + " is empty");
+      }
+      return key.getBytes(StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the token key file " + tokenKeyFile + ": " + e, e);
+    }
   }
 
   /** Blocks until the JVM is asked to stop, then stops the server before its database. */

@@ -6,7 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * Checks {@code Authorization: Bearer <token>} against the configured token in constant time.
+ * The admin credential: checks a bearer token against the configured one in constant time.
  * Both sides are hashed first, so neither the comparison time nor an early length mismatch tells
  * a caller anything about the token.
  */
@@ -23,17 +23,20 @@ final class BearerAuth {
     return expectedDigest != null;
   }
 
-  /** True when auth is off or the request carries the right bearer token. */
-  boolean allows(HttpRequest request) {
-    if (expectedDigest == null) {
-      return true;
-    }
+  /** True when auth is on and {@code token} is the configured one. */
+  boolean matches(String token) {
+    return expectedDigest != null && MessageDigest.isEqual(expectedDigest, sha256(token));
+  }
+
+  /** The token of an {@code Authorization: Bearer <token>} header, or null when there is none. */
+  static String bearerToken(HttpRequest request) {
     var header = request.headers().first("Authorization");
     if (header == null || header.length() <= SCHEME.length()
         || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
-      return false;
+      return null;
     }
-    return MessageDigest.isEqual(expectedDigest, sha256(header.substring(SCHEME.length()).strip()));
+    var token = header.substring(SCHEME.length()).strip();
+    return token.isEmpty() ? null : token;
   }
 
   private static byte[] sha256(String s) {

@@ -6,6 +6,7 @@ import io.tributary.protocol.HttpResponse;
 import io.tributary.protocol.ds.DurableStreamsHandler;
 import io.tributary.protocol.rest.FlowFabricRestHandler;
 import java.nio.charset.StandardCharsets;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Everything the server answers, without any web framework: auth, {@code /health}, {@code
@@ -13,7 +14,9 @@ import java.nio.charset.StandardCharsets;
  * protocol under {@code /v1/stream/}. The Helidon adapter only converts requests and responses.
  *
  * <p>Auth applies to every route except {@code /health} and CORS preflights ({@code OPTIONS}),
- * which browsers send without credentials.
+ * which browsers send without credentials. The admin token opens every route; a read token from
+ * {@code POST /v1/tokens} only the reads of its one stream (see {@link TokenAuth}). The {@value
+ * HttpRequest#ACCESS_TOKEN_PARAM} query parameter is removed before a request reaches a handler.
  */
 public final class HttpRouter {
   /** A protocol handler: request in, response out. */
@@ -22,9 +25,15 @@ public final class HttpRouter {
     HttpResponse handle(HttpRequest request);
   }
 
+  /** Where the admin mints read tokens. */
+  static final String TOKENS_PATH = "/v1/tokens";
+
+  private static final JsonMapper JSON = JsonMapper.shared();
+
   private final FlowFabricRestHandler rest;
   private final Handler durableStreams;
-  private final BearerAuth auth;
+  private final TokenAuth auth;
+  private final TokenMint mint;
   private final ServerMetrics metrics;
 
   private final Health health;
@@ -32,12 +41,14 @@ public final class HttpRouter {
   HttpRouter(
       FlowFabricRestHandler rest,
       Handler durableStreams,
-      BearerAuth auth,
+      TokenAuth auth,
+      TokenMint mint,
       ServerMetrics metrics,
       Health health) {
     this.rest = rest;
     this.durableStreams = durableStreams;
     this.auth = auth;
+    this.mint = mint;
     this.metrics = metrics;
     this.health = health;
   }
@@ -68,14 +79,16 @@ public final class HttpRouter {
           "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"database\":\"" + (db ? "UP" : "DOWN")
               + "\",\"listener\":\"" + (listening ? "UP" : "DOWN") + "\"}");
     }
-    if (!request.method().equals("OPTIONS") && !auth.allows(request)) {
-      var denied =
-          json(401, "{\"error\":\"missing or invalid Authorization header\",\"kind\":\"unauthorized\",\"retryable\":false}");
-      denied.headers().set("WWW-Authenticate", "Bearer");
-      return denied;
+    if (!request.method().equals("OPTIONS")) {
+      var refusal = refusal(route, request);
+      if (refusal != null) {
+        return refusal;
+      }
     }
+    request = request.withoutAccessToken();
     return switch (route) {
       case "metrics" -> metricsPage();
+      case "tokens" -> mintToken(request);
       case "rest" -> rest.handle(request);
       case "durable_streams" -> durableStreams.handle(request);
       default ->
@@ -83,9 +96,47 @@ public final class HttpRouter {
     };
   }
 
+  /** The 401 or 403 answer for a request its caller may not make, or null when it may. */
+  private HttpResponse refusal(String route, HttpRequest request) {
+    var denied =
+        switch (auth.identify(request)) {
+          case TokenAuth.Caller.Admin admin -> null;
+          case TokenAuth.Caller.Unknown unknown -> {
+            var e = error(401, unknown.reason(), "unauthorized");
+            e.headers().set("WWW-Authenticate", "Bearer");
+            yield e;
+          }
+          case TokenAuth.Caller.Reader reader ->
+              TokenAuth.refusal(reader.token(), request)
+                  .map(message -> error(403, message, "forbidden"))
+                  .orElse(null);
+        };
+    if (denied != null && route.equals("durable_streams")) {
+      // lets a browser page see why a cross-origin request was refused
+      denied.headers().set("Access-Control-Allow-Origin", "*");
+    }
+    return denied;
+  }
+
+  private HttpResponse mintToken(HttpRequest request) {
+    if (!request.method().equals("POST")) {
+      var e = error(405, request.method() + " not allowed here; use POST", "method_not_allowed");
+      e.headers().set("Allow", "POST");
+      return e;
+    }
+    try {
+      return HttpResponse.of(201, jsonHeaders(), JSON.writeValueAsString(mint.mint(request.body())));
+    } catch (IllegalArgumentException e) {
+      return error(400, e.getMessage(), "invalid_input");
+    }
+  }
+
   private static String routeOf(String path) {
     if (path.equals("/health")) {
       return "health";
+    }
+    if (path.equals(TOKENS_PATH)) {
+      return "tokens";
     }
     if (path.equals("/metrics")) {
       return "metrics";
@@ -105,11 +156,19 @@ public final class HttpRouter {
   }
 
   private static HttpResponse json(int status, String body) {
-    var headers =
-        HttpHeaders.of(
-            "Content-Type", "application/json",
-            "Cache-Control", "no-store",
-            "X-Content-Type-Options", "nosniff");
-    return HttpResponse.of(status, headers, body);
+    return HttpResponse.of(status, jsonHeaders(), body);
+  }
+
+  /** The REST error envelope {@code {"error","kind","retryable":false}}. */
+  private static HttpResponse error(int status, String message, String kind) {
+    var body = JSON.createObjectNode().put("error", message).put("kind", kind).put("retryable", false);
+    return json(status, JSON.writeValueAsString(body));
+  }
+
+  private static HttpHeaders jsonHeaders() {
+    return HttpHeaders.of(
+        "Content-Type", "application/json",
+        "Cache-Control", "no-store",
+        "X-Content-Type-Options", "nosniff");
   }
 }

@@ -26,6 +26,9 @@ import java.util.Objects;
  *     {@link #AUTO_MAX_LIVE_READERS} derives it from the process's file-descriptor limit
  * @param drainTimeout on shutdown, how long requests still running (appends) may take to finish
  *     after parked readers were answered; what runs longer is cut off
+ * @param tokenKey the key that signs read tokens (at least 32 bytes), or null to use the one stored
+ *     in the database, so that every server on it shares a key
+ * @param maxTokenTtl the longest lifetime a minted read token may have
  */
 public record ServerConfig(
     String bindAddress,
@@ -42,7 +45,9 @@ public record ServerConfig(
     Duration tailRecheckInterval,
     Duration sweepInterval,
     int maxLiveReaders,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    byte[] tokenKey,
+    Duration maxTokenTtl) {
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 4437;
   public static final int DEFAULT_POOL_SIZE = StoreConfig.DEFAULT_POOL_SIZE;
@@ -57,6 +62,9 @@ public record ServerConfig(
   /** Derive the live-reader cap from the file-descriptor limit (see {@link FileDescriptors}). */
   public static final int AUTO_MAX_LIVE_READERS = -1;
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_MAX_TOKEN_TTL = Duration.ofHours(24);
+  /** Shortest token key accepted, in bytes. */
+  public static final int MIN_TOKEN_KEY_BYTES = TokenSigner.MIN_KEY_BYTES;
 
   public ServerConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -76,6 +84,12 @@ public record ServerConfig(
     require(
         sweepInterval != null && sweepInterval.toMillis() >= 10,
         "sweep interval must be at least 10 ms");
+    require(
+        tokenKey == null || tokenKey.length >= MIN_TOKEN_KEY_BYTES,
+        "token key must be at least " + MIN_TOKEN_KEY_BYTES + " bytes");
+    require(
+        maxTokenTtl != null && maxTokenTtl.toMillis() >= 1, "max token ttl must be at least 1 ms");
+    tokenKey = tokenKey == null ? null : tokenKey.clone();
     require(
         maxLiveReaders >= 1 || maxLiveReaders == AUTO_MAX_LIVE_READERS,
         "max live readers must be >= 1 (or auto), got " + maxLiveReaders);
@@ -121,7 +135,9 @@ public record ServerConfig(
         + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes=" + maxFrameBytes
         + ", auth=" + (authToken == null ? "off" : "bearer") + ", maxStreamOps=" + maxStreamOps
         + ", tailRecheckInterval=" + tailRecheckInterval + ", sweepInterval=" + sweepInterval
-        + ", maxLiveReaders=" + effectiveMaxLiveReaders() + ", drainTimeout=" + drainTimeout + "]";
+        + ", maxLiveReaders=" + effectiveMaxLiveReaders() + ", drainTimeout=" + drainTimeout
+        + ", tokenKey=" + (tokenKey == null ? "database" : "configured")
+        + ", maxTokenTtl=" + maxTokenTtl + "]";
   }
 
   /** Mutable builder; {@link #build()} freezes it. */
@@ -141,6 +157,8 @@ public record ServerConfig(
     private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
     private int maxLiveReaders = AUTO_MAX_LIVE_READERS;
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+    private byte[] tokenKey;
+    private Duration maxTokenTtl = DEFAULT_MAX_TOKEN_TTL;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -217,6 +235,17 @@ public record ServerConfig(
       return this;
     }
 
+    /** The read-token signing key; null or empty uses the key stored in the database. */
+    public Builder tokenKey(byte[] v) {
+      tokenKey = v == null || v.length == 0 ? null : v;
+      return this;
+    }
+
+    public Builder maxTokenTtl(Duration v) {
+      maxTokenTtl = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           bindAddress,
@@ -233,7 +262,9 @@ public record ServerConfig(
           tailRecheckInterval,
           sweepInterval,
           maxLiveReaders,
-          drainTimeout);
+          drainTimeout,
+          tokenKey,
+          maxTokenTtl);
     }
   }
 }

@@ -70,11 +70,18 @@ public final class TributaryServer implements AutoCloseable {
       metrics.gauge(
           "tributary.live_readers", "Durable Streams long-polls and SSE responses running now",
           durableStreams::liveReaders);
+      var signer =
+          new TokenSigner(
+              config.tokenKey() != null
+                  ? config.tokenKey()
+                  : StoredTokenKey.loadOrCreate(database.dataSource()));
+      var auth = new TokenAuth(new BearerAuth(config.authToken()), signer, System::currentTimeMillis);
       var router =
           new HttpRouter(
               rest,
               durableStreams::handle,
-              new BearerAuth(config.authToken()),
+              auth,
+              new TokenMint(signer, config.maxTokenTtl(), System::currentTimeMillis),
               metrics,
               new HttpRouter.Health() {
                 @Override

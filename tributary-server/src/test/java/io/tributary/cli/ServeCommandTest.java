@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.server.ServerConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ServeCommandTest {
@@ -76,6 +80,37 @@ class ServeCommandTest {
     assertThat(cli.execute("serve", "--help")).isZero();
     assertThat(out.toString())
         .contains("--port", "TRIBUTARY_PORT", "--db", "TRIBUTARY_DB", "--data-dir", "--long-poll-timeout",
-            "--max-body-bytes", "--auth-token", "TRIBUTARY_AUTH_TOKEN", "--max-stream-ops", "--pool-size");
+            "--max-body-bytes", "--auth-token", "TRIBUTARY_AUTH_TOKEN", "--max-stream-ops", "--pool-size",
+            "--token-key-file", "TRIBUTARY_TOKEN_KEY_FILE", "--token-key", "TRIBUTARY_TOKEN_KEY",
+            "--max-token-ttl", "TRIBUTARY_MAX_TOKEN_TTL");
+  }
+
+  @Test
+  void theTokenKeyComesFromAFileOrAFlagAndDefaultsToTheDatabase(@TempDir Path dir) throws Exception {
+    var defaults = parse("serve").config(DB);
+    assertThat(defaults.tokenKey()).isNull();
+    assertThat(defaults.maxTokenTtl()).isEqualTo(ServerConfig.DEFAULT_MAX_TOKEN_TTL);
+    assertThat(defaults.toString()).contains("tokenKey=database");
+
+    var key = "k".repeat(40);
+    var file = Files.writeString(dir.resolve("key"), key + "\n");
+    var fromFile = parse("serve", "--token-key-file", file.toString(), "--max-token-ttl", "10m").config(DB);
+    var fromFlag = parse("serve", "--token-key", key).config(DB);
+    assertThat(fromFile.tokenKey()).isEqualTo(fromFlag.tokenKey()).isEqualTo(key.getBytes(StandardCharsets.UTF_8));
+    assertThat(fromFile.maxTokenTtl()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(fromFile.toString()).contains("tokenKey=configured").doesNotContain(key);
+  }
+
+  @Test
+  void aBadTokenKeyStopsTheStartWithAClearMessage(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> parse("serve", "--token-key", "short").config(DB))
+        .hasMessage("token key must be at least 32 bytes");
+    assertThatThrownBy(() -> parse("serve", "--token-key-file", dir.resolve("absent").toString()).config(DB))
+        .hasMessageContaining("cannot read the token key file");
+    var file = Files.writeString(dir.resolve("key"), "k".repeat(40));
+    assertThatThrownBy(() -> parse("serve", "--token-key-file", file.toString(), "--token-key", "k".repeat(40)).config(DB))
+        .hasMessageContaining("not both");
+    assertThatThrownBy(() -> parse("serve", "--max-token-ttl", "0").config(DB))
+        .hasMessage("max token ttl must be at least 1 ms");
   }
 }

@@ -12,24 +12,29 @@ class BearerAuthTest {
     return new HttpRequest("GET", "/v1/executions", "", headers, null);
   }
 
+  private static boolean allows(BearerAuth auth, String authorization) {
+    var token = BearerAuth.bearerToken(withAuthorization(authorization));
+    return token != null && auth.matches(token);
+  }
+
   @Test
-  void disabledAuthAllowsEverything() {
+  void disabledAuthMatchesNothing() {
     var auth = new BearerAuth(null);
     assertThat(auth.enabled()).isFalse();
-    assertThat(auth.allows(withAuthorization(null))).isTrue();
+    assertThat(auth.matches("anything")).isFalse();
   }
 
   @Test
   void onlyTheExactBearerTokenIsAllowed() {
     var auth = new BearerAuth("abc");
-    assertThat(auth.allows(withAuthorization("Bearer abc"))).isTrue();
-    assertThat(auth.allows(withAuthorization("BEARER abc"))).isTrue();
-    assertThat(auth.allows(withAuthorization(null))).isFalse();
-    assertThat(auth.allows(withAuthorization("Bearer"))).isFalse();
-    assertThat(auth.allows(withAuthorization("Bearer "))).isFalse();
-    assertThat(auth.allows(withAuthorization("Bearer ab"))).isFalse();
-    assertThat(auth.allows(withAuthorization("Bearer abcd"))).isFalse();
-    assertThat(auth.allows(withAuthorization("Basic abc"))).isFalse();
-    assertThat(auth.allows(withAuthorization("abc"))).isFalse();
+    assertThat(allows(auth, "Bearer abc")).isTrue();
+    assertThat(allows(auth, "BEARER abc")).isTrue();
+    assertThat(allows(auth, null)).isFalse();
+    assertThat(allows(auth, "Bearer")).isFalse();
+    assertThat(allows(auth, "Bearer ")).isFalse();
+    assertThat(allows(auth, "Bearer ab")).isFalse();
+    assertThat(allows(auth, "Bearer abcd")).isFalse();
+    assertThat(allows(auth, "Basic abc")).isFalse();
+    assertThat(allows(auth, "abc")).isFalse();
   }
 }
