@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param summaryRetention newest summary frames kept per stream (the document itself is kept)
  * @param tailRecheckInterval how often a parked tail re-queries without a notification
  * @param maxBatch most appends the group committer puts in one transaction
+ * @param appendKeyWindow an idempotency key is remembered while its append is among the stream's
+ *     newest this many appends
  * @param clock time source for ids, leases and expiry; null means the database clock
  */
 public record StoreConfig(
@@ -29,6 +31,7 @@ public record StoreConfig(
     long summaryRetention,
     Duration tailRecheckInterval,
     int maxBatch,
+    long appendKeyWindow,
     Clock clock) {
   public static final int DEFAULT_POOL_SIZE = 16;
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 65_536;
@@ -36,6 +39,7 @@ public record StoreConfig(
   public static final long DEFAULT_SUMMARY_RETENTION = 64;
   public static final Duration DEFAULT_TAIL_RECHECK_INTERVAL = Duration.ofSeconds(2);
   public static final int DEFAULT_MAX_BATCH = 128;
+  public static final long DEFAULT_APPEND_KEY_WINDOW = 10_000;
 
   public StoreConfig {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -47,6 +51,7 @@ public record StoreConfig(
         tailRecheckInterval != null && tailRecheckInterval.toMillis() >= 10,
         "tailRecheckInterval must be >= 10ms");
     require(maxBatch >= 1 && maxBatch <= 1000, "maxBatch must be 1..1000");
+    require(appendKeyWindow >= 1, "appendKeyWindow must be >= 1");
   }
 
   private static void require(boolean ok, String message) {
@@ -70,6 +75,7 @@ public record StoreConfig(
     private long summaryRetention = DEFAULT_SUMMARY_RETENTION;
     private Duration tailRecheckInterval = DEFAULT_TAIL_RECHECK_INTERVAL;
     private int maxBatch = DEFAULT_MAX_BATCH;
+    private long appendKeyWindow = DEFAULT_APPEND_KEY_WINDOW;
     private Clock clock;
 
     private Builder(String jdbcUrl) {
@@ -116,6 +122,11 @@ public record StoreConfig(
       return this;
     }
 
+    public Builder appendKeyWindow(long v) {
+      appendKeyWindow = v;
+      return this;
+    }
+
     /** Overrides the database clock, e.g. with a settable clock in tests. */
     public Builder clock(Clock v) {
       clock = v;
@@ -133,6 +144,7 @@ public record StoreConfig(
           summaryRetention,
           tailRecheckInterval,
           maxBatch,
+          appendKeyWindow,
           clock);
     }
   }

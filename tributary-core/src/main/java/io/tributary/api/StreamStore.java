@@ -20,6 +20,9 @@ public interface StreamStore extends AutoCloseable {
   /** A string leaf with this value in a summary patch stores a JSON null. */
   String SUMMARY_NULL_SENTINEL = "__ff_null__";
 
+  /** Longest idempotency key, in characters ({@link Frame#idempotencyKey()}). */
+  int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
+
   // ---------------------------------------------------------------- attempts and leases
 
   /**
@@ -77,7 +80,36 @@ public interface StreamStore extends AutoCloseable {
    * ValidationKind#INVALID_INPUT}), the lease fence (else {@link StaleOwnerException}), and that
    * the stream is open (else {@link StreamClosedException}). A rejected append writes nothing.
    *
-   * @throws ValidationException for a bad payload or patch, or a garbled handle
+   * <p><b>Idempotent appends.</b> A frame with an {@linkplain Frame#idempotencyKey() idempotency
+   * key} names its append within the attempt stream, so a writer that does not know whether an
+   * append committed (timeout, lost connection, server restart) can simply retry it:
+   *
+   * <ul>
+   *   <li>A retry of a committed append (same key; same mode, frame type, correlation id and
+   *       payload bytes; best-effort knobs are not compared) writes nothing and answers the first
+   *       outcome, with {@link AppendOutcome#replayed()} true. A summary patch is not merged
+   *       again. The key is recorded in the append's own transaction, so this holds across store
+   *       instances, servers and restarts.
+   *   <li>The same key with a different append is a {@link ConflictException} with code {@value
+   *       ConflictException#IDEMPOTENCY_KEY_REUSED}; nothing is written.
+   *   <li>Appends racing with one key (also in one group-committed batch): one writes, the others
+   *       answer its outcome as replays.
+   *   <li>Keys are per attempt stream: another attempt of the execution (also the one a reclaim
+   *       starts) or another execution has keys of its own. Keys need not be ordered or
+   *       contiguous; there is no sequence and hence no gap to detect.
+   *   <li>A replay is still an append: the fence and the open-stream check come first, so a
+   *       retry under a lost lease or on a closed attempt fails like any append. A rejected append
+   *       records no key.
+   *   <li>A key is remembered while its append is among the stream's newest {@link
+   *       StoreConfig#appendKeyWindow()} appends (named or not; default 10 000), also after its
+   *       frame was trimmed by retention (the replay then names a frame that can no longer be
+   *       read). A retry of an older append is not recognised and appends again.
+   *   <li>All three modes accept keys.
+   * </ul>
+   *
+   * @throws ValidationException for a bad payload, patch or idempotency key (empty, longer than
+   *     {@value #MAX_IDEMPOTENCY_KEY_LENGTH} characters, or containing NUL), or a garbled handle
+   * @throws ConflictException when the idempotency key already named a different append
    */
   AppendOutcome append(Handle handle, Frame frame);
 

@@ -7,7 +7,10 @@ import io.tributary.api.Handle;
 import io.tributary.api.StreamMode;
 import java.util.concurrent.CompletableFuture;
 
-/** One validated append waiting for the group committer, and where its outcome goes. */
+/**
+ * One validated append waiting for the group committer, and where its outcome goes. {@code
+ * idempotencyKey} and {@code fingerprint} are both null for an unnamed append.
+ */
 record AppendRequest(
     Handle handle,
     short mode,
@@ -15,6 +18,8 @@ record AppendRequest(
     byte[] payload,
     String correlationId,
     BestEffortLiveConfig bestEffort,
+    String idempotencyKey,
+    byte[] fingerprint,
     CompletableFuture<AppendOutcome> result) {
 
   static final short DURABLE = 0;
@@ -32,13 +37,17 @@ record AppendRequest(
         be = b.config().sanitised();
       }
     }
+    String key = frame.idempotencyKey();
+    String frameType = frame.effectiveFrameType();
     return new AppendRequest(
         handle,
         mode,
-        frame.effectiveFrameType(),
+        frameType,
         payload,
         frame.correlationId(),
         be,
+        key,
+        key == null ? null : AppendFingerprint.of(mode, frameType, frame.correlationId(), payload),
         new CompletableFuture<>());
   }
 

@@ -2,15 +2,15 @@ package io.tributary.postgres;
 
 /**
  * Every SQL statement of the attempt-stream store. The heavy lifting lives in the server-side
- * functions of {@code db/migration/V2__attempt_functions.sql}; each public operation is one
- * round trip.
+ * functions of {@code db/migration/V2__attempt_functions.sql} ({@code tb_append_batch} as
+ * redefined by {@code V11__append_keys.sql}); each public operation is one round trip.
  */
 final class AttemptStreamSql {
   private AttemptStreamSql() {}
 
   static final String APPEND_BATCH =
-      "SELECT r_ord, r_status, r_pos, r_frame_count, r_summary_version, r_detail, r_stream_id"
-          + " FROM tb_append_batch(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      "SELECT r_ord, r_status, r_pos, r_frame_count, r_summary_version, r_detail, r_stream_id,"
+          + " r_replayed FROM tb_append_batch(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   static final String START_ATTEMPT =
       "SELECT r_status, r_attempt_index, r_attempt_id, r_lease_id, r_lease_epoch,"

@@ -1,6 +1,7 @@
 package io.tributary.postgres;
 
 import io.tributary.api.AppendOutcome;
+import io.tributary.api.ConflictException;
 import io.tributary.api.EntryId;
 import io.tributary.api.NotFoundException;
 import io.tributary.api.StaleOwnerException;
@@ -111,6 +112,8 @@ final class GroupCommitter implements AutoCloseable {
     var floors = new Long[n];
     var ceilings = new Long[n];
     var alphas = new Double[n];
+    String[] keys = null;
+    byte[][] fingerprints = null;
     for (int i = 0; i < n; i++) {
       var r = batch.get(i);
       ord[i] = i;
@@ -128,6 +131,15 @@ final class GroupCommitter implements AutoCloseable {
       floors[i] = be == null ? 0L : be.maxlenFloor();
       ceilings[i] = be == null ? 0L : be.maxlenCeiling();
       alphas[i] = be == null ? 0.0 : be.emaAlpha();
+      if (r.idempotencyKey() != null) {
+        // only batches with a named append ship the key arrays; unnamed ones send two nulls
+        if (keys == null) {
+          keys = new String[n];
+          fingerprints = new byte[n][];
+        }
+        keys[i] = r.idempotencyKey();
+        fingerprints[i] = r.fingerprint();
+      }
     }
     var touched = new ArrayList<Long>();
     try (Connection c = db.dataSource().getConnection();
@@ -155,6 +167,14 @@ final class GroupCommitter implements AutoCloseable {
       } else {
         ps.setLong(17, now);
       }
+      if (keys == null) {
+        ps.setNull(18, Types.ARRAY);
+        ps.setNull(19, Types.ARRAY);
+      } else {
+        ps.setArray(18, c.createArrayOf("text", keys));
+        ps.setArray(19, c.createArrayOf("bytea", fingerprints));
+      }
+      ps.setLong(20, db.config().appendKeyWindow());
       var outcomes = new Object[n];
       try (var rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -163,9 +183,15 @@ final class GroupCommitter implements AutoCloseable {
           if (status == 0) {
             long sv = rs.getLong(5);
             Long summaryVersion = rs.wasNull() ? null : sv;
+            boolean replayed = rs.getBoolean(8);
             outcomes[i] =
-                new AppendOutcome(EntryId.ofPosition(rs.getLong(3)), rs.getLong(4), summaryVersion);
-            touched.add(rs.getLong(7));
+                new AppendOutcome(
+                    EntryId.ofPosition(rs.getLong(3)), rs.getLong(4), summaryVersion, replayed);
+            if (!replayed) {
+              touched.add(rs.getLong(7));
+            }
+          } else if (status == 6) {
+            outcomes[i] = keyReused(batch.get(i), rs.getLong(3));
           } else {
             outcomes[i] = failure(status, rs.getString(6));
           }
@@ -222,6 +248,16 @@ final class GroupCommitter implements AutoCloseable {
       case 4 -> new ValidationException(ValidationKind.INVALID_INPUT, detail);
       default -> new NotFoundException("unexpected append status " + status);
     };
+  }
+
+  private static ConflictException keyReused(AppendRequest r, long firstPos) {
+    return new ConflictException(
+        ConflictException.IDEMPOTENCY_KEY_REUSED,
+        "idempotency key '"
+            + r.idempotencyKey()
+            + "' already named a different append to this attempt (frame "
+            + EntryId.ofPosition(firstPos)
+            + "); a retry must repeat the same frame, a new frame needs a new key");
   }
 
   private static String why(String closedReason) {

@@ -253,6 +253,9 @@ public final class PostgresStreamStore implements StreamStore {
     if (frame.correlationId() != null) {
       requireText("correlation_id", frame.correlationId());
     }
+    if (frame.idempotencyKey() != null) {
+      requireIdempotencyKey(frame.idempotencyKey());
+    }
     if (frame.mode() instanceof StreamMode.DurableSummary s) {
       if (s.patchKind() != PatchKind.JSON_MERGE_PATCH) {
         throw new ValidationException(ValidationKind.INVALID_INPUT, "unsupported patch_kind");
@@ -462,6 +465,22 @@ public final class PostgresStreamStore implements StreamStore {
     if (value.indexOf('\0') >= 0) {
       throw new ValidationException(
           ValidationKind.INVALID_INPUT, field + " must not contain NUL characters");
+    }
+  }
+
+  private static void requireIdempotencyKey(String key) {
+    if (key.isEmpty()) {
+      throw new ValidationException(
+          ValidationKind.INVALID_INPUT, "idempotency key must not be empty (omit it for an unnamed append)");
+    }
+    if (key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw new ValidationException(
+          ValidationKind.INVALID_INPUT,
+          "idempotency key is longer than " + MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
+    }
+    if (key.indexOf('\0') >= 0) {
+      throw new ValidationException(
+          ValidationKind.INVALID_INPUT, "idempotency key must not contain NUL characters");
     }
   }
 

@@ -51,6 +51,25 @@ class ApiValuesTest {
   }
 
   @Test
+  @DisplayName("an idempotency key travels through every with-method; outcomes are not replays unless said so")
+  void idempotencyKey() {
+    assertThat(Frame.of("log", "x").idempotencyKey()).isNull();
+    var keyed = Frame.of("log", "x").withIdempotencyKey("k");
+    assertThat(keyed.idempotencyKey()).isEqualTo("k");
+    assertThat(keyed.withMode(StreamMode.durableSummary()).idempotencyKey()).isEqualTo("k");
+    assertThat(keyed.withCorrelationId("c").idempotencyKey()).isEqualTo("k");
+    assertThat(keyed.withIdempotencyKey(null).idempotencyKey()).isNull();
+    // an empty key is kept so the store can reject it instead of silently appending unnamed
+    assertThat(Frame.of("log", "x").withIdempotencyKey("").idempotencyKey()).isEmpty();
+    assertThat(new AppendOutcome(EntryId.parse("1713-0"), 3, null).replayed()).isFalse();
+    assertThat(new AppendOutcome(EntryId.parse("1713-0"), 3, null, true).replayed()).isTrue();
+    assertThat(StreamStore.MAX_IDEMPOTENCY_KEY_LENGTH).isEqualTo(256);
+    assertThat(new ConflictException("x").code()).isEqualTo("conflict");
+    assertThat(new ConflictException(ConflictException.IDEMPOTENCY_KEY_REUSED, "x").code())
+        .isEqualTo("idempotency_key_reused");
+  }
+
+  @Test
   @DisplayName("§1.7 constants: read cap 10000, tail block 30000")
   void constants() {
     assertThat(StreamStore.READ_HARD_CAP).isEqualTo(10_000);

@@ -113,6 +113,22 @@ public abstract class StreamStoreContract {
   /** Number of streams the store's in-memory fan-out currently tracks parked readers for. */
   protected abstract int watchedStreams(StreamStore store);
 
+  /**
+   * Holds an attempt stream as the backend's own append would (PostgreSQL: its row lock) until
+   * closed, so appends to it queue up; lets a test put racing appends into one batch on purpose.
+   */
+  protected abstract StreamHold holdStream(Handle handle);
+
+  /** A held stream; see {@link #holdStream}. */
+  public interface StreamHold extends AutoCloseable {
+    /** Waits (bounded) until at least {@code n} appends are blocked behind the hold. */
+    void awaitBlockedAppends(int n);
+
+    /** Releases the stream. */
+    @Override
+    void close();
+  }
+
   /** The reference's best-effort meta: {@code ema_rate_hz}, {@code maxlen_applied_last}. */
   public record BestEffortState(double emaRateHz, long maxlenAppliedLast, long lastAppendMs) {}
 
@@ -2505,6 +2521,339 @@ public abstract class StreamStoreContract {
           () -> s.expireLeases())) {
         assertThat(catchThrowable(call)).isInstanceOf(UnavailableException.class);
       }
+    }
+  }
+
+  // ================================================================ idempotent appends
+
+  @Nested
+  @DisplayName("Idempotent appends")
+  class IdempotentAppends {
+
+    static Stream<Arguments> modes() {
+      return Stream.of(
+          Arguments.of("durable", durable("hello")),
+          Arguments.of("summary", summary("{\"step\":1}")),
+          Arguments.of("best_effort", bestEffort("tok", 60_000)));
+    }
+
+    private static long frameCount(StreamStore s, Handle h) {
+      return s.head(h.executionId(), h.attemptIndex()).orElseThrow().frameCount();
+    }
+
+    private static void assertReplayOf(AppendOutcome replay, AppendOutcome first) {
+      assertThat(first.replayed()).as("the first append wrote its frame").isFalse();
+      assertThat(replay.replayed()).as("the retry is a replay").isTrue();
+      assertThat(replay.id()).isEqualTo(first.id());
+      assertThat(replay.frameCount()).isEqualTo(first.frameCount());
+      assertThat(replay.summaryVersion()).isEqualTo(first.summaryVersion());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("modes")
+    @DisplayName("a retry of a committed append answers the first id and writes nothing, in every mode")
+    void retryAfterCommit(String mode, Frame frame) {
+      var h = start(store());
+      var first = store().append(h, frame.withIdempotencyKey("k-1"));
+      var retry = store().append(h, frame.withIdempotencyKey("k-1"));
+      assertReplayOf(retry, first);
+      assertThat(readAll(store(), h).frames()).hasSize(1);
+      assertThat(frameCount(store(), h)).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("modes")
+    @DisplayName("the key survives a restart: a new store on the same database answers the first id")
+    void retryAcrossRestart(String mode, Frame frame) {
+      var before = newStore(b -> b);
+      var h = start(before);
+      var first = before.append(h, frame.withIdempotencyKey("restart"));
+      before.close();
+      var after = newStore(b -> b);
+      var retry = after.append(h, frame.withIdempotencyKey("restart"));
+      assertReplayOf(retry, first);
+      assertThat(readAll(after, h).frames()).hasSize(1);
+      var next = after.append(h, frame.withIdempotencyKey("restart-2"));
+      assertThat(next.replayed()).isFalse();
+      assertThat(next.id()).isGreaterThan(first.id());
+    }
+
+    @Test
+    @DisplayName("DurableSummary: a retried patch is not merged again (version and document unchanged)")
+    void summaryPatchAppliedOnce() {
+      var h = start(store());
+      var one = store().append(h, summary("{\"a\":1,\"n\":[1]}").withIdempotencyKey("p1"));
+      var two = store().append(h, summary("{\"a\":2}").withIdempotencyKey("p2"));
+      var retry = store().append(h, summary("{\"a\":1,\"n\":[1]}").withIdempotencyKey("p1"));
+      assertReplayOf(retry, one);
+      assertThat(retry.summaryVersion()).isEqualTo(1);
+      var doc = summaryOf(store(), h);
+      assertThat(doc.version()).isEqualTo(two.summaryVersion()).isEqualTo(2);
+      // merged again, the retry would have set a back to 1
+      assertJson(doc.documentJson(), "{\"a\":2,\"n\":[1]}");
+      assertThat(readAll(store(), h).frames()).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("a key reused for a different append is a conflict naming the key and the first frame; nothing is written")
+    void keyReusedForAnotherAppend() {
+      var h = start(store());
+      var first = store().append(h, durable("original").withIdempotencyKey("dup"));
+      for (var other : List.of(
+          durable("changed"),
+          Frame.of("other-type", "original"),
+          durable("original").withCorrelationId("c-9"),
+          summary("{\"original\":1}"),
+          Frame.of("log", "original").withMode(StreamMode.bestEffortLive(60_000)))) {
+        Throwable t = catchThrowable(() -> store().append(h, other.withIdempotencyKey("dup")));
+        assertThat(t).as("reusing the key for %s", other).isInstanceOf(ConflictException.class);
+        var e = (ConflictException) t;
+        assertThat(e.code()).isEqualTo(ConflictException.IDEMPOTENCY_KEY_REUSED);
+        assertThat(e.getMessage()).contains("'dup'", first.id().toString(), "different append");
+      }
+      assertThat(texts(readAll(store(), h))).containsExactly("original");
+      assertThat(store().readSummary(h.executionId(), h.attemptIndex())).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a retry that only changes best-effort knobs is the same append")
+    void bestEffortKnobsAreNotCompared() {
+      var h = start(store());
+      var first = store().append(h, bestEffort("tok", 60_000).withIdempotencyKey("be"));
+      var retry = store().append(h, bestEffort("tok", 5_000).withIdempotencyKey("be"));
+      assertReplayOf(retry, first);
+    }
+
+    @Test
+    @DisplayName("two appends with one key in one group-commit batch: one frame, both answer its id")
+    void duplicateInsideOneBatch() throws Exception {
+      var h = start(store());
+      List<java.util.concurrent.CompletableFuture<AppendOutcome>> pair;
+      java.util.concurrent.CompletableFuture<AppendOutcome> blocker;
+      try (var hold = holdStream(h)) {
+        // the blocker's batch waits on the hold; the pair queues behind it and shares the next batch
+        blocker = store().appendAsync(h, durable("blocker"));
+        hold.awaitBlockedAppends(1);
+        pair = List.of(
+            store().appendAsync(h, durable("once").withIdempotencyKey("same")),
+            store().appendAsync(h, durable("once").withIdempotencyKey("same")));
+      }
+      blocker.get(30, TimeUnit.SECONDS);
+      var a = pair.get(0).get(30, TimeUnit.SECONDS);
+      var b = pair.get(1).get(30, TimeUnit.SECONDS);
+      assertThat(a.id()).isEqualTo(b.id());
+      assertThat(List.of(a.replayed(), b.replayed())).containsExactlyInAnyOrder(false, true);
+      assertThat(texts(readAll(store(), h))).containsExactly("blocker", "once");
+      assertThat(frameCount(store(), h)).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("one key for two different appends in one batch: the first writes, the second is a conflict")
+    void conflictInsideOneBatch() throws Exception {
+      var h = start(store());
+      java.util.concurrent.CompletableFuture<AppendOutcome> first;
+      java.util.concurrent.CompletableFuture<AppendOutcome> second;
+      java.util.concurrent.CompletableFuture<AppendOutcome> unnamed;
+      try (var hold = holdStream(h)) {
+        var blocker = store().appendAsync(h, durable("blocker"));
+        hold.awaitBlockedAppends(1);
+        first = store().appendAsync(h, durable("a").withIdempotencyKey("k"));
+        second = store().appendAsync(h, durable("b").withIdempotencyKey("k"));
+        unnamed = store().appendAsync(h, durable("c"));
+        assertThat(blocker).isNotDone();
+      }
+      var written = first.get(30, TimeUnit.SECONDS);
+      assertThat(written.replayed()).isFalse();
+      assertThatThrownBy(() -> second.get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(ConflictException.class)
+          .hasMessageContaining(written.id().toString());
+      assertThat(unnamed.get(30, TimeUnit.SECONDS).id()).isGreaterThan(written.id());
+      assertThat(texts(readAll(store(), h))).containsExactly("blocker", "a", "c");
+    }
+
+    @Test
+    @DisplayName("two stores racing with one key (queued on the same stream lock): one frame, both answer its id")
+    void duplicateAcrossStores() throws Exception {
+      var one = newStore(b -> b);
+      var two = newStore(b -> b);
+      var h = start(one);
+      java.util.concurrent.CompletableFuture<AppendOutcome> a;
+      java.util.concurrent.CompletableFuture<AppendOutcome> b;
+      try (var hold = holdStream(h)) {
+        a = one.appendAsync(h, summary("{\"x\":1}").withIdempotencyKey("race"));
+        b = two.appendAsync(h, summary("{\"x\":1}").withIdempotencyKey("race"));
+        hold.awaitBlockedAppends(2);
+      }
+      var ra = a.get(30, TimeUnit.SECONDS);
+      var rb = b.get(30, TimeUnit.SECONDS);
+      assertThat(ra.id()).isEqualTo(rb.id());
+      assertThat(ra.summaryVersion()).isEqualTo(rb.summaryVersion()).isEqualTo(1);
+      assertThat(List.of(ra.replayed(), rb.replayed())).containsExactlyInAnyOrder(false, true);
+      assertThat(readAll(store(), h).frames()).hasSize(1);
+      assertThat(summaryOf(store(), h).version()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("8 threads retrying the same 50 keys at once: 50 frames, every answer for a key names one id")
+    void manyRacingRetries() throws Exception {
+      var h = start(store());
+      var go = new CountDownLatch(1);
+      var futures = new ArrayList<Future<List<AppendOutcome>>>();
+      for (int w = 0; w < 8; w++) {
+        futures.add(async(() -> {
+          go.await();
+          var mine = new ArrayList<AppendOutcome>();
+          for (int i = 0; i < 50; i++) {
+            mine.add(store().append(h, durable("f" + i).withIdempotencyKey("key-" + i)));
+          }
+          return mine;
+        }));
+      }
+      go.countDown();
+      var byKey = new HashMap<Integer, Set<EntryId>>();
+      int written = 0;
+      for (var f : futures) {
+        var mine = f.get(120, TimeUnit.SECONDS);
+        for (int i = 0; i < mine.size(); i++) {
+          byKey.computeIfAbsent(i, k -> new java.util.HashSet<>()).add(mine.get(i).id());
+          written += mine.get(i).replayed() ? 0 : 1;
+        }
+      }
+      assertThat(written).isEqualTo(50);
+      var frames = readAll(store(), h).frames();
+      assertThat(frames).hasSize(50);
+      for (var f : frames) {
+        int i = Integer.parseInt(text(f).substring(1));
+        assertThat(byKey.get(i)).as("ids answered for key-%d", i).containsExactly(f.id());
+      }
+    }
+
+    @Test
+    @DisplayName("keys are per attempt stream: other executions and the next attempt (after reclaim) have their own")
+    void keysAreScopedToTheAttempt() {
+      var h1 = start(store());
+      var h2 = start(store());
+      var a = store().append(h1, durable("x").withIdempotencyKey("shared"));
+      var b = store().append(h2, durable("x").withIdempotencyKey("shared"));
+      assertThat(a.replayed()).isFalse();
+      assertThat(b.replayed()).isFalse();
+      var next = store().reclaim(h1.executionId(), LEASE);
+      var c = store().append(next, durable("x").withIdempotencyKey("shared"));
+      assertThat(c.replayed()).isFalse();
+      assertThat(c.frameCount()).isEqualTo(1);
+      assertThat(readAll(store(), h1).frames()).hasSize(1);
+      assertThat(readAll(store(), h2).frames()).hasSize(1);
+      assertThat(readAll(store(), next).frames()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a replay is still an append: after close or reclaim the retry fails like any append")
+    void fenceComesFirst() {
+      var h = start(store());
+      store().append(h, durable("x").withIdempotencyKey("k"));
+      store().reclaim(h.executionId(), LEASE);
+      assertThatThrownBy(() -> store().append(h, durable("x").withIdempotencyKey("k")))
+          .isInstanceOf(StaleOwnerException.class);
+      var h2 = start(store());
+      store().append(h2, durable("x").withIdempotencyKey("k"));
+      store().closeAttempt(h2, CloseReason.ATTEMPT_SUCCESS);
+      assertThatThrownBy(() -> store().append(h2, durable("x").withIdempotencyKey("k")))
+          .isInstanceOf(StreamClosedException.class);
+    }
+
+    @Test
+    @DisplayName("a rejected append records no key: the key is free for the corrected frame")
+    void rejectedAppendRecordsNoKey() {
+      var h = start(store());
+      assertValidation(ValidationKind.INVALID_INPUT,
+          () -> store().append(h, summary("[1]").withIdempotencyKey("fix-me")));
+      var fixed = store().append(h, summary("{\"ok\":true}").withIdempotencyKey("fix-me"));
+      assertThat(fixed.replayed()).isFalse();
+      assertThat(fixed.summaryVersion()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("keys outside the window (the stream's newest N appends, named or not) are forgotten")
+    void windowOfKeys() {
+      var s = newStore(b -> b.appendKeyWindow(3));
+      var h = start(s);
+      var k1 = s.append(h, durable("1").withIdempotencyKey("k1"));
+      var k2 = s.append(h, durable("2").withIdempotencyKey("k2"));
+      s.append(h, durable("3").withIdempotencyKey("k3"));
+      s.append(h, durable("4").withIdempotencyKey("k4"));
+      // k2 is among the newest 3 appends (2, 3, 4): remembered
+      assertReplayOf(s.append(h, durable("2").withIdempotencyKey("k2")), k2);
+      // k1 fell out of the window: its retry appends again
+      var again = s.append(h, durable("1").withIdempotencyKey("k1"));
+      assertThat(again.replayed()).isFalse();
+      assertThat(again.id()).isGreaterThan(k1.id());
+      assertThat(again.frameCount()).isEqualTo(5);
+      // unnamed appends move the window too
+      for (int i = 0; i < 3; i++) {
+        s.append(h, durable("plain"));
+      }
+      s.append(h, durable("5").withIdempotencyKey("k5"));
+      assertThat(s.append(h, durable("1").withIdempotencyKey("k1")).replayed()).isFalse();
+      assertThat(readAll(s, h).frames()).hasSize(10);
+    }
+
+    @Test
+    @DisplayName("a key outlives its trimmed frame: the retry answers the first id and does not write")
+    void keyOutlivesRetention() {
+      var s = newStore(b -> b.durableRetention(2));
+      var h = start(s);
+      var first = s.append(h, durable("old").withIdempotencyKey("old"));
+      for (int i = 0; i < 3; i++) {
+        s.append(h, durable("new" + i));
+      }
+      assertThat(texts(readAll(s, h))).containsExactly("new1", "new2");
+      assertReplayOf(s.append(h, durable("old").withIdempotencyKey("old")), first);
+      assertThat(texts(readAll(s, h))).containsExactly("new1", "new2");
+      assertThat(frameCount(s, h)).isEqualTo(4);
+    }
+
+    @Test
+    @DisplayName("pipelined named appends and their pipelined retries: every retry a replay of its own append")
+    void pipelinedRetries() {
+      var h = start(store());
+      var firsts = new ArrayList<java.util.concurrent.CompletableFuture<AppendOutcome>>();
+      for (int i = 0; i < 200; i++) {
+        var f = i % 3 == 0 ? durable("u" + i) : durable("n" + i).withIdempotencyKey("n" + i);
+        firsts.add(store().appendAsync(h, f));
+      }
+      var retries = new ArrayList<java.util.concurrent.CompletableFuture<AppendOutcome>>();
+      for (int i = 0; i < 200; i++) {
+        if (i % 3 != 0) {
+          retries.add(store().appendAsync(h, durable("n" + i).withIdempotencyKey("n" + i)));
+        }
+      }
+      var written = firsts.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+      assertThat(written).noneMatch(AppendOutcome::replayed);
+      assertStrictlyIncreasing(written.stream().map(AppendOutcome::id).toList());
+      int r = 0;
+      for (int i = 0; i < 200; i++) {
+        if (i % 3 != 0) {
+          assertReplayOf(retries.get(r++).join(), written.get(i));
+        }
+      }
+      assertThat(readAll(store(), h).frames()).hasSize(200);
+    }
+
+    @Test
+    @DisplayName("bad keys are rejected before anything is written: empty, too long, NUL")
+    void badKeys() {
+      var h = start(store());
+      assertValidation(ValidationKind.INVALID_INPUT,
+          () -> store().append(h, durable("x").withIdempotencyKey("")), "must not be empty");
+      assertValidation(ValidationKind.INVALID_INPUT,
+          () -> store().append(h, durable("x").withIdempotencyKey("k".repeat(StreamStore.MAX_IDEMPOTENCY_KEY_LENGTH + 1))),
+          "longer than " + StreamStore.MAX_IDEMPOTENCY_KEY_LENGTH);
+      assertValidation(ValidationKind.INVALID_INPUT,
+          () -> store().append(h, durable("x").withIdempotencyKey("a\u0000b")), "NUL");
+      assertThat(readAll(store(), h).frames()).isEmpty();
+      var longest = "é".repeat(StreamStore.MAX_IDEMPOTENCY_KEY_LENGTH);
+      var first = store().append(h, durable("x").withIdempotencyKey(longest));
+      assertReplayOf(store().append(h, durable("x").withIdempotencyKey(longest)), first);
     }
   }
 }

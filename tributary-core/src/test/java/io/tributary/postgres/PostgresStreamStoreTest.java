@@ -1,6 +1,7 @@
 package io.tributary.postgres;
 
 import io.tributary.api.ExecutionId;
+import io.tributary.api.Handle;
 import io.tributary.api.StoreConfig;
 import io.tributary.api.StreamStore;
 import io.tributary.contract.StreamStoreContract;
@@ -101,6 +102,67 @@ class PostgresStreamStoreTest extends StreamStoreContract {
       st.execute("ALTER DATABASE " + DB + " WITH ALLOW_CONNECTIONS " + allow);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  protected StreamHold holdStream(Handle handle) {
+    try {
+      Connection c = java.sql.DriverManager.getConnection(url, "postgres", "");
+      c.setAutoCommit(false);
+      try (var ps = c.prepareStatement(
+          "SELECT id FROM tb_stream WHERE kind = 1 AND execution_id = ? AND partition_key = ?"
+              + " AND attempt_index = ? FOR UPDATE")) {
+        ps.setObject(1, handle.executionId().uuid());
+        ps.setInt(2, handle.executionId().partition());
+        ps.setLong(3, handle.attemptIndex());
+        ps.executeQuery().close();
+      }
+      return new RowLockHold(c);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The stream's row lock held by a transaction of its own; appends wait on it. */
+  private record RowLockHold(Connection connection) implements StreamHold {
+    @Override
+    public void awaitBlockedAppends(int n) {
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (lockWaiters() < n) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("fewer than " + n + " appends blocked after 10 s");
+        }
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+
+    private static int lockWaiters() {
+      try (Connection c = EmbeddedPostgres.adminDataSource().getConnection();
+          var ps = c.prepareStatement(
+              "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND wait_event_type = 'Lock'")) {
+        ps.setString(1, DB);
+        try (var rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      try (connection) {
+        connection.rollback();
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 

@@ -5,10 +5,12 @@ import io.tributary.api.Frame;
 import io.tributary.api.FrameKind;
 import io.tributary.api.PatchKind;
 import io.tributary.api.StreamMode;
+import io.tributary.protocol.HttpHeaders;
 import java.util.List;
 
 /**
- * Builds the frame of {@code POST …/stream} from its query parameters; the body is the payload.
+ * Builds the frame of {@code POST …/stream} from its query parameters; the body is the payload,
+ * the optional {@code Idempotency-Key} header names the append (see {@link #idempotencyKey}).
  *
  * <table>
  *   <tr><th>parameter</th><th>meaning</th></tr>
@@ -28,6 +30,29 @@ final class AppendParams {
       List.of("ttl_ms", "maxlen_floor", "maxlen_ceiling", "ema_alpha");
 
   private AppendParams() {}
+
+  /**
+   * The value of the {@code Idempotency-Key} header, or null when absent. Length and characters
+   * are checked by the store, like every other frame field.
+   *
+   * @throws RestException 400 when the header is repeated or empty
+   */
+  static String idempotencyKey(HttpHeaders headers) {
+    var values = headers.all(FlowFabricRestHandler.IDEMPOTENCY_KEY_HEADER);
+    if (values.isEmpty()) {
+      return null;
+    }
+    if (values.size() > 1) {
+      throw RestException.badRequest(
+          FlowFabricRestHandler.IDEMPOTENCY_KEY_HEADER + " must be given once, got " + values.size());
+    }
+    var key = values.getFirst();
+    if (key.isEmpty()) {
+      throw RestException.badRequest(
+          FlowFabricRestHandler.IDEMPOTENCY_KEY_HEADER + " must not be empty; omit it for an unnamed append");
+    }
+    return key;
+  }
 
   /**
    * The frame to append.

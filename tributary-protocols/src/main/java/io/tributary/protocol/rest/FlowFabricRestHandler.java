@@ -22,7 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
  * POST /v1/executions/{id}/reclaim                      take the execution over (new attempt)
  * POST /v1/executions/{id}/attempts/{idx}/renew         extend the lease      (Tributary-Handle)
  * POST /v1/executions/{id}/attempts/{idx}/close         end the attempt       (Tributary-Handle)
- * POST /v1/executions/{id}/attempts/{idx}/stream        append one frame      (Tributary-Handle)
+ * POST /v1/executions/{id}/attempts/{idx}/stream        append one frame      (Tributary-Handle,
+ *                                                       optional Idempotency-Key)
  * GET  /v1/executions/{id}/attempts/{idx}/stream        read a range          (FlowFabric §4.1)
  * GET  /v1/executions/{id}/attempts/{idx}/stream/tail   tail, optionally blocking (§4.2)
  * GET  /v1/executions/{id}/attempts/{idx}/summary       the rolling summary document
@@ -34,6 +35,12 @@ import tools.jackson.databind.node.ObjectNode;
 public final class FlowFabricRestHandler {
   /** Request header carrying the handle token for appends, renewals and closes. */
   public static final String HANDLE_HEADER = "Tributary-Handle";
+
+  /** Optional request header naming an append, so that a retry of it is answered, not written. */
+  public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+
+  /** Response header ({@code true}) on an append answered from an earlier append with its key. */
+  public static final String REPLAY_HEADER = "Tributary-Idempotent-Replay";
 
   private static final Set<CloseReason> WORKER_CLOSE_REASONS =
       Set.of(
@@ -145,8 +152,15 @@ public final class FlowFabricRestHandler {
 
   private HttpResponse append(RestPath path, HttpRequest request) {
     var handle = ownHandle(path, request);
-    var frame = AppendParams.frame(new QueryParams(request), request.body());
-    return RestJson.response(200, RestJson.appendOutcome(store.append(handle, frame)));
+    var frame =
+        AppendParams.frame(new QueryParams(request), request.body())
+            .withIdempotencyKey(AppendParams.idempotencyKey(request.headers()));
+    var outcome = store.append(handle, frame);
+    var response = RestJson.response(200, RestJson.appendOutcome(outcome));
+    if (outcome.replayed()) {
+      response.headers().set(REPLAY_HEADER, "true");
+    }
+    return response;
   }
 
   private HttpResponse read(RestPath path, HttpRequest request) {

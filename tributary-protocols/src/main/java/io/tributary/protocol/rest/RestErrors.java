@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><th>status</th><th>when</th></tr>
  *   <tr><td>400</td><td>validation (bad parameter, cursor, execution id, handle, patch)</td></tr>
  *   <tr><td>404</td><td>no such attempt / execution / summary</td></tr>
- *   <tr><td>409</td><td>stream closed, stale owner (lost lease), conflicting state</td></tr>
+ *   <tr><td>409</td><td>stream closed, stale owner (lost lease), conflicting state, idempotency key
+ *       reused for a different append</td></tr>
  *   <tr><td>413</td><td>payload over the per-frame limit ({@code retention_limit_exceeded})</td></tr>
  *   <tr><td>429</td><td>stream-op concurrency limit full (retryable)</td></tr>
  *   <tr><td>503</td><td>store unavailable or shutting down</td></tr>

@@ -100,6 +100,9 @@ final class RestJson {
     if (outcome.summaryVersion() != null) {
       body.put("summary_version", outcome.summaryVersion());
     }
+    if (outcome.replayed()) {
+      body.put("replayed", true);
+    }
     return body;
   }
 
