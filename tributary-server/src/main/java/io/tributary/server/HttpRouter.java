@@ -11,7 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Everything the server answers, without any web framework: auth, {@code /health}, {@code
  * /metrics}, then the FlowFabric REST API under {@code /v1/executions} and the Durable Streams
- * protocol under {@code /v1/stream/}. The Helidon adapter only converts requests and responses.
+ * protocol under {@code /v1/stream/}. The Jetty adapter only converts requests and responses.
  *
  * <p>Auth applies to every route except {@code /health} and CORS preflights ({@code OPTIONS}),
  * which browsers send without credentials. The admin token opens every route; a read token from

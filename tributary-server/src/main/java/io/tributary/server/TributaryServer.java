@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running Tributary HTTP server: the database (pool, schema, listener), the stores, both
- * protocol handlers and a Helidon web server in front of them.
+ * protocol handlers and a Jetty web server in front of them (see docs/web-server.md).
  *
  * <p>All state lives in PostgreSQL, so several servers on one database serve the same streams; a
  * tail or long-poll on one is woken by an append through another (via LISTEN/NOTIFY).
@@ -94,11 +94,7 @@ public final class TributaryServer implements AutoCloseable {
                   return database.isListening();
                 }
               });
-      // -Dtributary.httpEdge=helidon runs the engine Jetty was measured against (docs/web-server.md)
-      var web =
-          "helidon".equals(System.getProperty("tributary.httpEdge"))
-              ? HelidonEdge.start(router, config)
-              : JettyEdge.start(router, config);
+      var web = JettyEdge.start(router, config);
       var sweeper = new Sweeper(attempts, named, config.sweepInterval());
       var server = new TributaryServer(config, database, attempts, rest, durableStreams, web, sweeper);
       log.info("tributary listening on {} ({})", server.baseUrl(), config);
