@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.server.ServerConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -51,6 +55,48 @@ class ServeCommandTest {
   }
 
   @Test
+  void thePasswordComesFromAFileOrTheEnvironmentAndWinsOverTheUrls(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("pw");
+    Files.writeString(file, "from file\n");
+    var fromFile = parse("serve", "--db", "postgresql://app:inurl@h/db", "--db-password-file", file.toString());
+    fromFile.environment = Map.of(ServeCommand.DB_PASSWORD_ENV, "from env");
+    assertThat(fromFile.databaseUrl().password()).isEqualTo("from file");
+
+    var fromEnv = parse("serve", "--db", "postgresql://app:inurl@h/db");
+    fromEnv.environment = Map.of(ServeCommand.DB_PASSWORD_ENV, "from env");
+    assertThat(fromEnv.databaseUrl().password()).isEqualTo("from env");
+    assertThat(fromEnv.databaseUrl().user()).isEqualTo("app");
+
+    var fromUrl = parse("serve", "--db", "postgresql://app:inurl@h/db");
+    fromUrl.environment = Map.of();
+    assertThat(fromUrl.databaseUrl().password()).isEqualTo("inurl");
+  }
+
+  @Test
+  void anUnreadableOrEmptyPasswordFileIsAClearError(@TempDir Path dir) throws Exception {
+    var missing = parse("serve", "--db", "postgresql://h/db", "--db-password-file", dir.resolve("nope").toString());
+    assertThatThrownBy(missing::databaseUrl).hasMessageContaining("could not read --db-password-file");
+    Path empty = Files.writeString(dir.resolve("empty"), "\n");
+    var blank = parse("serve", "--db", "postgresql://h/db", "--db-password-file", empty.toString());
+    assertThatThrownBy(blank::databaseUrl).hasMessageContaining("is empty");
+  }
+
+  @Test
+  void configToStringsNeverShowThePassword() {
+    var config = parse("serve").config(new DatabaseUrl("jdbc:postgresql://h/db?password=inurl", "u", "s3cret"));
+    assertThat(config.toString()).doesNotContain("s3cret", "inurl").contains("password ***");
+    assertThat(config.storeConfig().toString()).doesNotContain("s3cret", "inurl");
+    assertThat(new DatabaseUrl("jdbc:postgresql://h/db?password=inurl", "u", "s3cret").toString())
+        .doesNotContain("s3cret", "inurl");
+  }
+
+  @Test
+  void fsyncIsOnUnlessTheUnsafeFlagSaysOtherwise() {
+    assertThat(parse("serve").unsafeNoFsync).isFalse();
+    assertThat(parse("serve", "--unsafe-no-fsync").unsafeNoFsync).isTrue();
+  }
+
+  @Test
   void durationsTakeUnitsIsoOrMilliseconds() {
     var c = new DurationConverter();
     assertThat(c.convert("2s")).isEqualTo(Duration.ofSeconds(2));
@@ -76,6 +122,7 @@ class ServeCommandTest {
     assertThat(cli.execute("serve", "--help")).isZero();
     assertThat(out.toString())
         .contains("--port", "TRIBUTARY_PORT", "--db", "TRIBUTARY_DB", "--data-dir", "--long-poll-timeout",
-            "--max-body-bytes", "--auth-token", "TRIBUTARY_AUTH_TOKEN", "--max-stream-ops", "--pool-size");
+            "--max-body-bytes", "--auth-token", "TRIBUTARY_AUTH_TOKEN", "--max-stream-ops", "--pool-size",
+            "--db-password-file", "TRIBUTARY_DB_PASSWORD_FILE", "TRIBUTARY_DB_PASSWORD", "--unsafe-no-fsync");
   }
 }
