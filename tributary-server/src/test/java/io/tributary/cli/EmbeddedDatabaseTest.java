@@ -26,7 +26,7 @@ class EmbeddedDatabaseTest {
 
   @Test
   void dataSurvivesARestartAndTheDirectoryCannotBeShared() throws Exception {
-    var data = dir.resolve("pg");
+    var data = ClusterTemplate.copyTo(dir.resolve("pg"));
     try (var first = EmbeddedDatabase.start(data)) {
       try (var c = connect(first.url()); var st = c.createStatement()) {
         st.execute("CREATE TABLE kept (v text)");
@@ -51,7 +51,7 @@ class EmbeddedDatabaseTest {
       assertThat(setting(db, "synchronous_commit")).isEqualTo("on");
       assertThat(setting(db, "data_checksums")).isEqualTo("on");
     }
-    try (var db = EmbeddedDatabase.start(dir.resolve("unsafe"), false)) {
+    try (var db = EmbeddedDatabase.start(ClusterTemplate.copyTo(dir.resolve("unsafe")), false)) {
       assertThat(setting(db, "fsync")).isEqualTo("off");
       assertThat(setting(db, "synchronous_commit")).isEqualTo("on");
     }
@@ -59,7 +59,7 @@ class EmbeddedDatabaseTest {
 
   @Test
   void closeStopsPostgresAndLeavesNoLockFile() throws Exception {
-    var data = dir.resolve("pg");
+    var data = ClusterTemplate.copyTo(dir.resolve("pg"));
     long pid;
     try (var db = EmbeddedDatabase.start(data)) {
       pid = db.pid();
@@ -72,8 +72,7 @@ class EmbeddedDatabaseTest {
 
   @Test
   void aPostmasterPidFileNamingALiveForeignProcessFailsFastWithPostgresReason() throws Exception {
-    var data = dir.resolve("pg");
-    EmbeddedDatabase.start(data).close();
+    var data = ClusterTemplate.copyTo(dir.resolve("pg"));
     var foreign = new ProcessBuilder("sleep", "60").start();
     try {
       Files.writeString(data.resolve(PostmasterPidFile.NAME), foreign.pid() + "\n" + data.toRealPath() + "\n");
@@ -91,8 +90,7 @@ class EmbeddedDatabaseTest {
 
   @Test
   void aPostgresStartedByHandOnTheDirectoryIsLeftRunningAndTheStartFailsFast() throws Exception {
-    var data = dir.resolve("pg");
-    EmbeddedDatabase.start(data).close();
+    var data = ClusterTemplate.copyTo(dir.resolve("pg"));
     var binaries = PostgresBinaries.unpacked();
     // no TCP port to collide with: a Unix socket in the test's own directory
     var args = new ArrayList<>(List.of("-D", data.toRealPath().toString(), "-c", "listen_addresses=",
@@ -115,8 +113,7 @@ class EmbeddedDatabaseTest {
 
   @Test
   void aDataDirectoryWithWrongPermissionsFailsFastWithPostgresReason() throws Exception {
-    var data = dir.resolve("pg");
-    EmbeddedDatabase.start(data).close();
+    var data = ClusterTemplate.copyTo(dir.resolve("pg"));
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
     long started = System.nanoTime();
     assertThatThrownBy(() -> EmbeddedDatabase.start(data))
