@@ -32,6 +32,22 @@ class DatabasePermissionTest {
   }
 
   @Test
+  void onceTheOwnerHasMigratedAUserWithoutCreateOpensTheStore() throws SQLException {
+    String migrated = "migrated_by_owner";
+    String ownerUrl = EmbeddedPostgres.createDatabase(migrated);
+    Database.open(StoreConfig.builder(ownerUrl).user("postgres").build()).close();
+    try (var c = java.sql.DriverManager.getConnection(ownerUrl); var st = c.createStatement()) {
+      st.execute("GRANT USAGE ON SCHEMA public TO " + ROLE);
+      st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + ROLE);
+      st.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO " + ROLE);
+    }
+    String url = "jdbc:postgresql://localhost:" + EmbeddedPostgres.shared().getPort() + "/" + migrated;
+    try (var db = Database.open(StoreConfig.builder(url).user(ROLE).build())) {
+      assertThat(db.isReachable(2)).isTrue();
+    }
+  }
+
+  @Test
   void aUserWithoutCreateOnTheSchemaIsToldWhatToGrant() {
     var config = StoreConfig.builder(url).user(ROLE).build();
     long started = System.nanoTime();
