@@ -38,6 +38,8 @@ final class EmbeddedDatabase implements AutoCloseable {
   /** An orphan gets less time: the server waiting for it is down meanwhile. */
   static final Duration ORPHAN_STOP_LIMIT = Duration.ofSeconds(10);
   static final int MAX_CONNECTIONS = 200;
+  /** The free port we pick can be taken by another process before PostgreSQL binds it: pick again. */
+  private static final int START_ATTEMPTS = 3;
   /** The log is appended to at each start; beyond this size it is rotated to {@code .1}. */
   private static final long LOG_ROTATE_BYTES = 10L * 1024 * 1024;
 
@@ -107,13 +109,24 @@ final class EmbeddedDatabase implements AutoCloseable {
         var marker = new OwnershipMarker(real);
         String foreign = stopOrphan(real, marker).orElse(null);
         Path logFile = rotatedLog(real);
-        try {
-          postmaster = Postmaster.start(binaries, real, settings(fsync), logFile, READY_LIMIT);
-        } catch (IllegalStateException e) {
-          throw new IllegalStateException(foreign == null ? e.getMessage() : foreign + "; " + e.getMessage(), e);
+        for (int attempt = 1; ; attempt++) {
+          postmaster = Postmaster.launch(binaries, real, settings(fsync), logFile);
+          // recorded and watched from the moment it runs, so a server killed even now leaves no orphan
+          marker.record(postmaster);
+          watchdog = PostmasterWatchdog.arm(postmaster, real);
+          try {
+            postmaster.awaitReady(READY_LIMIT);
+            break;
+          } catch (Postmaster.StartFailure e) {
+            watchdog.close();
+            watchdog = null;
+            postmaster = null;
+            marker.clear();
+            if (!e.portInUse() || attempt == START_ATTEMPTS) {
+              throw new IllegalStateException(foreign == null ? e.getMessage() : foreign + "; " + e.getMessage(), e);
+            }
+          }
         }
-        marker.record(postmaster);
-        watchdog = PostmasterWatchdog.arm(postmaster, real);
         var db = new EmbeddedDatabase(real, lock, postmaster, watchdog, marker);
         db.createDatabaseIfMissing();
         if (!fsync) {
@@ -164,6 +177,15 @@ final class EmbeddedDatabase implements AutoCloseable {
         pid, dir, marker.recordedBy().orElse("?"));
     Postmaster.running(process.get()).stop(ORPHAN_STOP_LIMIT);
     marker.clear();
+    if (process.get().isAlive() && !Postmaster.isRunning(process.get())) {
+      // exited, but a zombie until PID 1 reaps it; PostgreSQL would take the PID for a live
+      // postmaster and refuse to start, and this one is provably ours and gone
+      try {
+        Files.deleteIfExists(dir.resolve(PostmasterPidFile.NAME));
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not remove the stale " + PostmasterPidFile.NAME + ": " + e, e);
+      }
+    }
     return Optional.empty();
   }
 

@@ -24,10 +24,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class Postmaster {
   static final String SUPERUSER = "postgres";
+  private static final String SETSID = "/usr/bin/setsid";
   /** How often a starting server is asked whether it accepts connections yet. */
   private static final Duration READY_POLL = Duration.ofMillis(50);
-  /** A bind can race with another process taking the free port we picked: pick again. */
-  private static final int START_ATTEMPTS = 3;
+  private static final Duration EXIT_POLL = Duration.ofMillis(20);
   /** After an immediate shutdown (SIGQUIT) the backends exit at once; this is the slack. */
   private static final Duration IMMEDIATE_STOP_LIMIT = Duration.ofSeconds(5);
   /** Lines of PostgreSQL's log quoted when a start fails. */
@@ -35,69 +35,79 @@ final class Postmaster {
 
   private final ProcessHandle handle;
   private final int port;
+  private final Process process; // null for an orphan
+  private final Path log;
+  private final long logOffset;
 
-  private Postmaster(ProcessHandle handle, int port) {
+  private Postmaster(ProcessHandle handle, int port, Process process, Path log, long logOffset) {
     this.handle = handle;
     this.port = port;
+    this.process = process;
+    this.log = log;
+    this.logOffset = logOffset;
   }
 
   /** A postmaster this JVM did not start (an orphan); only {@link #stop} is meaningful on it. */
   static Postmaster running(ProcessHandle handle) {
-    return new Postmaster(handle, -1);
+    return new Postmaster(handle, -1, null, null, 0);
+  }
+
+  /** Why a start failed; {@link #portInUse()} when another process took the port first. */
+  static final class StartFailure extends IllegalStateException {
+    private final boolean portInUse;
+
+    StartFailure(String message, boolean portInUse) {
+      super(message);
+      this.portInUse = portInUse;
+    }
+
+    boolean portInUse() {
+      return portInUse;
+    }
   }
 
   /**
-   * Starts {@code postgres} on {@code dataDirectory} with {@code settings} on a free loopback
-   * port, appending its output to {@code log}, and returns once it accepts connections.
+   * Runs {@code postgres} on {@code dataDirectory} with {@code settings} on a free loopback port,
+   * appending its output to {@code log}, without waiting for it: see {@link #awaitReady}.
    *
-   * <p>Fails as soon as PostgreSQL exits (a lock conflict, bad permissions, a corrupt cluster:
-   * all within milliseconds), quoting what it logged; fails after {@code readyLimit} if it runs
-   * but never accepts connections (it is stopped then), since crash recovery may legitimately
-   * take a while.
-   *
-   * @throws IllegalStateException when PostgreSQL does not come up, with its own words
+   * @throws UncheckedIOException when the program cannot be run at all
    */
-  static Postmaster start(
-      PostgresBinaries binaries, Path dataDirectory, Map<String, String> settings, Path log, Duration readyLimit) {
-    IllegalStateException last = null;
-    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      int port = freeLoopbackPort();
-      var args = new ArrayList<>(List.of("-D", dataDirectory.toString(), "-p", Integer.toString(port)));
-      settings.forEach((k, v) -> args.addAll(List.of("-c", k + "=" + v)));
-      var command = new ArrayList<String>();
-      // its own session: a Ctrl-C meant for the server must not reach PostgreSQL before the
-      // server has finished with it
-      if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-        command.add("/usr/bin/setsid");
-      }
-      command.addAll(binaries.command("postgres", args));
-      long logOffset = size(log);
-      Process process;
-      try {
-        process =
-            new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not run " + command.getFirst() + ": " + e.getMessage(), e);
-      }
-      var postmaster = new Postmaster(process.toHandle(), port);
-      try {
-        postmaster.awaitReady(process, log, logOffset, readyLimit);
-        return postmaster;
-      } catch (IllegalStateException e) {
-        last = e;
-        if (!e.getMessage().contains("could not bind")) {
-          throw e;
-        }
-      }
+  static Postmaster launch(PostgresBinaries binaries, Path dataDirectory, Map<String, String> settings, Path log) {
+    int port = freeLoopbackPort();
+    var args = new ArrayList<>(List.of("-D", dataDirectory.toString(), "-p", Integer.toString(port)));
+    settings.forEach((k, v) -> args.addAll(List.of("-c", k + "=" + v)));
+    var command = new ArrayList<String>();
+    // its own session: a Ctrl-C meant for the server must not reach PostgreSQL before the
+    // server has finished with it
+    if (Files.isExecutable(Path.of(SETSID))) {
+      command.add(SETSID);
     }
-    throw last;
+    command.addAll(binaries.command("postgres", args));
+    long logOffset = size(log);
+    try {
+      var process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
+      return new Postmaster(process.toHandle(), port, process, log, logOffset);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not run " + command.getFirst() + ": " + e.getMessage(), e);
+    }
   }
 
-  private void awaitReady(Process process, Path log, long logOffset, Duration limit) {
+  /**
+   * Returns once the launched PostgreSQL accepts connections.
+   *
+   * <p>Fails as soon as PostgreSQL exits (a lock conflict, bad permissions, a damaged cluster:
+   * all within milliseconds), quoting what it logged. Fails after {@code limit} if it runs but
+   * never accepts connections, and stops it then; the limit is generous because crash recovery
+   * may legitimately take a while.
+   *
+   * @throws StartFailure when PostgreSQL does not come up, with its own words
+   */
+  void awaitReady(Duration limit) {
     long deadline = System.nanoTime() + limit.toNanos();
     var props = new Properties();
     props.setProperty("user", SUPERUSER);
@@ -106,8 +116,10 @@ final class Postmaster {
     String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     while (true) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "PostgreSQL exited at start (code " + exitCode(process) + "); it said: " + said(log, logOffset));
+        String said = said(log, logOffset);
+        throw new StartFailure(
+            "PostgreSQL exited at start (code " + exitCode(process) + "); it said: " + said,
+            said.contains("could not bind") || said.contains("Address already in use"));
       }
       try (var c = DriverManager.getConnection(url, props); var st = c.createStatement()) {
         st.execute("SELECT 1");
@@ -117,9 +129,10 @@ final class Postmaster {
       }
       if (System.nanoTime() > deadline) {
         stop(Duration.ofSeconds(10));
-        throw new IllegalStateException(
+        throw new StartFailure(
             "PostgreSQL did not accept connections within " + limit.toSeconds() + " s (stopped it); it said: "
-                + said(log, logOffset));
+                + said(log, logOffset),
+            false);
       }
       sleep(READY_POLL);
     }
@@ -191,7 +204,7 @@ final class Postmaster {
   }
 
   boolean isAlive() {
-    return handle.isAlive();
+    return isRunning(handle);
   }
 
   /**
@@ -204,7 +217,7 @@ final class Postmaster {
     // the backends, while they are still the postmaster's children
     List<ProcessHandle> tree = new ArrayList<>(handle.descendants().toList());
     tree.addFirst(handle);
-    if (!handle.isAlive()) {
+    if (!isRunning(handle)) {
       return;
     }
     signal(handle.pid(), "INT");
@@ -223,17 +236,40 @@ final class Postmaster {
     }
   }
 
+  /**
+   * Polls rather than using {@code onExit()}: for a process that is not our child (an orphan)
+   * the JDK notices the exit only seconds later.
+   */
   private static boolean awaitExit(ProcessHandle process, Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (isRunning(process)) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(EXIT_POLL);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return !process.isAlive();
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Alive and not a zombie: an orphan that exited stays a zombie until PID 1 reaps it, which in a
+   * container may be never, and the JDK counts a zombie as alive.
+   */
+  static boolean isRunning(ProcessHandle process) {
+    if (!process.isAlive()) {
+      return false;
+    }
     try {
-      process.onExit().get(limit.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (java.util.concurrent.TimeoutException e) {
-      return !process.isAlive();
-    } catch (java.util.concurrent.ExecutionException e) {
-      return !process.isAlive();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return !process.isAlive();
+      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      int afterName = stat.lastIndexOf(") ");
+      return afterName < 0 || stat.charAt(afterName + 2) != 'Z';
+    } catch (IOException e) {
+      return process.isAlive();
     }
   }
 
