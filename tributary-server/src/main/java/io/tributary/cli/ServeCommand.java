@@ -146,6 +146,10 @@ final class ServeCommand implements Callable<Integer> {
         embedded = EmbeddedDatabase.start(dataDir, !unsafeNoFsync);
         url = embedded.url();
       } else {
+        if (unsafeNoFsync) {
+          throw new IllegalArgumentException(
+              "--unsafe-no-fsync applies to the embedded PostgreSQL only; with --db, fsync is your database's setting");
+        }
         url = databaseUrl();
       }
       server = TributaryServer.start(config(url));

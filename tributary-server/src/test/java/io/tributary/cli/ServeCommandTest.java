@@ -94,6 +94,12 @@ class ServeCommandTest {
   void fsyncIsOnUnlessTheUnsafeFlagSaysOtherwise() {
     assertThat(parse("serve").unsafeNoFsync).isFalse();
     assertThat(parse("serve", "--unsafe-no-fsync").unsafeNoFsync).isTrue();
+
+    var err = new StringWriter();
+    var cli = TributaryCli.commandLine();
+    cli.setErr(new PrintWriter(err));
+    assertThat(cli.execute("serve", "--db", "postgresql://h/db", "--unsafe-no-fsync")).isEqualTo(1);
+    assertThat(err.toString()).contains("--unsafe-no-fsync applies to the embedded PostgreSQL only");
   }
 
   @Test
