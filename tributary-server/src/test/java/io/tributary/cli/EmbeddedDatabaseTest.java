@@ -122,6 +122,21 @@ class EmbeddedDatabaseTest {
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(FAIL_FAST);
   }
 
+  @Test
+  void anUnreadableDataDirectoryFailsFastWithPostgresReason() throws Exception {
+    var data = ClusterTemplate.copyTo(dir.resolve("pg"));
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("---------"));
+    try {
+      long started = System.nanoTime();
+      assertThatThrownBy(() -> EmbeddedDatabase.start(data))
+          .hasMessageContaining("could not start embedded PostgreSQL in " + data)
+          .hasMessageContaining("Permission denied");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(FAIL_FAST);
+    } finally {
+      Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+    }
+  }
+
   private static String setting(EmbeddedDatabase db, String name) throws Exception {
     try (var c = connect(db.url()); var rs = c.createStatement().executeQuery("SHOW " + name)) {
       assertThat(rs.next()).isTrue();

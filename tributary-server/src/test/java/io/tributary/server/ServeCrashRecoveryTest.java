@@ -51,9 +51,13 @@ class ServeCrashRecoveryTest {
   @TempDir Path dir;
   private final List<ServeProcess> servers = new ArrayList<>();
 
+  /** Postmasters a failed test might leave behind (a handle never signals a reused PID). */
+  private final List<ProcessHandle> postmasters = new ArrayList<>();
+
   @AfterEach
   void stopServers() {
     servers.forEach(ServeProcess::stop);
+    postmasters.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
   }
 
   private enum Crash { SERVER, SERVER_AND_WATCHDOG, SERVER_AND_POSTGRES }
@@ -133,6 +137,7 @@ class ServeCrashRecoveryTest {
     long postmaster = postmasterPid(data);
     List<ProcessHandle> postgresTree = new ArrayList<>(ProcessHandle.of(postmaster).orElseThrow().descendants().toList());
     postgresTree.addFirst(ProcessHandle.of(postmaster).orElseThrow());
+    postmasters.addAll(postgresTree);
     var serverHandle = ProcessHandle.of(first.pid()).orElseThrow();
     List<ProcessHandle> watchdogs = serverHandle.children()
         .filter(p -> p.pid() != postmaster && p.info().command().orElse("").endsWith("sh"))
