@@ -50,6 +50,23 @@ final class PostmasterWatchdog implements AutoCloseable {
     return process.pid();
   }
 
+  /**
+   * Does what the server's death does: closes the pipe, so the watchdog checks and signals the
+   * postmaster, then exits. For tests.
+   */
+  void fireAsIfTheServerDied() {
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** True until the watchdog has exited. */
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** Ends the watchdog without it signalling anything (SIGTERM kills {@code sh} inside {@code read}). */
   @Override
   public void close() {
