@@ -60,6 +60,28 @@ public record StoreConfig(
     }
   }
 
+  /** Matches a {@code password=} parameter of a JDBC URL up to the next {@code &} or {@code ;}. */
+  private static final java.util.regex.Pattern URL_PASSWORD =
+      java.util.regex.Pattern.compile("(?i)([?&;]password=)[^&;]*");
+
+  /**
+   * {@code jdbcUrl} with the value of any {@code password=} parameter replaced by {@code ***}, so
+   * the URL can be logged; null stays null.
+   */
+  public static String redactedUrl(String jdbcUrl) {
+    return jdbcUrl == null ? null : URL_PASSWORD.matcher(jdbcUrl).replaceAll("$1***");
+  }
+
+  /** Like the record's own, but the password (also one inside the URL) shows as {@code ***}. */
+  @Override
+  public String toString() {
+    return "StoreConfig[jdbcUrl=" + redactedUrl(jdbcUrl) + ", user=" + user
+        + ", password=" + (password == null ? "null" : "***") + ", poolSize=" + poolSize
+        + ", maxPayloadBytes=" + maxPayloadBytes + ", durableRetention=" + durableRetention
+        + ", summaryRetention=" + summaryRetention + ", tailRecheckInterval=" + tailRecheckInterval
+        + ", maxBatch=" + maxBatch + ", clock=" + clock + "]";
+  }
+
   public static Builder builder(String jdbcUrl) {
     return new Builder(jdbcUrl);
   }

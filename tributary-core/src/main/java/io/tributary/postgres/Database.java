@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tributary.api.StoreConfig;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 
 /**
  * The PostgreSQL side shared by every store of a process: the connection pool, the schema
@@ -40,12 +39,7 @@ public final class Database implements AutoCloseable {
     hc.addDataSourceProperty("ApplicationName", "tributary");
     var pool = new HikariDataSource(hc);
     try {
-      // Flyway gets its own connections: with a pool of one it would wait for itself
-      Flyway.configure()
-          .dataSource(config.jdbcUrl(), config.user(), config.password())
-          .locations("classpath:db/migration")
-          .load()
-          .migrate();
+      SchemaMigration.migrate(config);
       var notifier = Notifier.start(config);
       return new Database(config, pool, notifier);
     } catch (RuntimeException e) {

@@ -63,9 +63,14 @@ record DatabaseUrl(String jdbcUrl, String user, String password) {
     return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
+  /** The same location with {@code newPassword} instead of the URL's password. */
+  DatabaseUrl withPassword(String newPassword) {
+    return new DatabaseUrl(jdbcUrl, user, newPassword);
+  }
+
   /** Credentials are left out, so the value can be logged. */
   @Override
   public String toString() {
-    return jdbcUrl + (user == null ? "" : " as " + user);
+    return io.tributary.api.StoreConfig.redactedUrl(jdbcUrl) + (user == null ? "" : " as " + user);
   }
 }

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -24,7 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Serve the FlowFabric REST API and the Durable Streams protocol over HTTP.",
-      "Without --db (or TRIBUTARY_DB) an embedded PostgreSQL runs in --data-dir and keeps its data."
+      "Without --db (or TRIBUTARY_DB) an embedded PostgreSQL runs in --data-dir and keeps its data.",
+      "The database password may also come from TRIBUTARY_DB_PASSWORD or --db-password-file."
     })
 final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -53,6 +56,25 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "${env:TRIBUTARY_DATA_DIR:-./data/pg}",
       description = "Data directory of the embedded PostgreSQL (env TRIBUTARY_DATA_DIR, default ${DEFAULT-VALUE}).")
   Path dataDir;
+
+  @Option(
+      names = "--db-password-file",
+      defaultValue = "${env:TRIBUTARY_DB_PASSWORD_FILE}",
+      description = "File holding the database password (one line), so it shows neither in ps nor in the"
+          + " environment (env TRIBUTARY_DB_PASSWORD_FILE). Wins over TRIBUTARY_DB_PASSWORD and over a"
+          + " password in --db.")
+  Path dbPasswordFile;
+
+  @Option(
+      names = "--unsafe-no-fsync",
+      defaultValue = "${env:TRIBUTARY_UNSAFE_NO_FSYNC:-false}",
+      description = "Run the embedded PostgreSQL with fsync=off: faster, but a power loss or kernel crash can"
+          + " lose acknowledged appends or corrupt the data directory. For throwaway demos only"
+          + " (env TRIBUTARY_UNSAFE_NO_FSYNC, default ${DEFAULT-VALUE}).")
+  boolean unsafeNoFsync;
+
+  /** Where TRIBUTARY_DB_PASSWORD is read from; tests replace it. */
+  Map<String, String> environment = System.getenv();
 
   @Option(
       names = "--long-poll-timeout",
@@ -160,10 +182,18 @@ final class ServeCommand implements Callable<Integer> {
     try {
       DatabaseUrl url;
       if (db == null || db.isBlank()) {
-        embedded = EmbeddedDatabase.start(dataDir);
+        if (dbPassword().isPresent()) {
+          throw new IllegalArgumentException(
+              "a database password is given (--db-password-file or TRIBUTARY_DB_PASSWORD) but no --db");
+        }
+        embedded = EmbeddedDatabase.start(dataDir, !unsafeNoFsync);
         url = embedded.url();
       } else {
-        url = DatabaseUrl.parse(db);
+        if (unsafeNoFsync) {
+          throw new IllegalArgumentException(
+              "--unsafe-no-fsync applies to the embedded PostgreSQL only; with --db, fsync is your database's setting");
+        }
+        url = databaseUrl();
       }
       server = TributaryServer.start(config(url));
     } catch (RuntimeException e) {
@@ -181,6 +211,27 @@ final class ServeCommand implements Callable<Integer> {
     awaitShutdown(server, embedded);
     return 0;
   }
+
+  /**
+   * The {@code --db} URL with the password from {@code --db-password-file} or {@code
+   * TRIBUTARY_DB_PASSWORD} when one is given.
+   *
+   * @throws IllegalArgumentException when the URL is malformed or the password file unreadable
+   */
+  DatabaseUrl databaseUrl() {
+    var url = DatabaseUrl.parse(db);
+    return dbPassword().map(url::withPassword).orElse(url);
+  }
+
+  private Optional<String> dbPassword() {
+    if (dbPasswordFile != null) {
+      return Optional.of(PasswordFile.read(dbPasswordFile));
+    }
+    String fromEnv = environment.get(DB_PASSWORD_ENV);
+    return fromEnv == null || fromEnv.isEmpty() ? Optional.empty() : Optional.of(fromEnv);
+  }
+
+  static final String DB_PASSWORD_ENV = "TRIBUTARY_DB_PASSWORD";
 
   ServerConfig config(DatabaseUrl url) {
     return ServerConfig.builder(url.jdbcUrl())

@@ -130,7 +130,8 @@ public record ServerConfig(
   /** Secrets are left out, so the config can be logged. */
   @Override
   public String toString() {
-    return "ServerConfig[bind=" + bindAddress + ":" + port + ", db=" + jdbcUrl
+    return "ServerConfig[bind=" + bindAddress + ":" + port + ", db=" + StoreConfig.redactedUrl(jdbcUrl)
+        + (dbUser == null ? "" : " as " + dbUser) + (dbPassword == null ? "" : " (password ***)")
         + ", poolSize=" + poolSize + ", longPollTimeout=" + longPollTimeout
         + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes=" + maxFrameBytes
         + ", auth=" + (authToken == null ? "off" : "bearer") + ", maxStreamOps=" + maxStreamOps

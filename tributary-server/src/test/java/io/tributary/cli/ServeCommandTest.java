@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -55,6 +57,54 @@ class ServeCommandTest {
   }
 
   @Test
+  void thePasswordComesFromAFileOrTheEnvironmentAndWinsOverTheUrls(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("pw");
+    Files.writeString(file, "from file\n");
+    var fromFile = parse("serve", "--db", "postgresql://app:inurl@h/db", "--db-password-file", file.toString());
+    fromFile.environment = Map.of(ServeCommand.DB_PASSWORD_ENV, "from env");
+    assertThat(fromFile.databaseUrl().password()).isEqualTo("from file");
+
+    var fromEnv = parse("serve", "--db", "postgresql://app:inurl@h/db");
+    fromEnv.environment = Map.of(ServeCommand.DB_PASSWORD_ENV, "from env");
+    assertThat(fromEnv.databaseUrl().password()).isEqualTo("from env");
+    assertThat(fromEnv.databaseUrl().user()).isEqualTo("app");
+
+    var fromUrl = parse("serve", "--db", "postgresql://app:inurl@h/db");
+    fromUrl.environment = Map.of();
+    assertThat(fromUrl.databaseUrl().password()).isEqualTo("inurl");
+  }
+
+  @Test
+  void anUnreadableOrEmptyPasswordFileIsAClearError(@TempDir Path dir) throws Exception {
+    var missing = parse("serve", "--db", "postgresql://h/db", "--db-password-file", dir.resolve("nope").toString());
+    assertThatThrownBy(missing::databaseUrl).hasMessageContaining("could not read --db-password-file");
+    Path empty = Files.writeString(dir.resolve("empty"), "\n");
+    var blank = parse("serve", "--db", "postgresql://h/db", "--db-password-file", empty.toString());
+    assertThatThrownBy(blank::databaseUrl).hasMessageContaining("is empty");
+  }
+
+  @Test
+  void configToStringsNeverShowThePassword() {
+    var config = parse("serve").config(new DatabaseUrl("jdbc:postgresql://h/db?password=inurl", "u", "s3cret"));
+    assertThat(config.toString()).doesNotContain("s3cret", "inurl").contains("password ***");
+    assertThat(config.storeConfig().toString()).doesNotContain("s3cret", "inurl");
+    assertThat(new DatabaseUrl("jdbc:postgresql://h/db?password=inurl", "u", "s3cret").toString())
+        .doesNotContain("s3cret", "inurl");
+  }
+
+  @Test
+  void fsyncIsOnUnlessTheUnsafeFlagSaysOtherwise() {
+    assertThat(parse("serve").unsafeNoFsync).isFalse();
+    assertThat(parse("serve", "--unsafe-no-fsync").unsafeNoFsync).isTrue();
+
+    var err = new StringWriter();
+    var cli = TributaryCli.commandLine();
+    cli.setErr(new PrintWriter(err));
+    assertThat(cli.execute("serve", "--db", "postgresql://h/db", "--unsafe-no-fsync")).isEqualTo(1);
+    assertThat(err.toString()).contains("--unsafe-no-fsync applies to the embedded PostgreSQL only");
+  }
+
+  @Test
   void durationsTakeUnitsIsoOrMilliseconds() {
     var c = new DurationConverter();
     assertThat(c.convert("2s")).isEqualTo(Duration.ofSeconds(2));
@@ -82,7 +132,8 @@ class ServeCommandTest {
         .contains("--port", "TRIBUTARY_PORT", "--db", "TRIBUTARY_DB", "--data-dir", "--long-poll-timeout",
             "--max-body-bytes", "--auth-token", "TRIBUTARY_AUTH_TOKEN", "--max-stream-ops", "--pool-size",
             "--token-key-file", "TRIBUTARY_TOKEN_KEY_FILE", "--token-key", "TRIBUTARY_TOKEN_KEY",
-            "--max-token-ttl", "TRIBUTARY_MAX_TOKEN_TTL");
+            "--max-token-ttl", "TRIBUTARY_MAX_TOKEN_TTL",
+            "--db-password-file", "TRIBUTARY_DB_PASSWORD_FILE", "TRIBUTARY_DB_PASSWORD", "--unsafe-no-fsync");
   }
 
   @Test

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.testing.EmbeddedPostgres;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -15,10 +12,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,9 +33,6 @@ import tools.jackson.databind.json.JsonMapper;
  * was woken by a notification, not by polling.
  */
 class TwoServerProcessesTest {
-  private static final String CLI_MAIN = "io.tributary.cli.TributaryCli";
-  private static final Pattern LISTENING = Pattern.compile("tributary listening on (http://127\\.0\\.0\\.1:\\d+)");
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   /** Long-poll timeout given to both servers; a long-poll that is not woken ends with 204 after it. */
   private static final Duration LONG_POLL = Duration.ofSeconds(10);
   private static final long BLOCK_MS = 10_000;
@@ -52,18 +43,27 @@ class TwoServerProcessesTest {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  private static ServerProcess a;
-  private static ServerProcess b;
+  private static ServeProcess a;
+  private static ServeProcess b;
 
   @BeforeAll
   static void start() throws Exception {
     EmbeddedPostgres.createDatabase("two_procs");
     String db = "postgresql://postgres@127.0.0.1:" + EmbeddedPostgres.shared().getPort() + "/two_procs";
     // both start at once, as two replicas would: they also race to migrate the empty database
-    a = ServerProcess.launch("a", db);
-    b = ServerProcess.launch("b", db);
+    a = launch("a", db);
+    b = launch("b", db);
     a.awaitUrl();
     b.awaitUrl();
+  }
+
+  private static ServeProcess launch(String name, String db) throws Exception {
+    return ServeProcess.launch(name, List.of(
+        "--db", db,
+        "--long-poll-timeout", LONG_POLL.toSeconds() + "s",
+        // far beyond every block and long-poll here: only a notification can wake a reader
+        "--tail-recheck-interval", "120s",
+        "--pool-size", "4"));
   }
 
   @AfterAll
@@ -211,106 +211,13 @@ class TwoServerProcessesTest {
     }
   }
 
-  // ---- the server processes ----
-
-  /** One {@code tributary serve} in its own JVM, with stdout watched for its URL and stderr kept in a file. */
-  private static final class ServerProcess {
-    final String name;
-    final Process process;
-    final Path stderr;
-    final List<String> stdout = new CopyOnWriteArrayList<>();
-    final CompletableFuture<String> listening = new CompletableFuture<>();
-    String url;
-
-    private ServerProcess(String name, Process process, Path stderr) {
-      this.name = name;
-      this.process = process;
-      this.stderr = stderr;
-    }
-
-    static ServerProcess launch(String name, String db) throws IOException {
-      String java = ProcessHandle.current().info().command().orElseThrow(() -> new IllegalStateException("no java command"));
-      List<String> command = new ArrayList<>(List.of(
-          java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-          "-cp", System.getProperty("java.class.path"),
-          CLI_MAIN, "serve",
-          "--port", "0",
-          "--bind", "127.0.0.1",
-          "--db", db,
-          "--long-poll-timeout", LONG_POLL.toSeconds() + "s",
-          // far beyond every block and long-poll here: only a notification can wake a reader
-          "--tail-recheck-interval", "120s",
-          "--pool-size", "4"));
-      Path stderr = Files.createTempFile("tributary-" + name + "-", ".stderr");
-      var builder = new ProcessBuilder(command).redirectError(stderr.toFile());
-      // the servers must see only the flags above, whatever the environment running the tests has set
-      builder.environment().keySet().removeIf(k -> k.startsWith("TRIBUTARY_"));
-      var server = new ServerProcess(name, builder.start(), stderr);
-      Thread.ofPlatform().daemon().name("server-" + name + "-stdout").start(server::readStdout);
-      return server;
-    }
-
-    private void readStdout() {
-      try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          stdout.add(line);
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
-            listening.complete(m.group(1));
-          }
-        }
-      } catch (IOException e) {
-        // the process went away; the check below reports it
-      }
-      listening.completeExceptionally(new IllegalStateException("server " + name + " ended its output without a URL"));
-    }
-
-    void awaitUrl() throws Exception {
-      try {
-        url = listening.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        throw new AssertionError("server process " + name + " did not start: " + diagnostics(), e);
-      }
-    }
-
-    String diagnostics() {
-      String err;
-      try {
-        err = Files.readString(stderr);
-      } catch (IOException e) {
-        err = "(stderr unreadable: " + e + ")";
-      }
-      return "alive=" + process.isAlive() + (process.isAlive() ? "" : " exit=" + process.exitValue())
-          + "\nstdout:\n" + String.join("\n", stdout) + "\nstderr:\n" + err;
-    }
-
-    /** SIGTERM (the server's shutdown hook stops it cleanly), then SIGKILL if it hangs. */
-    void stop() {
-      process.destroy();
-      try {
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      } finally {
-        try {
-          Files.deleteIfExists(stderr);
-        } catch (IOException ignored) {
-          // a temp file left behind is harmless
-        }
-      }
-    }
-  }
-
   // ---- HTTP helpers against a process's URL ----
 
-  private static HttpRequest.Builder request(ServerProcess server, String pathAndQuery) {
+  private static HttpRequest.Builder request(ServeProcess server, String pathAndQuery) {
     return HttpRequest.newBuilder(URI.create(server.url + pathAndQuery)).timeout(Duration.ofSeconds(30));
   }
 
-  private static HttpRequest get(ServerProcess server, String pathAndQuery) {
+  private static HttpRequest get(ServeProcess server, String pathAndQuery) {
     return request(server, pathAndQuery).GET().build();
   }
 
@@ -328,7 +235,7 @@ class TwoServerProcessesTest {
   }
 
   /** Mints an execution and starts its first attempt on {@code server}; returns the handle answer. */
-  private static JsonNode startAttempt(ServerProcess server) throws Exception {
+  private static JsonNode startAttempt(ServeProcess server) throws Exception {
     var minted = send(request(server, "/v1/executions").POST(BodyPublishers.noBody()).build());
     assertThat(minted.statusCode()).as(minted.body()).isEqualTo(201);
     String id = json(minted).get("execution_id").asString();
@@ -341,7 +248,7 @@ class TwoServerProcessesTest {
     return attempt;
   }
 
-  private static HttpResponse<String> append(ServerProcess server, JsonNode attempt, String query, String payload)
+  private static HttpResponse<String> append(ServeProcess server, JsonNode attempt, String query, String payload)
       throws Exception {
     return send(request(server, attemptPath(attempt, attempt.get("attempt_index").asLong()) + "/stream?" + query)
         .header("Tributary-Handle", attempt.get("handle").asString())
@@ -353,7 +260,7 @@ class TwoServerProcessesTest {
    * Waits until {@code server} reports {@code n} REST tails running (its {@code
    * tributary_stream_ops_in_use} gauge), so the write that follows must wake a parked tail.
    */
-  private static void awaitParkedTails(ServerProcess server, int n, CompletableFuture<?> tail) {
+  private static void awaitParkedTails(ServeProcess server, int n, CompletableFuture<?> tail) {
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
       assertThat(tail.isDone()).as("tail answered before anything was written: %s", tail.isDone() ? tail.join() : "")
           .isFalse();
@@ -363,7 +270,7 @@ class TwoServerProcessesTest {
 
   private static final Pattern IN_USE = Pattern.compile("(?m)^tributary_stream_ops_in_use(?:\\{[^}]*})? (\\S+)$");
 
-  private static double streamOpsInUse(ServerProcess server) throws Exception {
+  private static double streamOpsInUse(ServeProcess server) throws Exception {
     var metrics = send(get(server, "/metrics"));
     assertThat(metrics.statusCode()).isEqualTo(200);
     Matcher m = IN_USE.matcher(metrics.body());

