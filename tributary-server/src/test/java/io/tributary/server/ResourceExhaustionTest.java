@@ -27,8 +27,10 @@ class ResourceExhaustionTest {
   @Test
   void readersBeyondTheCapGet503AndAnExhaustedListenerRecovers() throws Exception {
     String db = TestServers.newDatabase("server_exhaustion");
-    try (var server = LaunchedServer.launch(List.of("prlimit", "--nofile=" + FD_LIMIT + ":" + FD_LIMIT, "--"), db)) {
-      var base = URI.create(server.url());
+    var server = ServeProcess.launchUnder("exhaustion", List.of("prlimit", "--nofile=" + FD_LIMIT + ":" + FD_LIMIT, "--"),
+        List.of("--db", db, "--pool-size", "4"), java.util.Map.of());
+    try {
+      var base = URI.create(server.awaitUrl());
       String path = ssePath(base);
 
       var readers = new ArrayList<RawReader>();
@@ -59,8 +61,8 @@ class ResourceExhaustionTest {
               failedInARow++;
             }
           }
-          await().atMost(Duration.ofSeconds(10)).until(() -> server.stderrText().contains("Too many open files"));
-          assertThat(server.alive()).isTrue();
+          await().atMost(Duration.ofSeconds(10)).until(() -> server.stderr().contains("Too many open files"));
+          assertThat(server.isAlive()).isTrue();
         } finally {
           for (var s : flood) {
             s.close();
@@ -82,8 +84,10 @@ class ResourceExhaustionTest {
         again.close();
         assertThat(again.status).isEqualTo(200);
       });
-      assertThat(server.alive()).isTrue();
-      assertThat(server.stderrText()).doesNotContain(" ERROR ");
+      assertThat(server.isAlive()).isTrue();
+      assertThat(server.stderr()).doesNotContain(" ERROR ");
+    } finally {
+      server.stop();
     }
   }
 

@@ -46,8 +46,15 @@ public final class ServeProcess {
 
   /** As {@link #launch(String, List)}, with {@code env} added to its environment. */
   public static ServeProcess launch(String name, List<String> flags, Map<String, String> env) throws IOException {
+    return launchUnder(name, List.of(), flags, env);
+  }
+
+  /** As {@link #launch(String, List, Map)}, run through a command prefix such as {@code prlimit … --}. */
+  public static ServeProcess launchUnder(String name, List<String> prefix, List<String> flags, Map<String, String> env)
+      throws IOException {
     String java = ProcessHandle.current().info().command().orElseThrow(() -> new IllegalStateException("no java command"));
-    List<String> command = new ArrayList<>(List.of(
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(
         java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
         "-cp", System.getProperty("java.class.path"),
         CLI_MAIN, "serve", "--port", "0", "--bind", "127.0.0.1"));
@@ -123,6 +130,11 @@ public final class ServeProcess {
   public String diagnostics() {
     return "alive=" + process.isAlive() + (process.isAlive() ? "" : " exit=" + process.exitValue())
         + "\nstdout:\n" + String.join("\n", stdout) + "\nstderr:\n" + stderr();
+  }
+
+  /** SIGTERM only; follow with {@link #awaitExit(Duration)}. */
+  public void sigterm() {
+    process.destroy();
   }
 
   /** SIGKILL: no shutdown hook runs, as in a crash. */

@@ -27,8 +27,10 @@ class SigtermTest {
   @Test
   void sigtermAnswersEveryReaderAndExitsCleanly() throws Exception {
     String db = TestServers.newDatabase("server_sigterm");
-    try (var server = LaunchedServer.launch(List.of(), db, "--drain-timeout", "5s", "--long-poll-timeout", "30s")) {
-      String base = server.url();
+    var server = ServeProcess.launch("sigterm",
+        List.of("--db", db, "--pool-size", "4", "--drain-timeout", "5s", "--long-poll-timeout", "30s"));
+    try {
+      String base = server.awaitUrl();
       var minted = JsonMapper.shared().readTree(CLIENT.send(post(base + "/v1/executions", ""), BodyHandlers.ofString()).body());
       String id = URLEncoder.encode(minted.get("execution_id").asString(), StandardCharsets.UTF_8);
       var started = CLIENT.send(post(base + "/v1/executions/" + id + "/attempts", "{\"lease_ttl_ms\":60000}"), BodyHandlers.ofString());
@@ -46,15 +48,18 @@ class SigtermTest {
         return metrics.contains("tributary_live_readers 2.0") && metrics.contains("tributary_stream_ops_in_use 1.0");
       });
 
-      int exit = server.terminate(15);
+      server.sigterm();
+      int exit = server.awaitExit(Duration.ofSeconds(15));
 
       // 143 = 128 + SIGTERM: what every JVM reports after its shutdown hooks ran (-1: still running)
-      assertThat(exit).as(server.stderrText()).isEqualTo(143);
+      assertThat(exit).as(server.stderr()).isEqualTo(143);
       var sseBody = sse.get(5, TimeUnit.SECONDS).body();
       assertThat(sseBody.strip()).contains("event: control").endsWith("}");
       assertThat(tail.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
       assertThat(longPoll.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
-      assertThat(server.stderrText()).doesNotContain(" ERROR ").doesNotContain("Exception");
+      assertThat(server.stderr()).doesNotContain(" ERROR ").doesNotContain("Exception");
+    } finally {
+      server.stop();
     }
   }
 
