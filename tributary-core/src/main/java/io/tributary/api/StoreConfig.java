@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param tailRecheckInterval how often a parked tail re-queries without a notification
  * @param maxBatch most appends the group committer puts in one transaction
  * @param clock time source for ids, leases and expiry; null means the database clock
+ * @param dbTimeout the longest a call waits for the database when it cannot get it: for a pool
+ *     connection, and for a queued append from the moment it was queued; then it fails with a
+ *     retryable {@link UnavailableException}
  */
 public record StoreConfig(
     String jdbcUrl,
@@ -29,13 +32,15 @@ public record StoreConfig(
     long summaryRetention,
     Duration tailRecheckInterval,
     int maxBatch,
-    Clock clock) {
+    Clock clock,
+    Duration dbTimeout) {
   public static final int DEFAULT_POOL_SIZE = 16;
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 65_536;
   public static final long DEFAULT_DURABLE_RETENTION = 10_000;
   public static final long DEFAULT_SUMMARY_RETENTION = 64;
   public static final Duration DEFAULT_TAIL_RECHECK_INTERVAL = Duration.ofSeconds(2);
   public static final int DEFAULT_MAX_BATCH = 128;
+  public static final Duration DEFAULT_DB_TIMEOUT = Duration.ofSeconds(2);
 
   public StoreConfig {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -47,6 +52,8 @@ public record StoreConfig(
         tailRecheckInterval != null && tailRecheckInterval.toMillis() >= 10,
         "tailRecheckInterval must be >= 10ms");
     require(maxBatch >= 1 && maxBatch <= 1000, "maxBatch must be 1..1000");
+    // Hikari refuses connection timeouts under 250 ms
+    require(dbTimeout != null && dbTimeout.toMillis() >= 250, "dbTimeout must be >= 250ms");
   }
 
   private static void require(boolean ok, String message) {
@@ -71,6 +78,7 @@ public record StoreConfig(
     private Duration tailRecheckInterval = DEFAULT_TAIL_RECHECK_INTERVAL;
     private int maxBatch = DEFAULT_MAX_BATCH;
     private Clock clock;
+    private Duration dbTimeout = DEFAULT_DB_TIMEOUT;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -122,6 +130,12 @@ public record StoreConfig(
       return this;
     }
 
+    /** How long a call may wait for an unreachable or saturated database before it fails. */
+    public Builder dbTimeout(Duration v) {
+      dbTimeout = v;
+      return this;
+    }
+
     public StoreConfig build() {
       return new StoreConfig(
           jdbcUrl,
@@ -133,7 +147,8 @@ public record StoreConfig(
           summaryRetention,
           tailRecheckInterval,
           maxBatch,
-          clock);
+          clock,
+          dbTimeout);
     }
   }
 }

@@ -138,8 +138,21 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
     long from = first.nextPos();
     // register before re-reading, so an append between the read and the park is not missed
     try (Waiter waiter = db.notifier().register(id)) {
+      var last = first;
       while (true) {
-        var r = read(path, from, maxBytes, false);
+        NamedStreamRead r;
+        try {
+          r = read(path, from, maxBytes, false);
+        } catch (UnavailableException e) {
+          // parked readers ride out an outage (see PostgresStreamStore#tail): wait, try again
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            return last;
+          }
+          waiter.await(remaining);
+          continue;
+        }
+        last = r;
         if (r.status() == NamedStreamRead.Status.OK && r.info().id() != id) {
           return NamedStreamRead.without(NamedStreamRead.Status.NOT_FOUND, null, from);
         }

@@ -108,6 +108,15 @@ final class ServeCommand implements Callable<Integer> {
           + " Durable Streams streams are retired (env TRIBUTARY_SWEEP_INTERVAL, default ${DEFAULT-VALUE}).")
   Duration sweepInterval;
 
+  @Option(
+      names = "--db-timeout",
+      defaultValue = "${env:TRIBUTARY_DB_TIMEOUT:-2s}",
+      converter = DurationConverter.class,
+      description = "Longest a request waits for an unreachable or saturated database before it"
+          + " answers 503 with Retry-After; an append counts from when it was queued"
+          + " (env TRIBUTARY_DB_TIMEOUT, default ${DEFAULT-VALUE}).")
+  Duration dbTimeout;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -153,6 +162,7 @@ final class ServeCommand implements Callable<Integer> {
         .maxStreamOps(maxStreamOps)
         .tailRecheckInterval(tailRecheckInterval)
         .sweepInterval(sweepInterval)
+        .dbTimeout(dbTimeout)
         .build();
   }
 

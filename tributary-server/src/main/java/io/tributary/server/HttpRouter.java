@@ -8,11 +8,13 @@ import io.tributary.protocol.rest.FlowFabricRestHandler;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Everything the server answers, without any web framework: auth, {@code /health}, {@code
- * /metrics}, then the FlowFabric REST API under {@code /v1/executions} and the Durable Streams
+ * Everything the server answers, without any web framework: auth, {@code /livez}, {@code
+ * /readyz}, {@code /health}, {@code /metrics}, then the FlowFabric REST API under {@code
+ * /v1/executions} and the Durable Streams
  * protocol under {@code /v1/stream/}. The Helidon adapter only converts requests and responses.
  *
- * <p>Auth applies to every route except {@code /health} and CORS preflights ({@code OPTIONS}),
+ * <p>Auth applies to every route except the probes ({@code /livez}, {@code /readyz}, {@code
+ * /health}: orchestrators call them without credentials) and CORS preflights ({@code OPTIONS}),
  * which browsers send without credentials.
  */
 public final class HttpRouter {
@@ -42,7 +44,10 @@ public final class HttpRouter {
     this.health = health;
   }
 
-  /** What {@code /health} reports besides "the process answers". */
+  /**
+   * What {@code /readyz} and {@code /health} report besides "the process answers". Both must
+   * answer at once (they are read on every probe request).
+   */
   interface Health {
     boolean databaseReachable();
 
@@ -59,14 +64,14 @@ public final class HttpRouter {
   }
 
   private HttpResponse dispatch(String route, HttpRequest request) {
-    if (route.equals("health")) {
-      boolean db = health.databaseReachable();
-      boolean listening = health.listening();
-      boolean up = db && listening;
-      return json(
-          up ? 200 : 503,
-          "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"database\":\"" + (db ? "UP" : "DOWN")
-              + "\",\"listener\":\"" + (listening ? "UP" : "DOWN") + "\"}");
+    switch (route) {
+      case "livez" -> {
+        return json(200, "{\"status\":\"UP\"}");
+      }
+      case "readyz", "health" -> {
+        return readiness(route.equals("health"));
+      }
+      default -> {}
     }
     if (!request.method().equals("OPTIONS") && !auth.allows(request)) {
       var denied =
@@ -83,9 +88,35 @@ public final class HttpRouter {
     };
   }
 
+  /**
+   * Ready when the database answered its last probe and the LISTEN session is up. Both are
+   * flags kept current by background threads, so this answers at once, never waiting for the
+   * pool or the network.
+   */
+  private HttpResponse readiness(boolean withLiveness) {
+    boolean db = health.databaseReachable();
+    boolean listening = health.listening();
+    boolean up = db && listening;
+    return json(
+        up ? 200 : 503,
+        "{\"status\":\"" + (up ? "UP" : "DOWN") + "\""
+            + (withLiveness ? ",\"live\":\"UP\"" : "")
+            + ",\"database\":\"" + (db ? "UP" : "DOWN")
+            + "\",\"listener\":\"" + (listening ? "UP" : "DOWN") + "\"}");
+  }
+
   private static String routeOf(String path) {
-    if (path.equals("/health")) {
-      return "health";
+    switch (path) {
+      case "/health" -> {
+        return "health";
+      }
+      case "/livez" -> {
+        return "livez";
+      }
+      case "/readyz" -> {
+        return "readyz";
+      }
+      default -> {}
     }
     if (path.equals("/metrics")) {
       return "metrics";

@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param maxStreamOps concurrent REST reads and tails before 429
  * @param tailRecheckInterval how often a parked reader re-queries without a notification
  * @param sweepInterval how often expired leases are closed and expired streams retired
+ * @param dbTimeout longest a request waits for an unreachable or saturated database before 503
  */
 public record ServerConfig(
     String bindAddress,
@@ -36,7 +37,8 @@ public record ServerConfig(
     String authToken,
     int maxStreamOps,
     Duration tailRecheckInterval,
-    Duration sweepInterval) {
+    Duration sweepInterval,
+    Duration dbTimeout) {
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 4437;
   public static final int DEFAULT_POOL_SIZE = StoreConfig.DEFAULT_POOL_SIZE;
@@ -48,6 +50,7 @@ public record ServerConfig(
   public static final Duration DEFAULT_TAIL_RECHECK_INTERVAL =
       StoreConfig.DEFAULT_TAIL_RECHECK_INTERVAL;
   public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_DB_TIMEOUT = StoreConfig.DEFAULT_DB_TIMEOUT;
 
   public ServerConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -67,6 +70,8 @@ public record ServerConfig(
     require(
         sweepInterval != null && sweepInterval.toMillis() >= 10,
         "sweep interval must be at least 10 ms");
+    require(
+        dbTimeout != null && dbTimeout.toMillis() >= 250, "db timeout must be at least 250 ms");
   }
 
   private static void require(boolean ok, String message) {
@@ -87,6 +92,7 @@ public record ServerConfig(
         .poolSize(poolSize)
         .maxPayloadBytes(maxFrameBytes)
         .tailRecheckInterval(tailRecheckInterval)
+        .dbTimeout(dbTimeout)
         .build();
   }
 
@@ -101,7 +107,8 @@ public record ServerConfig(
         + ", poolSize=" + poolSize + ", longPollTimeout=" + longPollTimeout
         + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes=" + maxFrameBytes
         + ", auth=" + (authToken == null ? "off" : "bearer") + ", maxStreamOps=" + maxStreamOps
-        + ", tailRecheckInterval=" + tailRecheckInterval + ", sweepInterval=" + sweepInterval + "]";
+        + ", tailRecheckInterval=" + tailRecheckInterval + ", sweepInterval=" + sweepInterval
+        + ", dbTimeout=" + dbTimeout + "]";
   }
 
   /** Mutable builder; {@link #build()} freezes it. */
@@ -119,6 +126,7 @@ public record ServerConfig(
     private int maxStreamOps = DEFAULT_MAX_STREAM_OPS;
     private Duration tailRecheckInterval = DEFAULT_TAIL_RECHECK_INTERVAL;
     private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
+    private Duration dbTimeout = DEFAULT_DB_TIMEOUT;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -185,6 +193,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder dbTimeout(Duration v) {
+      dbTimeout = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           bindAddress,
@@ -199,7 +212,8 @@ public record ServerConfig(
           authToken,
           maxStreamOps,
           tailRecheckInterval,
-          sweepInterval);
+          sweepInterval,
+          dbTimeout);
     }
   }
 }
