@@ -108,16 +108,6 @@ public final class Database implements AutoCloseable {
     return probe.isUp() && age <= PROBE_STALE_MS;
   }
 
-  /**
-   * Like {@link #isReachable()}; the timeout is ignored, the answer is always immediate.
-   *
-   * @deprecated use {@link #isReachable()}
-   */
-  @Deprecated
-  public boolean isReachable(int timeoutSeconds) {
-    return isReachable();
-  }
-
   /** True while the LISTEN session that wakes parked readers is established. */
   public boolean isListening() {
     return notifier.isListening();
