@@ -69,7 +69,7 @@ public final class HttpRouter {
         return json(200, "{\"status\":\"UP\"}");
       }
       case "readyz", "health" -> {
-        return readiness(route.equals("health"));
+        return readiness();
       }
       default -> {}
     }
@@ -89,19 +89,18 @@ public final class HttpRouter {
   }
 
   /**
-   * Ready when the database answered its last probe and the LISTEN session is up. Both are
+   * Ready when the database answered its last probe and the LISTEN session is up; {@code /health}
+   * gives the same answer (the process answering at all is its liveness part). Both are
    * flags kept current by background threads, so this answers at once, never waiting for the
    * pool or the network.
    */
-  private HttpResponse readiness(boolean withLiveness) {
+  private HttpResponse readiness() {
     boolean db = health.databaseReachable();
     boolean listening = health.listening();
     boolean up = db && listening;
     return json(
         up ? 200 : 503,
-        "{\"status\":\"" + (up ? "UP" : "DOWN") + "\""
-            + (withLiveness ? ",\"live\":\"UP\"" : "")
-            + ",\"database\":\"" + (db ? "UP" : "DOWN")
+        "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"database\":\"" + (db ? "UP" : "DOWN")
             + "\",\"listener\":\"" + (listening ? "UP" : "DOWN") + "\"}");
   }
 

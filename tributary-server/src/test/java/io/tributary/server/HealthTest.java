@@ -30,7 +30,7 @@ class HealthTest {
       assertThat(health.statusCode()).isEqualTo(200);
       assertThat(health.body())
           .isEqualTo(
-              "{\"status\":\"UP\",\"live\":\"UP\",\"database\":\"UP\",\"listener\":\"UP\"}");
+              "{\"status\":\"UP\",\"database\":\"UP\",\"listener\":\"UP\"}");
       assertThat(send(request(server, "/metrics").build()).statusCode()).isEqualTo(401);
     } finally {
       server.close();
