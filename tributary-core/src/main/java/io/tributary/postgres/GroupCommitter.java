@@ -322,9 +322,9 @@ final class GroupCommitter implements AutoCloseable {
   }
 
   /**
-   * No connection (pool timeout, SQLSTATE class 08) or the server ending sessions (class 57:
-   * shutdown, crash, not accepting connections): every item would fail the same way, so the batch
-   * fails at once instead of trying once per item.
+   * No connection (pool timeout) or the server ending sessions with an error reply (class 57:
+   * shutdown, crash, not accepting connections, cancelled): every item would fail the same way,
+   * so the batch fails at once instead of trying once per item. The statement rolled back.
    */
   private static boolean isConnectionFailure(SQLException e) {
     return e instanceof java.sql.SQLTransientConnectionException
