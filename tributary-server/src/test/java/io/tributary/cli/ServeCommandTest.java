@@ -29,6 +29,17 @@ class ServeCommandTest {
     assertThat(config.maxStreamOps()).isEqualTo(64);
     assertThat(config.authToken()).isNull();
     assertThat(config.dbUser()).isEqualTo("u");
+    assertThat(config.dbTimeout()).isEqualTo(ServerConfig.DEFAULT_DB_TIMEOUT);
+    assertThat(config.storeConfig().dbTimeout()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void dbTimeoutIsAFlagReachingTheStore() {
+    var config = parse("serve", "--db-timeout", "750ms").config(DB);
+    assertThat(config.dbTimeout()).isEqualTo(Duration.ofMillis(750));
+    assertThat(config.storeConfig().dbTimeout()).isEqualTo(Duration.ofMillis(750));
+    assertThatThrownBy(() -> parse("serve", "--db-timeout", "100ms").config(DB))
+        .hasMessage("db timeout must be at least 250 ms");
   }
 
   @Test
@@ -76,6 +87,7 @@ class ServeCommandTest {
     assertThat(cli.execute("serve", "--help")).isZero();
     assertThat(out.toString())
         .contains("--port", "TRIBUTARY_PORT", "--db", "TRIBUTARY_DB", "--data-dir", "--long-poll-timeout",
-            "--max-body-bytes", "--auth-token", "TRIBUTARY_AUTH_TOKEN", "--max-stream-ops", "--pool-size");
+            "--max-body-bytes", "--auth-token", "TRIBUTARY_AUTH_TOKEN", "--max-stream-ops", "--pool-size",
+            "--db-timeout", "TRIBUTARY_DB_TIMEOUT");
   }
 }
