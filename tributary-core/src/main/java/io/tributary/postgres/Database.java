@@ -71,7 +71,7 @@ public final class Database implements AutoCloseable {
           .load()
           .migrate();
       var notifier = Notifier.start(config);
-      probe = DatabaseProbe.start(config);
+      probe = DatabaseProbe.start(config, notifier::refreshIfOlderThan);
       return new Database(config, pool, probe, notifier);
     } catch (RuntimeException e) {
       if (probe != null) {

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,20 +40,28 @@ final class DatabaseProbe implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DatabaseProbe.class);
 
   private final StoreConfig config;
+  private final LongConsumer onRecovery;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean up = true;
   private volatile long checkedAtNanos = System.nanoTime();
+  private long downSinceNanos;
   private volatile Connection connection;
 
-  private DatabaseProbe(StoreConfig config) {
+  private DatabaseProbe(StoreConfig config, LongConsumer onRecovery) {
     this.config = config;
+    this.onRecovery = onRecovery;
     this.thread = Thread.ofPlatform().daemon().name("tributary-probe").unstarted(this::run);
   }
 
-  /** Starts probing; the database counts as up until the first check says otherwise. */
-  static DatabaseProbe start(StoreConfig config) {
-    var p = new DatabaseProbe(config);
+  /**
+   * Starts probing; the database counts as up until the first check says otherwise.
+   *
+   * @param onRecovery called on the probe's thread when the database answers again after being
+   *     down, with the {@link System#nanoTime()} at which it was first seen down
+   */
+  static DatabaseProbe start(StoreConfig config, LongConsumer onRecovery) {
+    var p = new DatabaseProbe(config, onRecovery);
     p.thread.start();
     return p;
   }
@@ -73,15 +82,24 @@ final class DatabaseProbe implements AutoCloseable {
       if (!ok && running && up) {
         ok = check(); // once more on a fresh connection: the old one may have died alone
       }
+      boolean recovered = ok && !up;
       if (ok != up && running) {
         if (ok) {
           log.info("database reachable again");
         } else {
+          downSinceNanos = System.nanoTime();
           log.warn("database unreachable: requests fail fast until it answers again");
         }
       }
       up = ok;
       checkedAtNanos = System.nanoTime();
+      if (recovered && running) {
+        try {
+          onRecovery.accept(downSinceNanos);
+        } catch (RuntimeException e) {
+          log.warn("recovery step failed: {}", e.getMessage());
+        }
+      }
       sleep(ok ? INTERVAL_UP_MS : INTERVAL_DOWN_MS);
     }
   }

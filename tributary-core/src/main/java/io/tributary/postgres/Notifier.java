@@ -49,6 +49,8 @@ final class Notifier implements AutoCloseable {
   private volatile boolean listening;
   private final java.util.concurrent.CountDownLatch firstListen = new java.util.concurrent.CountDownLatch(1);
   private volatile Connection connection;
+  /** {@link System#nanoTime()} when the current LISTEN session was established. */
+  private volatile long listeningSinceNanos;
 
   private Notifier(StoreConfig config) {
     this.config = config;
@@ -116,6 +118,25 @@ final class Notifier implements AutoCloseable {
     return listening;
   }
 
+  /**
+   * Drops the LISTEN session if it was established before {@code sinceNanos}, so that it is
+   * re-established at once. Called when the database is back after an outage: a session that
+   * seems to have lived through it may be dead without knowing (a silently dropped network never
+   * reports an error to a connection that only waits), and notifications sent to it are lost.
+   */
+  void refreshIfOlderThan(long sinceNanos) {
+    var c = connection;
+    if (c != null && listening && listeningSinceNanos - sinceNanos < 0) {
+      log.info("LISTEN session predates the database outage; re-establishing it");
+      try {
+        // abort, not close: close would wait for the listener thread's pending read
+        c.abort(Runnable::run);
+      } catch (SQLException e) {
+        log.debug("could not abort the LISTEN connection: {}", e.getMessage());
+      }
+    }
+  }
+
   long recheckNanos() {
     return config.tailRecheckInterval().toNanos();
   }
@@ -128,6 +149,7 @@ final class Notifier implements AutoCloseable {
         try (var st = c.createStatement()) {
           st.execute("LISTEN " + CHANNEL);
         }
+        listeningSinceNanos = System.nanoTime();
         listening = true;
         firstListen.countDown();
         backoff = 100;
