@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Everything the server answers, without any web framework: auth, {@code /livez}, {@code
  * /readyz}, {@code /health}, {@code /metrics}, then the FlowFabric REST API under {@code
- * /v1/executions} and the Durable Streams
- * protocol under {@code /v1/stream/}. The Helidon adapter only converts requests and responses.
+ * /v1/executions} and the Durable Streams protocol under {@code /v1/stream/}. The Helidon adapter
+ * only converts requests and responses.
  *
  * <p>Auth applies to every route except the probes ({@code /livez}, {@code /readyz}, {@code
  * /health}: orchestrators call them without credentials) and CORS preflights ({@code OPTIONS}),
@@ -90,9 +90,9 @@ public final class HttpRouter {
 
   /**
    * Ready when the database answered its last probe and the LISTEN session is up; {@code /health}
-   * gives the same answer (the process answering at all is its liveness part). Both are
-   * flags kept current by background threads, so this answers at once, never waiting for the
-   * pool or the network.
+   * gives the same answer (the process answering at all is its liveness part). Both are flags
+   * kept current by background threads, so this answers at once, never waiting for the pool or
+   * the network.
    */
   private HttpResponse readiness() {
     boolean db = health.databaseReachable();

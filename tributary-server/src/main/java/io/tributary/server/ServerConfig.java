@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param longPollTimeout how long a Durable Streams long-poll waits before answering 204
  * @param maxBodyBytes largest request body; larger ones get 413 before the body is read
  * @param maxFrameBytes largest payload of one attempt-stream frame (413 above)
- * @param authToken bearer token required on every route but {@code /health}; null disables auth
+ * @param authToken bearer token required on every route but the probes ({@code /livez}, {@code
+ *     /readyz}, {@code /health}); null disables auth
  * @param maxStreamOps concurrent REST reads and tails before 429
  * @param tailRecheckInterval how often a parked reader re-queries without a notification
  * @param sweepInterval how often expired leases are closed and expired streams retired
