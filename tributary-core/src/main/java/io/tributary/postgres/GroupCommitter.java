@@ -291,7 +291,7 @@ final class GroupCommitter implements AutoCloseable {
       }
       touched.stream().distinct().forEach(db.notifier()::wakeLocal);
     } catch (SQLException e) {
-      if (n > 1 && !isConnectionFailure(e) && !isSessionLost(e)) {
+      if (n > 1 && !isConnectionFailure(e) && !CommitFailure.outcomeUnknown(e)) {
         // one bad item must not fail its neighbours: retry each on its own
         for (var r : List.copyOf(batch)) {
           execute(c, new ArrayList<>(List.of(r)));
@@ -303,12 +303,13 @@ final class GroupCommitter implements AutoCloseable {
         ex =
             new ValidationException(
                 ValidationKind.INVALID_INPUT, "the database rejected the frame: " + e.getMessage());
-      } else if (isSessionLost(e)) {
+      } else if (CommitFailure.outcomeUnknown(e)) {
         // the statement went out and no answer came back: it may have committed before the break
         ex =
             new UnavailableException(
-                "the database connection broke while the append was being committed; it may or"
-                    + " may not have been stored: read the stream before retrying ("
+                "the database connection broke while the append was being committed; "
+                    + CommitFailure.OUTCOME_UNKNOWN
+                    + ": read the stream before retrying ("
                     + e.getMessage()
                     + ")",
                 true,
@@ -329,16 +330,6 @@ final class GroupCommitter implements AutoCloseable {
   private static boolean isConnectionFailure(SQLException e) {
     return e instanceof java.sql.SQLTransientConnectionException
         || (e.getSQLState() != null && e.getSQLState().startsWith("57"));
-  }
-
-  /**
-   * The connection broke under a statement without an error reply from PostgreSQL (pgjdbc
-   * reports I/O failures as SQLSTATE class 08): whether it committed is unknown.
-   */
-  private static boolean isSessionLost(SQLException e) {
-    return !(e instanceof java.sql.SQLTransientConnectionException)
-        && e.getSQLState() != null
-        && e.getSQLState().startsWith("08");
   }
 
   /** SQLSTATE class 22 (data exception): retrying the same append can never succeed. */

@@ -106,6 +106,14 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
                 status, rs.getLong(3), rs.getBoolean(4), getLong(rs, 5), getLong(rs, 6));
       }
     } catch (SQLException e) {
+      if (CommitFailure.outcomeUnknown(e)) {
+        throw new UnavailableException(
+            "the database connection broke while appending to named stream " + path + "; "
+                + CommitFailure.OUTCOME_UNKNOWN + " (retry with producer headers to append once): "
+                + e.getMessage(),
+            true,
+            e);
+      }
       throw unavailable("append to", path, e);
     }
     if (result.status() == NamedStreamAppendResult.Status.APPENDED) {
