@@ -129,11 +129,11 @@ final class GroupCommitter implements AutoCloseable {
   /** Gets a connection, claims what has not expired meanwhile, and sends that. */
   private void commit(List<AppendRequest> batch) {
     long now = System.nanoTime();
-    batch.forEach(r -> {
+    for (var r : batch) {
       if (r.isOverdue(now)) {
         r.expire(overdue());
       }
-    });
+    }
     if (batch.stream().allMatch(r -> r.result().isDone())) {
       return;
     }

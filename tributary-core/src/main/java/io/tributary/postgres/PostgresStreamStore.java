@@ -222,7 +222,8 @@ public final class PostgresStreamStore implements StreamStore {
   @Override
   public CompletableFuture<AppendOutcome> appendAsync(Handle handle, Frame frame) {
     try {
-      var request = AppendRequest.of(
+      var request =
+          AppendRequest.of(
               handle, frame, validatedPayload(handle, frame), committer.deadlineFromNow());
       committer.submit(request);
       return request.result();
