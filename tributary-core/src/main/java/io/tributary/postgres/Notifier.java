@@ -41,6 +41,7 @@ final class Notifier implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Notifier.class);
   private static final int POLL_MS = 500;
   private static final long MAX_BACKOFF_MS = 1_000;
+  private static final int CONNECT_TIMEOUT_SECONDS = 2;
 
   private final StoreConfig config;
   private final ConcurrentHashMap<Long, Set<Waiter>> waiters = new ConcurrentHashMap<>();
@@ -209,6 +210,9 @@ final class Notifier implements AutoCloseable {
     }
     props.setProperty("ApplicationName", APPLICATION_NAME);
     props.setProperty("tcpKeepAlive", "true");
+    // bounded, so that after an outage on a dropped network the next try comes soon
+    props.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+    props.setProperty("loginTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
     var c = DriverManager.getConnection(config.jdbcUrl(), props);
     c.setAutoCommit(true);
     return c;
