@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param appendKeyWindow an idempotency key is remembered while its append is among the stream's
  *     newest this many appends
  * @param clock time source for ids, leases and expiry; null means the database clock
+ * @param dbTimeout the longest a call waits for the database when it cannot get it: for a pool
+ *     connection, and for a queued append from the moment it was queued; then it fails with a
+ *     retryable {@link UnavailableException}
  */
 public record StoreConfig(
     String jdbcUrl,
@@ -32,7 +35,8 @@ public record StoreConfig(
     Duration tailRecheckInterval,
     int maxBatch,
     long appendKeyWindow,
-    Clock clock) {
+    Clock clock,
+    Duration dbTimeout) {
   public static final int DEFAULT_POOL_SIZE = 16;
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 65_536;
   public static final long DEFAULT_DURABLE_RETENTION = 10_000;
@@ -40,6 +44,7 @@ public record StoreConfig(
   public static final Duration DEFAULT_TAIL_RECHECK_INTERVAL = Duration.ofSeconds(2);
   public static final int DEFAULT_MAX_BATCH = 128;
   public static final long DEFAULT_APPEND_KEY_WINDOW = 10_000;
+  public static final Duration DEFAULT_DB_TIMEOUT = Duration.ofSeconds(2);
 
   public StoreConfig {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -52,6 +57,8 @@ public record StoreConfig(
         "tailRecheckInterval must be >= 10ms");
     require(maxBatch >= 1 && maxBatch <= 1000, "maxBatch must be 1..1000");
     require(appendKeyWindow >= 1, "appendKeyWindow must be >= 1");
+    // Hikari refuses connection timeouts under 250 ms
+    require(dbTimeout != null && dbTimeout.toMillis() >= 250, "dbTimeout must be >= 250ms");
   }
 
   private static void require(boolean ok, String message) {
@@ -99,6 +106,7 @@ public record StoreConfig(
     private int maxBatch = DEFAULT_MAX_BATCH;
     private long appendKeyWindow = DEFAULT_APPEND_KEY_WINDOW;
     private Clock clock;
+    private Duration dbTimeout = DEFAULT_DB_TIMEOUT;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -155,6 +163,12 @@ public record StoreConfig(
       return this;
     }
 
+    /** How long a call may wait for an unreachable or saturated database before it fails. */
+    public Builder dbTimeout(Duration v) {
+      dbTimeout = v;
+      return this;
+    }
+
     public StoreConfig build() {
       return new StoreConfig(
           jdbcUrl,
@@ -167,7 +181,8 @@ public record StoreConfig(
           tailRecheckInterval,
           maxBatch,
           appendKeyWindow,
-          clock);
+          clock,
+          dbTimeout);
     }
   }
 }

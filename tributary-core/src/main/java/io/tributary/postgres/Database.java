@@ -13,13 +13,28 @@ import javax.sql.DataSource;
  * <p>Stores built on a {@code Database} do not close it; whoever opened it does.
  */
 public final class Database implements AutoCloseable {
+  /**
+   * Longest a pool connection waits for one read from PostgreSQL: only a silently dropped network
+   * gets there (a stopped server resets the connection at once). Well above any statement the
+   * stores run (appends and reads take milliseconds), so it never cuts legitimate work.
+   */
+  static final int SOCKET_TIMEOUT_SECONDS = 30;
+
+  /** How stale the probe's last check may be before health reports the database DOWN. */
+  static final long PROBE_STALE_MS = 1_800;
+
   private final StoreConfig config;
   private final HikariDataSource pool;
+  private final DatabaseProbe probe;
+  private final GuardedDataSource guarded;
   private final Notifier notifier;
 
-  private Database(StoreConfig config, HikariDataSource pool, Notifier notifier) {
+  private Database(
+      StoreConfig config, HikariDataSource pool, DatabaseProbe probe, Notifier notifier) {
     this.config = config;
     this.pool = pool;
+    this.probe = probe;
+    this.guarded = new GuardedDataSource(pool, probe);
     this.notifier = notifier;
   }
 
@@ -34,22 +49,39 @@ public final class Database implements AutoCloseable {
       hc.setPassword(config.password());
     }
     hc.setMaximumPoolSize(config.poolSize());
-    hc.setMinimumIdle(Math.min(2, config.poolSize()));
+    // no minimum idle: with one, Hikari's adder keeps retrying through an outage and may be
+    // asleep in its up-to-5 s backoff when the database returns (see GuardedDataSource)
+    hc.setMinimumIdle(0);
+    long timeoutMs = config.dbTimeout().toMillis();
+    hc.setConnectionTimeout(timeoutMs);
+    hc.setValidationTimeout(Math.max(250, Math.min(timeoutMs / 2, 1_000)));
     hc.setPoolName("tributary");
     hc.addDataSourceProperty("ApplicationName", "tributary");
+    hc.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, (timeoutMs + 999) / 1000)));
+    hc.addDataSourceProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS));
+    hc.addDataSourceProperty("tcpKeepAlive", "true");
     var pool = new HikariDataSource(hc);
+    DatabaseProbe probe = null;
     try {
       SchemaMigration.migrate(config);
       var notifier = Notifier.start(config);
-      return new Database(config, pool, notifier);
+      probe = DatabaseProbe.start(config, notifier::refreshIfOlderThan);
+      return new Database(config, pool, probe, notifier);
     } catch (RuntimeException e) {
+      if (probe != null) {
+        probe.close();
+      }
       pool.close();
       throw e;
     }
   }
 
+  /**
+   * The connection pool. {@code getConnection()} waits at most {@link StoreConfig#dbTimeout()},
+   * and fails at once while the database is known to be unreachable.
+   */
   public DataSource dataSource() {
-    return pool;
+    return guarded;
   }
 
   Notifier notifier() {
@@ -60,13 +92,14 @@ public final class Database implements AutoCloseable {
     return config;
   }
 
-  /** True when a pool connection answers within {@code timeoutSeconds}. Never throws. */
-  public boolean isReachable(int timeoutSeconds) {
-    try (var c = pool.getConnection()) {
-      return c.isValid(timeoutSeconds);
-    } catch (java.sql.SQLException | RuntimeException e) {
-      return false;
-    }
+  /**
+   * True when PostgreSQL answered its last check (a dedicated probe connection, checked every
+   * half second) and that check is recent. Answers at once: it never waits for a pool connection
+   * or the network. Never throws.
+   */
+  public boolean isReachable() {
+    long age = (System.nanoTime() - probe.checkedAtNanos()) / 1_000_000;
+    return probe.isUp() && age <= PROBE_STALE_MS;
   }
 
   /**
@@ -96,6 +129,7 @@ public final class Database implements AutoCloseable {
   @Override
   public void close() {
     notifier.close();
+    probe.close();
     pool.close();
   }
 }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,36 +31,62 @@ import org.slf4j.LoggerFactory;
  * under load the batch grows by itself, also when one producer keeps many appends in flight
  * ({@code appendAsync}). A few committer threads keep more than one batch in flight, which hides
  * the round trip; each owns a share of the streams, so a stream's appends keep their order.
+ *
+ * <p>Outages: every append has a deadline of {@link io.tributary.api.StoreConfig#dbTimeout()}
+ * from the moment it is queued, not per batch. A reaper thread fails appends that are still
+ * waiting (queued, or in a batch that waits for a connection) when their deadline passes, so an
+ * append queued behind a stuck batch does not wait for that batch and then again for its own.
+ * A batch that cannot get a connection fails all its appends at once. An append that was already
+ * sent to PostgreSQL is never failed by its deadline: it waits for the statement's real outcome,
+ * because answering "failed" while it may still commit would break "a 503 means not stored".
  */
 final class GroupCommitter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
-  /** Appends waiting per committer; producers block beyond this (backpressure). */
+  /** Appends waiting per committer; producers wait (up to their deadline) beyond this. */
   static final int QUEUE_CAPACITY = 16_384;
 
+  /** How often the reaper looks for appends past their deadline: the slack of the deadline. */
+  static final long REAP_INTERVAL_MS = 50;
+
   private final Database db;
+  private final long timeoutNanos;
   private final List<LinkedBlockingQueue<AppendRequest>> queues = new ArrayList<>();
+  /** Per committer: the batch it is getting a connection for (claimed items are skipped). */
+  private final AtomicReferenceArray<List<AppendRequest>> pending;
   private final List<Thread> workers = new ArrayList<>();
+  private final Thread reaper;
   private volatile boolean running = true;
 
   GroupCommitter(Database db, int committers) {
     this.db = db;
+    this.timeoutNanos = db.config().dbTimeout().toNanos();
+    this.pending = new AtomicReferenceArray<>(committers);
     for (int i = 0; i < committers; i++) {
       var queue = new LinkedBlockingQueue<AppendRequest>(QUEUE_CAPACITY);
       queues.add(queue);
+      int index = i;
       var t =
           Thread.ofPlatform()
               .daemon()
               .name("tributary-committer-" + i)
-              .unstarted(() -> run(queue));
+              .unstarted(() -> run(index, queue));
       workers.add(t);
       t.start();
     }
+    reaper = Thread.ofPlatform().daemon().name("tributary-append-reaper").unstarted(this::reap);
+    reaper.start();
+  }
+
+  /** The deadline an append queued now gets. */
+  long deadlineFromNow() {
+    return System.nanoTime() + timeoutNanos;
   }
 
   /**
    * Queues an append on the committer that owns its stream, so one stream's appends commit in
-   * submission order. Blocks while that committer's queue is full.
+   * submission order. While that committer's queue is full it waits, at most until the append's
+   * deadline; then the append fails (not stored).
    */
   void submit(AppendRequest r) throws InterruptedException {
     if (!running) {
@@ -67,10 +94,13 @@ final class GroupCommitter implements AutoCloseable {
     }
     var eid = r.handle().executionId();
     int hash = 31 * (31 * eid.uuid().hashCode() + eid.partition()) + Long.hashCode(r.handle().attemptIndex());
-    queues.get(Math.floorMod(hash, queues.size())).put(r);
+    var queue = queues.get(Math.floorMod(hash, queues.size()));
+    if (!queue.offer(r, r.deadlineNanos() - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+      r.expire(notStored("the append queue stayed full"));
+    }
   }
 
-  private void run(LinkedBlockingQueue<AppendRequest> queue) {
+  private void run(int index, LinkedBlockingQueue<AppendRequest> queue) {
     int max = db.config().maxBatch();
     var batch = new ArrayList<AppendRequest>(max);
     while (running || !queue.isEmpty()) {
@@ -81,7 +111,8 @@ final class GroupCommitter implements AutoCloseable {
         }
         batch.add(first);
         queue.drainTo(batch, max - 1);
-        execute(batch);
+        pending.set(index, List.copyOf(batch));
+        commit(batch);
       } catch (InterruptedException e) {
         if (!running) {
           break;
@@ -90,12 +121,89 @@ final class GroupCommitter implements AutoCloseable {
         log.error("append batch failed", e);
         batch.forEach(r -> r.result().completeExceptionally(e));
       } finally {
+        pending.set(index, null);
         batch.clear();
       }
     }
   }
 
-  private void execute(List<AppendRequest> batch) {
+  /** Gets a connection, claims what has not expired meanwhile, and sends that. */
+  private void commit(List<AppendRequest> batch) {
+    long now = System.nanoTime();
+    for (var r : batch) {
+      if (r.isOverdue(now)) {
+        r.expire(overdue());
+      }
+    }
+    if (batch.stream().allMatch(r -> r.result().isDone())) {
+      return;
+    }
+    Connection c;
+    try {
+      c = db.dataSource().getConnection();
+    } catch (SQLException e) {
+      // nothing was sent: every append of the batch is certainly not stored
+      var ex = notStored("no database connection (" + e.getMessage() + ")");
+      batch.forEach(r -> r.expire(ex));
+      return;
+    }
+    try (c) {
+      var claimed = new ArrayList<AppendRequest>(batch.size());
+      for (var r : batch) {
+        if (r.claim()) {
+          claimed.add(r);
+        }
+      }
+      if (!claimed.isEmpty()) {
+        execute(c, claimed);
+      }
+    } catch (SQLException e) {
+      log.debug("could not return an append connection: {}", e.getMessage());
+    }
+  }
+
+  /** Fails queued appends whose deadline passed; runs until the committer closes. */
+  private void reap() {
+    while (running) {
+      try {
+        Thread.sleep(REAP_INTERVAL_MS);
+      } catch (InterruptedException e) {
+        if (!running) {
+          return;
+        }
+      }
+      long now = System.nanoTime();
+      for (int i = 0; i < queues.size(); i++) {
+        var waiting = pending.get(i);
+        if (waiting != null) {
+          for (var r : waiting) {
+            if (r.isOverdue(now)) {
+              r.expire(overdue());
+            }
+          }
+        }
+        // queued in deadline order (give or take concurrent producers): stop at the first not due
+        for (var r : queues.get(i)) {
+          if (!r.isOverdue(now)) {
+            break;
+          }
+          r.expire(overdue());
+        }
+      }
+    }
+  }
+
+  private UnavailableException overdue() {
+    return notStored(
+        "the database did not take the append within " + db.config().dbTimeout().toMillis() + " ms");
+  }
+
+  private static UnavailableException notStored(String why) {
+    return new UnavailableException(why + "; the append was not stored, retry it", true, null);
+  }
+
+  /** Sends claimed appends as one statement and hands out each one's outcome. */
+  private void execute(Connection c, List<AppendRequest> batch) {
     batch.sort(AppendRequest::lockOrder);
     int n = batch.size();
     var ord = new Integer[n];
@@ -142,8 +250,7 @@ final class GroupCommitter implements AutoCloseable {
       }
     }
     var touched = new ArrayList<Long>();
-    try (Connection c = db.dataSource().getConnection();
-        var ps = c.prepareStatement(AttemptStreamSql.APPEND_BATCH)) {
+    try (var ps = c.prepareStatement(AttemptStreamSql.APPEND_BATCH)) {
       c.setAutoCommit(true);
       ps.setArray(1, c.createArrayOf("int4", ord));
       ps.setArray(2, c.createArrayOf("uuid", eids));
@@ -210,29 +317,45 @@ final class GroupCommitter implements AutoCloseable {
       }
       touched.stream().distinct().forEach(db.notifier()::wakeLocal);
     } catch (SQLException e) {
-      if (n > 1 && !isConnectionFailure(e)) {
+      if (n > 1 && !isConnectionFailure(e) && !CommitFailure.outcomeUnknown(e)) {
         // one bad item must not fail its neighbours: retry each on its own
         for (var r : List.copyOf(batch)) {
-          execute(new ArrayList<>(List.of(r)));
+          execute(c, new ArrayList<>(List.of(r)));
         }
         return;
       }
-      RuntimeException ex =
-          isDataError(e)
-              ? new ValidationException(
-                  ValidationKind.INVALID_INPUT, "the database rejected the frame: " + e.getMessage())
-              : new UnavailableException("append failed: " + e.getMessage(), true, e);
+      RuntimeException ex;
+      if (isDataError(e)) {
+        ex =
+            new ValidationException(
+                ValidationKind.INVALID_INPUT, "the database rejected the frame: " + e.getMessage());
+      } else if (CommitFailure.outcomeUnknown(e)) {
+        // the statement went out and no answer came back: it may have committed before the break
+        ex =
+            new UnavailableException(
+                "the database connection broke while the append was being committed; "
+                    + CommitFailure.OUTCOME_UNKNOWN
+                    + ": read the stream before retrying ("
+                    + e.getMessage()
+                    + ")",
+                true,
+                e);
+      } else {
+        // PostgreSQL answered with an error (e.g. 57P01 at shutdown): the statement rolled back
+        ex = notStored("the database refused the append (" + e.getMessage() + ")");
+      }
       batch.forEach(r -> r.result().completeExceptionally(ex));
     }
   }
 
   /**
-   * No connection (pool timeout, SQLSTATE class 08): every item would fail the same way, so the
-   * batch fails at once instead of waiting out the pool once per item.
+   * No connection (pool timeout) or the server ending sessions with an error reply (class 57:
+   * shutdown, crash, not accepting connections, cancelled): every item would fail the same way,
+   * so the batch fails at once instead of trying once per item. The statement rolled back.
    */
   private static boolean isConnectionFailure(SQLException e) {
     return e instanceof java.sql.SQLTransientConnectionException
-        || (e.getSQLState() != null && e.getSQLState().startsWith("08"));
+        || (e.getSQLState() != null && e.getSQLState().startsWith("57"));
   }
 
   /** SQLSTATE class 22 (data exception): retrying the same append can never succeed. */
@@ -267,6 +390,7 @@ final class GroupCommitter implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    reaper.interrupt();
     for (var t : workers) {
       try {
         t.join(5_000);

@@ -41,6 +41,7 @@ final class Notifier implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Notifier.class);
   private static final int POLL_MS = 500;
   private static final long MAX_BACKOFF_MS = 1_000;
+  private static final int CONNECT_TIMEOUT_SECONDS = 2;
 
   private final StoreConfig config;
   private final ConcurrentHashMap<Long, Set<Waiter>> waiters = new ConcurrentHashMap<>();
@@ -50,6 +51,8 @@ final class Notifier implements AutoCloseable {
   private volatile boolean listening;
   private final java.util.concurrent.CountDownLatch firstListen = new java.util.concurrent.CountDownLatch(1);
   private volatile Connection connection;
+  /** {@link System#nanoTime()} when the current LISTEN session was established. */
+  private volatile long listeningSinceNanos;
 
   private Notifier(StoreConfig config) {
     this.config = config;
@@ -130,6 +133,25 @@ final class Notifier implements AutoCloseable {
     return listening;
   }
 
+  /**
+   * Drops the LISTEN session if it was established before {@code sinceNanos}, so that it is
+   * re-established at once. Called when the database is back after an outage: a session that
+   * seems to have lived through it may be dead without knowing (a silently dropped network never
+   * reports an error to a connection that only waits), and notifications sent to it are lost.
+   */
+  void refreshIfOlderThan(long sinceNanos) {
+    var c = connection;
+    if (c != null && listening && listeningSinceNanos - sinceNanos < 0) {
+      log.info("LISTEN session predates the database outage; re-establishing it");
+      try {
+        // abort, not close: close would wait for the listener thread's pending read
+        c.abort(Runnable::run);
+      } catch (SQLException e) {
+        log.debug("could not abort the LISTEN connection: {}", e.getMessage());
+      }
+    }
+  }
+
   long recheckNanos() {
     return config.tailRecheckInterval().toNanos();
   }
@@ -142,6 +164,7 @@ final class Notifier implements AutoCloseable {
         try (var st = c.createStatement()) {
           st.execute("LISTEN " + CHANNEL);
         }
+        listeningSinceNanos = System.nanoTime();
         listening = true;
         firstListen.countDown();
         backoff = 100;
@@ -201,6 +224,9 @@ final class Notifier implements AutoCloseable {
     }
     props.setProperty("ApplicationName", APPLICATION_NAME);
     props.setProperty("tcpKeepAlive", "true");
+    // bounded, so that after an outage on a dropped network the next try comes soon
+    props.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+    props.setProperty("loginTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
     var c = DriverManager.getConnection(config.jdbcUrl(), props);
     c.setAutoCommit(true);
     return c;

@@ -106,6 +106,14 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
                 status, rs.getLong(3), rs.getBoolean(4), getLong(rs, 5), getLong(rs, 6));
       }
     } catch (SQLException e) {
+      if (CommitFailure.outcomeUnknown(e)) {
+        throw new UnavailableException(
+            "the database connection broke while appending to named stream " + path + "; "
+                + CommitFailure.OUTCOME_UNKNOWN + " (retry with producer headers to append once): "
+                + e.getMessage(),
+            true,
+            e);
+      }
       throw unavailable("append to", path, e);
     }
     if (result.status() == NamedStreamAppendResult.Status.APPENDED) {
@@ -138,8 +146,21 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
     long from = first.nextPos();
     // register before re-reading, so an append between the read and the park is not missed
     try (Waiter waiter = db.notifier().register(id)) {
+      var last = first;
       while (true) {
-        var r = read(path, from, maxBytes, false);
+        NamedStreamRead r;
+        try {
+          r = read(path, from, maxBytes, false);
+        } catch (UnavailableException e) {
+          // parked readers ride out an outage (see PostgresStreamStore#tail): wait, try again
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            return last;
+          }
+          waiter.await(remaining);
+          continue;
+        }
+        last = r;
         if (r.status() == NamedStreamRead.Status.OK && r.info().id() != id) {
           return NamedStreamRead.without(NamedStreamRead.Status.NOT_FOUND, null, from);
         }

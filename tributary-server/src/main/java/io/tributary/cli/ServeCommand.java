@@ -173,6 +173,15 @@ final class ServeCommand implements Callable<Integer> {
           + " (env TRIBUTARY_MAX_TOKEN_TTL, default ${DEFAULT-VALUE}).")
   Duration maxTokenTtl;
 
+  @Option(
+      names = "--db-timeout",
+      defaultValue = "${env:TRIBUTARY_DB_TIMEOUT:-2s}",
+      converter = DurationConverter.class,
+      description = "Longest a request waits for an unreachable or saturated database before it"
+          + " answers 503 with Retry-After; an append counts from when it was queued"
+          + " (env TRIBUTARY_DB_TIMEOUT, default ${DEFAULT-VALUE}).")
+  Duration dbTimeout;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -251,6 +260,7 @@ final class ServeCommand implements Callable<Integer> {
         .drainTimeout(drainTimeout)
         .tokenKey(tokenKeyBytes())
         .maxTokenTtl(maxTokenTtl)
+        .dbTimeout(dbTimeout)
         .build();
   }
 

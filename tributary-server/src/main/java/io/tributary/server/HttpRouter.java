@@ -9,11 +9,12 @@ import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Everything the server answers, without any web framework: auth, {@code /health}, {@code
- * /metrics}, then the FlowFabric REST API under {@code /v1/executions} and the Durable Streams
+ * Everything the server answers, without any web framework: auth, {@code /livez}, {@code /readyz},
+ * {@code /health}, {@code /metrics}, then the FlowFabric REST API under {@code /v1/executions} and the Durable Streams
  * protocol under {@code /v1/stream/}. The Jetty adapter only converts requests and responses.
  *
- * <p>Auth applies to every route except {@code /health} and CORS preflights ({@code OPTIONS}),
+ * <p>Auth applies to every route except the probes ({@code /livez}, {@code /readyz}, {@code
+ * /health}: orchestrators call them without credentials) and CORS preflights ({@code OPTIONS}),
  * which browsers send without credentials. The admin token opens every route; a read token from
  * {@code POST /v1/tokens} only the reads of its one stream (see {@link TokenAuth}). The {@value
  * HttpRequest#ACCESS_TOKEN_PARAM} query parameter is removed before a request reaches a handler.
@@ -53,7 +54,10 @@ public final class HttpRouter {
     this.health = health;
   }
 
-  /** What {@code /health} reports besides "the process answers". */
+  /**
+   * What {@code /readyz} and {@code /health} report besides "the process answers". Both must
+   * answer at once (they are read on every probe request).
+   */
   interface Health {
     boolean databaseReachable();
 
@@ -70,14 +74,14 @@ public final class HttpRouter {
   }
 
   private HttpResponse dispatch(String route, HttpRequest request) {
-    if (route.equals("health")) {
-      boolean db = health.databaseReachable();
-      boolean listening = health.listening();
-      boolean up = db && listening;
-      return json(
-          up ? 200 : 503,
-          "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"database\":\"" + (db ? "UP" : "DOWN")
-              + "\",\"listener\":\"" + (listening ? "UP" : "DOWN") + "\"}");
+    switch (route) {
+      case "livez" -> {
+        return json(200, "{\"status\":\"UP\"}");
+      }
+      case "readyz", "health" -> {
+        return readiness();
+      }
+      default -> {}
     }
     if (!request.method().equals("OPTIONS")) {
       var refusal = refusal(route, request);
@@ -131,9 +135,34 @@ public final class HttpRouter {
     }
   }
 
+  /**
+   * Ready when the database answered its last probe and the LISTEN session is up; {@code /health}
+   * gives the same answer (the process answering at all is its liveness part). Both are flags
+   * kept current by background threads, so this answers at once, never waiting for the pool or
+   * the network.
+   */
+  private HttpResponse readiness() {
+    boolean db = health.databaseReachable();
+    boolean listening = health.listening();
+    boolean up = db && listening;
+    return json(
+        up ? 200 : 503,
+        "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"database\":\"" + (db ? "UP" : "DOWN")
+            + "\",\"listener\":\"" + (listening ? "UP" : "DOWN") + "\"}");
+  }
+
   private static String routeOf(String path) {
-    if (path.equals("/health")) {
-      return "health";
+    switch (path) {
+      case "/health" -> {
+        return "health";
+      }
+      case "/livez" -> {
+        return "livez";
+      }
+      case "/readyz" -> {
+        return "readyz";
+      }
+      default -> {}
     }
     if (path.equals(TOKENS_PATH)) {
       return "tokens";

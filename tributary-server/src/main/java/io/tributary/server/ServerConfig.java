@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param longPollTimeout how long a Durable Streams long-poll waits before answering 204
  * @param maxBodyBytes largest request body; larger ones get 413 before the body is read
  * @param maxFrameBytes largest payload of one attempt-stream frame (413 above)
- * @param authToken bearer token required on every route but {@code /health}; null disables auth
+ * @param authToken bearer token required on every route but the probes ({@code /livez}, {@code
+ *     /readyz}, {@code /health}); null disables auth
  * @param maxStreamOps concurrent REST reads and tails before 429
  * @param tailRecheckInterval how often a parked reader re-queries without a notification
  * @param sweepInterval how often expired leases are closed and expired streams retired
@@ -29,6 +30,7 @@ import java.util.Objects;
  * @param tokenKey the key that signs read tokens (at least 32 bytes), or null to use the one stored
  *     in the database, so that every server on it shares a key
  * @param maxTokenTtl the longest lifetime a minted read token may have
+ * @param dbTimeout longest a request waits for an unreachable or saturated database before 503
  */
 public record ServerConfig(
     String bindAddress,
@@ -47,7 +49,8 @@ public record ServerConfig(
     int maxLiveReaders,
     Duration drainTimeout,
     byte[] tokenKey,
-    Duration maxTokenTtl) {
+    Duration maxTokenTtl,
+    Duration dbTimeout) {
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 4437;
   public static final int DEFAULT_POOL_SIZE = StoreConfig.DEFAULT_POOL_SIZE;
@@ -65,6 +68,7 @@ public record ServerConfig(
   public static final Duration DEFAULT_MAX_TOKEN_TTL = Duration.ofHours(24);
   /** Shortest token key accepted, in bytes. */
   public static final int MIN_TOKEN_KEY_BYTES = TokenSigner.MIN_KEY_BYTES;
+  public static final Duration DEFAULT_DB_TIMEOUT = StoreConfig.DEFAULT_DB_TIMEOUT;
 
   public ServerConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -100,6 +104,7 @@ public record ServerConfig(
   /** The live-reader cap in force: the configured one, or one the descriptor limit allows. */
   public int effectiveMaxLiveReaders() {
     return maxLiveReaders == AUTO_MAX_LIVE_READERS ? FileDescriptors.liveReaderCap() : maxLiveReaders;
+        dbTimeout != null && dbTimeout.toMillis() >= 250, "db timeout must be at least 250 ms");
   }
 
   private static void require(boolean ok, String message) {
@@ -120,6 +125,7 @@ public record ServerConfig(
         .poolSize(poolSize)
         .maxPayloadBytes(maxFrameBytes)
         .tailRecheckInterval(tailRecheckInterval)
+        .dbTimeout(dbTimeout)
         .build();
   }
 
@@ -138,7 +144,8 @@ public record ServerConfig(
         + ", tailRecheckInterval=" + tailRecheckInterval + ", sweepInterval=" + sweepInterval
         + ", maxLiveReaders=" + effectiveMaxLiveReaders() + ", drainTimeout=" + drainTimeout
         + ", tokenKey=" + (tokenKey == null ? "database" : "configured")
-        + ", maxTokenTtl=" + maxTokenTtl + "]";
+        + ", maxTokenTtl=" + maxTokenTtl
+        + ", dbTimeout=" + dbTimeout + "]";
   }
 
   /** Mutable builder; {@link #build()} freezes it. */
@@ -160,6 +167,7 @@ public record ServerConfig(
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private byte[] tokenKey;
     private Duration maxTokenTtl = DEFAULT_MAX_TOKEN_TTL;
+    private Duration dbTimeout = DEFAULT_DB_TIMEOUT;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -244,6 +252,8 @@ public record ServerConfig(
 
     public Builder maxTokenTtl(Duration v) {
       maxTokenTtl = v;
+    public Builder dbTimeout(Duration v) {
+      dbTimeout = v;
       return this;
     }
 
@@ -266,6 +276,7 @@ public record ServerConfig(
           drainTimeout,
           tokenKey,
           maxTokenTtl);
+          dbTimeout);
     }
   }
 }

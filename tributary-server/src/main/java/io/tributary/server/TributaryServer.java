@@ -21,8 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TributaryServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TributaryServer.class);
-  /** How long {@code /health} waits for the database before it reports DOWN. */
-  static final int HEALTH_TIMEOUT_SECONDS = 2;
 
   private final ServerConfig config;
   private final Database database;
@@ -86,7 +84,7 @@ public final class TributaryServer implements AutoCloseable {
               new HttpRouter.Health() {
                 @Override
                 public boolean databaseReachable() {
-                  return database.isReachable(HEALTH_TIMEOUT_SECONDS);
+                  return database.isReachable();
                 }
 
                 @Override

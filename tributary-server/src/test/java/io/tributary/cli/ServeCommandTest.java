@@ -35,6 +35,17 @@ class ServeCommandTest {
     assertThat(config.maxStreamOps()).isEqualTo(64);
     assertThat(config.authToken()).isNull();
     assertThat(config.dbUser()).isEqualTo("u");
+    assertThat(config.dbTimeout()).isEqualTo(ServerConfig.DEFAULT_DB_TIMEOUT);
+    assertThat(config.storeConfig().dbTimeout()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void dbTimeoutIsAFlagReachingTheStore() {
+    var config = parse("serve", "--db-timeout", "750ms").config(DB);
+    assertThat(config.dbTimeout()).isEqualTo(Duration.ofMillis(750));
+    assertThat(config.storeConfig().dbTimeout()).isEqualTo(Duration.ofMillis(750));
+    assertThatThrownBy(() -> parse("serve", "--db-timeout", "100ms").config(DB))
+        .hasMessage("db timeout must be at least 250 ms");
   }
 
   @Test
@@ -133,7 +144,8 @@ class ServeCommandTest {
             "--max-body-bytes", "--auth-token", "TRIBUTARY_AUTH_TOKEN", "--max-stream-ops", "--pool-size",
             "--token-key-file", "TRIBUTARY_TOKEN_KEY_FILE", "--token-key", "TRIBUTARY_TOKEN_KEY",
             "--max-token-ttl", "TRIBUTARY_MAX_TOKEN_TTL",
-            "--db-password-file", "TRIBUTARY_DB_PASSWORD_FILE", "TRIBUTARY_DB_PASSWORD", "--unsafe-no-fsync");
+            "--db-password-file", "TRIBUTARY_DB_PASSWORD_FILE", "TRIBUTARY_DB_PASSWORD", "--unsafe-no-fsync",
+            "--db-timeout", "TRIBUTARY_DB_TIMEOUT");
   }
 
   @Test

@@ -19,6 +19,24 @@ final class DsResponses {
     return new HttpResponse.Full(status, headers, MAPPER.writeValueAsBytes(body));
   }
 
+  /** Seconds a 503 asks the client to wait before retrying. */
+  static final int RETRY_AFTER_SECONDS = 1;
+
+  /**
+   * 503 with {@code Retry-After} and {@code "retryable":true} in the error object: the request
+   * may succeed later (database unreachable, shutting down).
+   */
+  static HttpResponse.Full unavailable(String message) {
+    var body = MAPPER.createObjectNode();
+    body.putObject("error").put("code", "UNAVAILABLE").put("message", message).put("retryable", true);
+    var headers =
+        DsHeaders.base()
+            .set("Content-Type", "application/json")
+            .set("Cache-Control", "no-store")
+            .set("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+    return new HttpResponse.Full(503, headers, MAPPER.writeValueAsBytes(body));
+  }
+
   static HttpResponse.Full error(DsException e) {
     return error(e.status(), e.code(), e.getMessage());
   }

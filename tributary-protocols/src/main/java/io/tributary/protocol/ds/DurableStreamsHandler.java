@@ -109,8 +109,7 @@ public final class DurableStreamsHandler {
       response = DsResponses.error(404, "STREAM_NOT_FOUND", e.getMessage());
     } catch (UnavailableException e) {
       log.warn("durable streams: {} {} failed: {}", request.method(), request.path(), e.getMessage());
-      response = DsResponses.error(503, "UNAVAILABLE", "storage is unavailable; retry later");
-      response.headers().set("Retry-After", "1");
+      response = DsResponses.unavailable("storage is unavailable; retry later: " + e.getMessage());
     } catch (IllegalArgumentException e) {
       response = DsResponses.error(400, "BAD_REQUEST", e.getMessage());
     } catch (TributaryException e) {

@@ -77,7 +77,7 @@ final class NamedStreamReads {
       r = store.await(path, after, config.maxReadBytes(), config.longPollTimeout());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return DsResponses.error(503, "UNAVAILABLE", "the server is shutting down");
+      return DsResponses.unavailable("the server is shutting down");
     }
     var failure = failure(r, path);
     if (failure != null) {

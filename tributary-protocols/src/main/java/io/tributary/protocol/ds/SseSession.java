@@ -1,5 +1,6 @@
 package io.tributary.protocol.ds;
 
+import io.tributary.api.UnavailableException;
 import io.tributary.protocol.HttpResponse;
 import java.io.IOException;
 import java.time.Duration;
@@ -26,6 +27,9 @@ final class SseSession<P> {
   }
 
   private final Source<P> source;
+  /** Pause between tries while the database is unreachable. */
+  static final long OUTAGE_RETRY_MS = 250;
+
   private final SseBatch<P> first;
   private final DurableStreamsConfig config;
   private final LongSupplier clock;
@@ -60,7 +64,10 @@ final class SseSession<P> {
             return;
           }
           if (!batch.upToDate()) {
-            batch = source.after(batch.next(), Duration.ZERO);
+            batch = fetch(sink, batch.next(), Duration.ZERO, deadline);
+            if (batch == null) {
+              return;
+            }
             continue;
           }
         } else if (batch.closed()) {
@@ -82,10 +89,40 @@ final class SseSession<P> {
           return;
         }
         var wait = Duration.ofNanos(Math.min(remaining, config.sseKeepAlive().toNanos()));
-        batch = source.after(batch.next(), wait);
+        batch = fetch(sink, batch.next(), wait, deadline);
+        if (batch == null) {
+          return;
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The next batch, riding out a database outage: the reader stays connected and gets the data
+   * when the database is back, instead of every reader reconnecting at once. Keep-alives go on
+   * meanwhile (they also notice a client that left).
+   *
+   * @return null when the session's time is up first
+   */
+  private SseBatch<P> fetch(HttpResponse.EventSink sink, P from, Duration wait, long deadline)
+      throws IOException, InterruptedException {
+    long lastKeepAlive = System.nanoTime();
+    while (true) {
+      try {
+        return source.after(from, wait);
+      } catch (UnavailableException e) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return null;
+        }
+        Thread.sleep(Math.min(OUTAGE_RETRY_MS, remaining / 1_000_000 + 1));
+        if (System.nanoTime() - lastKeepAlive >= config.sseKeepAlive().toNanos()) {
+          sink.write(SseEvents.keepAlive());
+          lastKeepAlive = System.nanoTime();
+        }
+      }
     }
   }
 

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *       reused for a different append</td></tr>
  *   <tr><td>413</td><td>payload over the per-frame limit ({@code retention_limit_exceeded})</td></tr>
  *   <tr><td>429</td><td>stream-op concurrency limit full (retryable)</td></tr>
- *   <tr><td>503</td><td>store unavailable or shutting down</td></tr>
+ *   <tr><td>503</td><td>store unavailable or shutting down; with {@code Retry-After}</td></tr>
  * </table>
  */
 final class RestErrors {
@@ -32,7 +32,18 @@ final class RestErrors {
 
   private RestErrors() {}
 
+  /** Seconds a 503 or 429 asks the client to wait before retrying ({@code Retry-After}). */
+  static final int RETRY_AFTER_SECONDS = 1;
+
   static HttpResponse toResponse(RuntimeException e) {
+    var response = mapped(e);
+    if (response.status() == 503 || response.status() == 429) {
+      response.headers().set("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+    }
+    return response;
+  }
+
+  private static HttpResponse mapped(RuntimeException e) {
     return switch (e) {
       case RestException r -> RestJson.error(r.status(), r.getMessage(), r.kind(), r.retryable());
       case TributaryException t -> fromStore(t);
