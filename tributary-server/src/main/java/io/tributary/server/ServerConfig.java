@@ -99,12 +99,13 @@ public record ServerConfig(
         "max live readers must be >= 1 (or auto), got " + maxLiveReaders);
     require(
         drainTimeout != null && !drainTimeout.isNegative(), "drain timeout must not be negative");
+    require(
+        dbTimeout != null && dbTimeout.toMillis() >= 250, "db timeout must be at least 250 ms");
   }
 
   /** The live-reader cap in force: the configured one, or one the descriptor limit allows. */
   public int effectiveMaxLiveReaders() {
     return maxLiveReaders == AUTO_MAX_LIVE_READERS ? FileDescriptors.liveReaderCap() : maxLiveReaders;
-        dbTimeout != null && dbTimeout.toMillis() >= 250, "db timeout must be at least 250 ms");
   }
 
   private static void require(boolean ok, String message) {
@@ -252,6 +253,9 @@ public record ServerConfig(
 
     public Builder maxTokenTtl(Duration v) {
       maxTokenTtl = v;
+      return this;
+    }
+
     public Builder dbTimeout(Duration v) {
       dbTimeout = v;
       return this;
@@ -275,7 +279,7 @@ public record ServerConfig(
           maxLiveReaders,
           drainTimeout,
           tokenKey,
-          maxTokenTtl);
+          maxTokenTtl,
           dbTimeout);
     }
   }
