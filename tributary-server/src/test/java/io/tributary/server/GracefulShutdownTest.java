@@ -116,7 +116,10 @@ class GracefulShutdownTest {
   }
 
   private static TributaryServer start(String db) {
-    return TestServers.start(database(db), b -> b.poolSize(4).drainTimeout(DRAIN).longPollTimeout(Duration.ofSeconds(30)));
+    // a thousand readers' first reads queue for 4 connections: on a busy machine that can take
+    // longer than the default database timeout, which would answer some of them 503
+    return TestServers.start(database(db), b -> b.poolSize(4).drainTimeout(DRAIN)
+        .longPollTimeout(Duration.ofSeconds(30)).dbTimeout(Duration.ofSeconds(30)));
   }
 
   private static String enc(String s) {
@@ -135,7 +138,7 @@ class GracefulShutdownTest {
   }
 
   private static void awaitGauges(TributaryServer server, int liveReaders, int streamOps) {
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
       var body = send(request(server, "/metrics").build()).body();
       double live = -1;
       double ops = -1;
