@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param dbTimeout the longest a call waits for the database when it cannot get it: for a pool
  *     connection, and for a queued append from the moment it was queued; then it fails with a
  *     retryable {@link UnavailableException}
+ * @param schema the PostgreSQL schema holding Tributary's tables and functions (created by the
+ *     migration when missing and the user may); its migration history is the table {@code
+ *     tributary_schema_history} there, apart from any Flyway history of the application
  */
 public record StoreConfig(
     String jdbcUrl,
@@ -36,7 +39,8 @@ public record StoreConfig(
     int maxBatch,
     long appendKeyWindow,
     Clock clock,
-    Duration dbTimeout) {
+    Duration dbTimeout,
+    String schema) {
   public static final int DEFAULT_POOL_SIZE = 16;
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 65_536;
   public static final long DEFAULT_DURABLE_RETENTION = 10_000;
@@ -45,6 +49,10 @@ public record StoreConfig(
   public static final int DEFAULT_MAX_BATCH = 128;
   public static final long DEFAULT_APPEND_KEY_WINDOW = 10_000;
   public static final Duration DEFAULT_DB_TIMEOUT = Duration.ofSeconds(2);
+  public static final String DEFAULT_SCHEMA = "public";
+  /** Unquoted PostgreSQL identifiers only: the name goes into search_path and Flyway as is. */
+  private static final java.util.regex.Pattern SCHEMA_NAME =
+      java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   public StoreConfig {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -59,6 +67,9 @@ public record StoreConfig(
     require(appendKeyWindow >= 1, "appendKeyWindow must be >= 1");
     // Hikari refuses connection timeouts under 250 ms
     require(dbTimeout != null && dbTimeout.toMillis() >= 250, "dbTimeout must be >= 250ms");
+    require(
+        schema != null && SCHEMA_NAME.matcher(schema).matches(),
+        "schema must be a lower-case unquoted identifier ([a-z_][a-z0-9_]*, at most 63), got " + schema);
   }
 
   private static void require(boolean ok, String message) {
@@ -86,7 +97,8 @@ public record StoreConfig(
         + ", password=" + (password == null ? "null" : "***") + ", poolSize=" + poolSize
         + ", maxPayloadBytes=" + maxPayloadBytes + ", durableRetention=" + durableRetention
         + ", summaryRetention=" + summaryRetention + ", tailRecheckInterval=" + tailRecheckInterval
-        + ", maxBatch=" + maxBatch + ", clock=" + clock + "]";
+        + ", maxBatch=" + maxBatch + ", appendKeyWindow=" + appendKeyWindow + ", clock=" + clock
+        + ", dbTimeout=" + dbTimeout + ", schema=" + schema + "]";
   }
 
   public static Builder builder(String jdbcUrl) {
@@ -107,6 +119,7 @@ public record StoreConfig(
     private long appendKeyWindow = DEFAULT_APPEND_KEY_WINDOW;
     private Clock clock;
     private Duration dbTimeout = DEFAULT_DB_TIMEOUT;
+    private String schema = DEFAULT_SCHEMA;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -169,6 +182,12 @@ public record StoreConfig(
       return this;
     }
 
+    /** The schema for Tributary's tables; {@value #DEFAULT_SCHEMA} unless set. */
+    public Builder schema(String v) {
+      schema = v;
+      return this;
+    }
+
     public StoreConfig build() {
       return new StoreConfig(
           jdbcUrl,
@@ -182,7 +201,8 @@ public record StoreConfig(
           maxBatch,
           appendKeyWindow,
           clock,
-          dbTimeout);
+          dbTimeout,
+          schema);
     }
   }
 }

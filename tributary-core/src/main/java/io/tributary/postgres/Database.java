@@ -57,6 +57,7 @@ public final class Database implements AutoCloseable {
     hc.setValidationTimeout(Math.max(250, Math.min(timeoutMs / 2, 1_000)));
     hc.setPoolName("tributary");
     hc.addDataSourceProperty("ApplicationName", "tributary");
+    hc.addDataSourceProperty("currentSchema", config.schema());
     hc.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, (timeoutMs + 999) / 1000)));
     hc.addDataSourceProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS));
     hc.addDataSourceProperty("tcpKeepAlive", "true");

@@ -4,7 +4,6 @@ import io.tributary.api.StoreConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,16 +122,7 @@ final class DatabaseProbe implements AutoCloseable {
   }
 
   private Connection connect() throws SQLException {
-    var props = new Properties();
-    if (config.user() != null) {
-      props.setProperty("user", config.user());
-    }
-    if (config.password() != null) {
-      props.setProperty("password", config.password());
-    }
-    props.setProperty("ApplicationName", APPLICATION_NAME);
-    props.setProperty("connectTimeout", Integer.toString(CHECK_TIMEOUT_SECONDS));
-    props.setProperty("loginTimeout", Integer.toString(CHECK_TIMEOUT_SECONDS));
+    var props = ConnectionProperties.of(config, APPLICATION_NAME, CHECK_TIMEOUT_SECONDS);
     props.setProperty("socketTimeout", Integer.toString(CHECK_TIMEOUT_SECONDS + 1));
     return DriverManager.getConnection(config.jdbcUrl(), props);
   }

@@ -4,7 +4,6 @@ import io.tributary.api.StoreConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.postgresql.PGConnection;
@@ -215,18 +214,9 @@ final class Notifier implements AutoCloseable {
   }
 
   private Connection connect() throws SQLException {
-    var props = new Properties();
-    if (config.user() != null) {
-      props.setProperty("user", config.user());
-    }
-    if (config.password() != null) {
-      props.setProperty("password", config.password());
-    }
-    props.setProperty("ApplicationName", APPLICATION_NAME);
-    props.setProperty("tcpKeepAlive", "true");
     // bounded, so that after an outage on a dropped network the next try comes soon
-    props.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
-    props.setProperty("loginTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+    var props = ConnectionProperties.of(config, APPLICATION_NAME, CONNECT_TIMEOUT_SECONDS);
+    props.setProperty("tcpKeepAlive", "true");
     var c = DriverManager.getConnection(config.jdbcUrl(), props);
     c.setAutoCommit(true);
     return c;

@@ -3,7 +3,6 @@ package io.tributary.postgres;
 import io.tributary.api.StoreConfig;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
@@ -15,6 +14,14 @@ import org.flywaydb.core.api.FlywayException;
  * reports only "permission denied … Run Flyway with -X option".
  */
 final class SchemaMigration {
+  /**
+   * Where the scripts are: a path of our own, so an application's {@code db/migration} scripts
+   * and ours never see each other.
+   */
+  static final String LOCATION = "classpath:io/tributary/db/migration";
+  /** Tributary's own history table, apart from the application's {@code flyway_schema_history}. */
+  static final String HISTORY_TABLE = "tributary_schema_history";
+
   /** SQLSTATE insufficient_privilege. */
   private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
@@ -31,7 +38,13 @@ final class SchemaMigration {
     var flyway =
         Flyway.configure()
             .dataSource(config.jdbcUrl(), config.user(), config.password())
-            .locations("classpath:db/migration")
+            .locations(LOCATION)
+            .table(HISTORY_TABLE)
+            .schemas(config.schema())
+            .defaultSchema(config.schema())
+            // a schema the application's own tables already fill: ours are all still to apply
+            .baselineOnMigrate(true)
+            .baselineVersion("0")
             .load();
     try {
       if (flyway.info().pending().length > 0) {
@@ -51,13 +64,7 @@ final class SchemaMigration {
 
   /** Fails when the migration could not create its tables: no CREATE or USAGE on the schema. */
   private static void requireSchemaPrivileges(StoreConfig config) {
-    var props = new Properties();
-    if (config.user() != null) {
-      props.setProperty("user", config.user());
-    }
-    if (config.password() != null) {
-      props.setProperty("password", config.password());
-    }
+    var props = ConnectionProperties.of(config, "tributary-migration", 5);
     try (var c = DriverManager.getConnection(config.jdbcUrl(), props);
         var st = c.createStatement();
         var rs = st.executeQuery(
@@ -67,6 +74,11 @@ final class SchemaMigration {
       String user = rs.getString(1);
       String database = rs.getString(2);
       String schema = rs.getString(3);
+      if (schema == null && !config.schema().equals(StoreConfig.DEFAULT_SCHEMA)) {
+        // a schema of its own that does not exist yet: the migration creates it, and a refusal
+        // to do so is reported as a missing privilege below
+        return;
+      }
       if (schema == null) {
         throw new IllegalStateException(
             "database user \"" + user + "\" has no schema to create Tributary's tables in: no schema of its"

@@ -1,5 +1,6 @@
 package io.tributary.cli;
 
+import io.tributary.api.StoreConfig;
 import io.tributary.server.ServerConfig;
 import io.tributary.server.TributaryServer;
 import java.io.IOException;
@@ -182,6 +183,13 @@ final class ServeCommand implements Callable<Integer> {
           + " (env TRIBUTARY_DB_TIMEOUT, default ${DEFAULT-VALUE}).")
   Duration dbTimeout;
 
+  @Option(
+      names = "--db-schema",
+      defaultValue = "${env:TRIBUTARY_DB_SCHEMA:-" + StoreConfig.DEFAULT_SCHEMA + "}",
+      description = "PostgreSQL schema for Tributary's tables, created when missing; its migration"
+          + " history is tributary_schema_history there (env TRIBUTARY_DB_SCHEMA, default ${DEFAULT-VALUE}).")
+  String dbSchema;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -261,6 +269,7 @@ final class ServeCommand implements Callable<Integer> {
         .tokenKey(tokenKeyBytes())
         .maxTokenTtl(maxTokenTtl)
         .dbTimeout(dbTimeout)
+        .dbSchema(dbSchema)
         .build();
   }
 

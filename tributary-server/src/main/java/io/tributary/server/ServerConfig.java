@@ -31,6 +31,7 @@ import java.util.Objects;
  *     in the database, so that every server on it shares a key
  * @param maxTokenTtl the longest lifetime a minted read token may have
  * @param dbTimeout longest a request waits for an unreachable or saturated database before 503
+ * @param dbSchema the PostgreSQL schema of Tributary's tables (see {@link StoreConfig#schema()})
  */
 public record ServerConfig(
     String bindAddress,
@@ -50,7 +51,8 @@ public record ServerConfig(
     Duration drainTimeout,
     byte[] tokenKey,
     Duration maxTokenTtl,
-    Duration dbTimeout) {
+    Duration dbTimeout,
+    String dbSchema) {
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 4437;
   public static final int DEFAULT_POOL_SIZE = StoreConfig.DEFAULT_POOL_SIZE;
@@ -127,6 +129,7 @@ public record ServerConfig(
         .maxPayloadBytes(maxFrameBytes)
         .tailRecheckInterval(tailRecheckInterval)
         .dbTimeout(dbTimeout)
+        .schema(dbSchema)
         .build();
   }
 
@@ -146,7 +149,7 @@ public record ServerConfig(
         + ", maxLiveReaders=" + effectiveMaxLiveReaders() + ", drainTimeout=" + drainTimeout
         + ", tokenKey=" + (tokenKey == null ? "database" : "configured")
         + ", maxTokenTtl=" + maxTokenTtl
-        + ", dbTimeout=" + dbTimeout + "]";
+        + ", dbTimeout=" + dbTimeout + ", dbSchema=" + dbSchema + "]";
   }
 
   /** Mutable builder; {@link #build()} freezes it. */
@@ -169,6 +172,7 @@ public record ServerConfig(
     private byte[] tokenKey;
     private Duration maxTokenTtl = DEFAULT_MAX_TOKEN_TTL;
     private Duration dbTimeout = DEFAULT_DB_TIMEOUT;
+    private String dbSchema = StoreConfig.DEFAULT_SCHEMA;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -261,6 +265,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder dbSchema(String v) {
+      dbSchema = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           bindAddress,
@@ -280,7 +289,8 @@ public record ServerConfig(
           drainTimeout,
           tokenKey,
           maxTokenTtl,
-          dbTimeout);
+          dbTimeout,
+          dbSchema);
     }
   }
 }
