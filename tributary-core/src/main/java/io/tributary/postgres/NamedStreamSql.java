@@ -2,7 +2,7 @@ package io.tributary.postgres;
 
 /**
  * Every SQL statement of the named-stream store. The steps themselves are server-side functions
- * in {@code db/migration/V10__named_streams.sql}; each store operation is one round trip.
+ * in {@code io/tributary/db/migration/V3__named_streams.sql}; each store operation is one round trip.
  */
 final class NamedStreamSql {
   private NamedStreamSql() {}
