@@ -2,8 +2,8 @@ package io.tributary.postgres;
 
 /**
  * Every SQL statement of the attempt-stream store. The heavy lifting lives in the server-side
- * functions of {@code io/tributary/db/migration/V2__attempt_functions.sql} ({@code tb_append_batch} as
- * redefined by {@code V4__append_keys.sql}); each public operation is one round trip.
+ * functions of {@code io/tributary/db/migration/V2__attempt_functions.sql} (the tables are in
+ * {@code V1__streams.sql}); each public operation is one round trip.
  */
 final class AttemptStreamSql {
   private AttemptStreamSql() {}

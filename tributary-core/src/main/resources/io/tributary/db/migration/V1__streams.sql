@@ -112,3 +112,25 @@ LANGUAGE sql IMMUTABLE AS $$
         ELSE doc
     END
 $$;
+
+-- Idempotent appends to attempt streams. A writer may name an append with a key (unique per
+-- attempt stream, client-chosen); a retry of a named append that already committed answers the
+-- first outcome and writes nothing; the same key with another append (fingerprint: mode, frame
+-- type, correlation id, payload, hashed in Java) is a conflict.
+--
+-- Keys live in their own table, not on tb_frame: frames are trimmed by retention (64 summary
+-- frames, K best-effort frames), keys must outlive that. A key is remembered while its append is
+-- among the stream's newest p_key_window appends (counted by the stream's lifetime frame_count,
+-- unnamed appends included); keys that left the window are deleted when the stream next records
+-- a key, so a stream holds about p_key_window keys at most.
+CREATE TABLE tb_append_key (
+    stream_id       bigint NOT NULL,
+    key             text   NOT NULL,
+    pos             bigint NOT NULL,   -- the frame's position (its id)
+    fingerprint     bytea  NOT NULL,
+    frame_count     bigint NOT NULL,   -- the stream's lifetime count after the append: its outcome and its age
+    summary_version bigint,
+    PRIMARY KEY (stream_id, key)
+);
+
+CREATE INDEX tb_append_key_age_idx ON tb_append_key (stream_id, frame_count);

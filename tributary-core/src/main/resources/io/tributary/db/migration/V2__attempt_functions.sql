@@ -157,14 +157,19 @@ $$;
 -- is kept in memory and written once: one multi-row INSERT, at most one trim per mode, one summary
 -- write, one row update. Deliberate approximation: within a run, best-effort frames are trimmed to
 -- the K of the run's last best-effort append (the reference trims approximately too).
+-- Idempotent appends (p_key, p_fingerprint, p_key_window): a named append that already
+-- committed answers its first outcome (r_replayed) and writes nothing; the same key with another
+-- append is status 6 (r_pos = the first append's position). An unnamed batch passes null arrays
+-- and pays one branch per item. Keys are in tb_append_key (V1).
 -- Modes: 0 durable, 1 summary (payload: a validated JSON object), 2 best effort.
 CREATE FUNCTION tb_append_batch(
     p_ord int[], p_execution_id uuid[], p_partition int[], p_attempt_index bigint[], p_lease_id uuid[], p_epoch bigint[],
     p_mode smallint[], p_frame_type text[], p_payload bytea[], p_correlation_id text[],
     p_ttl_ms bigint[], p_floor bigint[], p_ceiling bigint[], p_alpha double precision[],
-    p_durable_cap bigint, p_summary_cap bigint, p_now_ms bigint)
+    p_durable_cap bigint, p_summary_cap bigint, p_now_ms bigint,
+    p_key text[], p_fingerprint bytea[], p_key_window bigint)
 RETURNS TABLE (r_ord int, r_status smallint, r_pos bigint, r_frame_count bigint,
-               r_summary_version bigint, r_detail text, r_stream_id bigint)
+               r_summary_version bigint, r_detail text, r_stream_id bigint, r_replayed boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
     now_ms bigint := tb_now_ms(p_now_ms);
@@ -197,6 +202,9 @@ DECLARE
     excess bigint;
     cutoff bigint;
     n bigint;
+    keyed boolean;           -- this item names its append
+    run_keyed boolean;       -- the run recorded a key: forget keys that left the window
+    seen tb_append_key%ROWTYPE;
 BEGIN
     FOR i IN 1 .. coalesce(array_length(p_ord, 1), 0) + 1 LOOP
         -- a new stream (or the end): write the previous run, then lock the next stream's row
@@ -252,6 +260,10 @@ BEGIN
                     GET DIAGNOSTICS n = ROW_COUNT;
                     s.be_retained := s.be_retained - n;
                 END IF;
+                IF run_keyed THEN
+                    DELETE FROM tb_append_key
+                    WHERE stream_id = s.id AND frame_count <= s.frame_count - p_key_window;
+                END IF;
                 UPDATE tb_stream SET
                     last_pos = s.last_pos, frame_count = s.frame_count, total_bytes = s.total_bytes,
                     durable_retained = s.durable_retained, summary_retained = s.summary_retained,
@@ -265,6 +277,7 @@ BEGIN
             f_pos := '{}'; f_mode := '{}'; f_type := '{}'; f_payload := '{}'; f_corr := '{}';
             f_sv := '{}'; f_ttl := '{}';
             doc := NULL; doc_version := 0; doc_loaded := false; doc_changed := false; be_cap := NULL;
+            run_keyed := false;
             SELECT * INTO s FROM tb_stream
             WHERE kind = 1 AND execution_id = p_execution_id[i] AND partition_key = p_partition[i]
               AND attempt_index = p_attempt_index[i]
@@ -282,6 +295,7 @@ BEGIN
 
         r_ord := p_ord[i];
         r_pos := NULL; r_frame_count := NULL; r_summary_version := NULL; r_detail := NULL;
+        r_replayed := false;
         IF NOT have_row THEN
             r_status := 3;
             RETURN NEXT;
@@ -293,6 +307,27 @@ BEGIN
             r_detail := s.closed_reason;
             RETURN NEXT;
             CONTINUE;
+        END IF;
+
+        -- a named append answers its first outcome and writes nothing (the patch is not merged
+        -- again); the key row is written below in this transaction, under the stream's row lock,
+        -- so a retry in this batch, a later batch or another server sees it
+        keyed := p_key IS NOT NULL AND p_key[i] IS NOT NULL;
+        IF keyed THEN
+            SELECT * INTO seen FROM tb_append_key WHERE stream_id = s.id AND key = p_key[i];
+            IF FOUND THEN
+                IF seen.fingerprint = p_fingerprint[i] THEN
+                    r_pos := seen.pos;
+                    r_frame_count := seen.frame_count;
+                    r_summary_version := seen.summary_version;
+                    r_replayed := true;
+                ELSE
+                    r_status := 6;
+                    r_pos := seen.pos;
+                END IF;
+                RETURN NEXT;
+                CONTINUE;
+            END IF;
         END IF;
 
         sv := NULL;
@@ -371,6 +406,11 @@ BEGIN
         s.frame_count := s.frame_count + 1;
         s.total_bytes := s.total_bytes + octet_length(p_payload[i]);
         dirty := true;
+        IF keyed THEN
+            INSERT INTO tb_append_key (stream_id, key, pos, fingerprint, frame_count, summary_version)
+            VALUES (s.id, p_key[i], new_pos, p_fingerprint[i], s.frame_count, sv);
+            run_keyed := true;
+        END IF;
 
         woken := woken || s.id;
         r_status := 0;
