@@ -1,6 +1,8 @@
 package io.tributary.server;
 
 import io.tributary.api.StoreConfig;
+import io.tributary.protocol.ds.subscription.SubscriptionConfig;
+import io.tributary.protocol.ds.subscription.WebhookTargets;
 import io.tributary.protocol.rest.RestConfig;
 import java.time.Duration;
 import java.util.Objects;
@@ -29,6 +31,10 @@ import java.util.Objects;
  * @param tokenKey the key that signs read tokens (at least 32 bytes), or null to use the one stored
  *     in the database, so that every server on it shares a key
  * @param maxTokenTtl the longest lifetime a minted read token may have
+ * @param webhookAllowedTargets where subscription webhooks may be sent: comma-separated {@code
+ *     loopback}, {@code private}, {@code public} and CIDR ranges (see {@link WebhookTargets})
+ * @param webhookMaxAttempts deliveries of one wake before a webhook subscription is marked failed
+ * @param webhookRetryBase the first retry delay of a failed delivery; doubled per retry up to 60 s
  */
 public record ServerConfig(
     String bindAddress,
@@ -47,7 +53,10 @@ public record ServerConfig(
     int maxLiveReaders,
     Duration drainTimeout,
     byte[] tokenKey,
-    Duration maxTokenTtl) {
+    Duration maxTokenTtl,
+    String webhookAllowedTargets,
+    int webhookMaxAttempts,
+    Duration webhookRetryBase) {
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 4437;
   public static final int DEFAULT_POOL_SIZE = StoreConfig.DEFAULT_POOL_SIZE;
@@ -65,6 +74,9 @@ public record ServerConfig(
   public static final Duration DEFAULT_MAX_TOKEN_TTL = Duration.ofHours(24);
   /** Shortest token key accepted, in bytes. */
   public static final int MIN_TOKEN_KEY_BYTES = TokenSigner.MIN_KEY_BYTES;
+  public static final String DEFAULT_WEBHOOK_ALLOWED_TARGETS = WebhookTargets.DEFAULT_ALLOWED;
+  public static final int DEFAULT_WEBHOOK_MAX_ATTEMPTS = SubscriptionConfig.DEFAULT_MAX_ATTEMPTS;
+  public static final Duration DEFAULT_WEBHOOK_RETRY_BASE = SubscriptionConfig.DEFAULT_RETRY_BASE;
 
   public ServerConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -95,6 +107,17 @@ public record ServerConfig(
         "max live readers must be >= 1 (or auto), got " + maxLiveReaders);
     require(
         drainTimeout != null && !drainTimeout.isNegative(), "drain timeout must not be negative");
+    Objects.requireNonNull(webhookAllowedTargets, "webhookAllowedTargets");
+    subscriptionConfig(webhookAllowedTargets, webhookMaxAttempts, webhookRetryBase);
+  }
+
+  /** The subscription settings: webhook targets, attempts and backoff. */
+  public SubscriptionConfig subscriptionConfig() {
+    return subscriptionConfig(webhookAllowedTargets, webhookMaxAttempts, webhookRetryBase);
+  }
+
+  private static SubscriptionConfig subscriptionConfig(String targets, int attempts, Duration base) {
+    return SubscriptionConfig.defaults().with(WebhookTargets.parse(targets), attempts, base);
   }
 
   /** The live-reader cap in force: the configured one, or one the descriptor limit allows. */
@@ -137,7 +160,8 @@ public record ServerConfig(
         + ", tailRecheckInterval=" + tailRecheckInterval + ", sweepInterval=" + sweepInterval
         + ", maxLiveReaders=" + effectiveMaxLiveReaders() + ", drainTimeout=" + drainTimeout
         + ", tokenKey=" + (tokenKey == null ? "database" : "configured")
-        + ", maxTokenTtl=" + maxTokenTtl + "]";
+        + ", maxTokenTtl=" + maxTokenTtl + ", webhookAllowedTargets=" + webhookAllowedTargets
+        + ", webhookMaxAttempts=" + webhookMaxAttempts + ", webhookRetryBase=" + webhookRetryBase + "]";
   }
 
   /** Mutable builder; {@link #build()} freezes it. */
@@ -159,6 +183,9 @@ public record ServerConfig(
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private byte[] tokenKey;
     private Duration maxTokenTtl = DEFAULT_MAX_TOKEN_TTL;
+    private String webhookAllowedTargets = DEFAULT_WEBHOOK_ALLOWED_TARGETS;
+    private int webhookMaxAttempts = DEFAULT_WEBHOOK_MAX_ATTEMPTS;
+    private Duration webhookRetryBase = DEFAULT_WEBHOOK_RETRY_BASE;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -246,6 +273,21 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder webhookAllowedTargets(String v) {
+      webhookAllowedTargets = v;
+      return this;
+    }
+
+    public Builder webhookMaxAttempts(int v) {
+      webhookMaxAttempts = v;
+      return this;
+    }
+
+    public Builder webhookRetryBase(Duration v) {
+      webhookRetryBase = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           bindAddress,
@@ -264,7 +306,10 @@ public record ServerConfig(
           maxLiveReaders,
           drainTimeout,
           tokenKey,
-          maxTokenTtl);
+          maxTokenTtl,
+          webhookAllowedTargets,
+          webhookMaxAttempts,
+          webhookRetryBase);
     }
   }
 }
