@@ -19,7 +19,7 @@ final class SubscriptionJson {
   private SubscriptionJson() {}
 
   /** The resource as {@code GET} (and a create) answers it; no secret is part of it. */
-  static ObjectNode describe(Subscription s, String kid) {
+  static ObjectNode describe(Subscription s, String kid, String baseUrl) {
     var out = JSON.createObjectNode();
     out.put("id", s.id());
     out.put("subscription_id", s.id());
@@ -31,7 +31,7 @@ final class SubscriptionJson {
     if (s.webhookUrl() != null) {
       var webhook = out.putObject("webhook");
       webhook.put("url", s.webhookUrl());
-      webhook.putObject("signing").put("alg", "ed25519").put("kid", kid).put("jwks_url", s.baseUrl() + JWKS_PATH);
+      webhook.putObject("signing").put("alg", "ed25519").put("kid", kid).put("jwks_url", baseUrl + JWKS_PATH);
     }
     if (s.wakeStream() != null) {
       out.put("wake_stream", StreamNames.relative(s.wakeStream()));

@@ -140,9 +140,10 @@ public final class SubscriptionRoutes {
       case "PUT" -> {
         var spec = SubscriptionSpec.parse(req.body());
         var creation = subscriptions.create(id, spec, baseUrl(req));
-        yield json(creation.created() ? 201 : 200, subscriptions.describe(creation.subscription()));
+        yield json(
+            creation.created() ? 201 : 200, subscriptions.describe(creation.subscription(), baseUrl(req)));
       }
-      case "GET", "HEAD" -> json(200, subscriptions.describe(subscriptions.get(id)));
+      case "GET", "HEAD" -> json(200, subscriptions.describe(subscriptions.get(id), baseUrl(req)));
       case "DELETE" -> {
         subscriptions.delete(id);
         yield empty(204);
@@ -221,7 +222,7 @@ public final class SubscriptionRoutes {
   private static SubscriptionFault reserved(String path, String why) {
     return new SubscriptionFault(
         404,
-        "SUBSCRIPTION_NOT_FOUND",
+        "RESERVED_PATH",
         why + ": " + CONTROL_ROOT + "/ is reserved for control routes, and no stream can live under it"
             + " (" + path + ")");
   }

@@ -304,8 +304,9 @@ public final class Subscriptions implements AutoCloseable {
     afterWake(id, opened, opened);
   }
 
-  ObjectNode describe(Subscription s) {
-    return SubscriptionJson.describe(s, signer.kid());
+  /** The resource, its JWKS URL on {@code baseUrl} (the server the caller asked). */
+  ObjectNode describe(Subscription s, String baseUrl) {
+    return SubscriptionJson.describe(s, signer.kid(), baseUrl);
   }
 
   Map<String, Object> jwks() {
