@@ -99,7 +99,7 @@ final class DeliveryWorker implements AutoCloseable {
       lock.notifyAll();
     }
     if (loop != null) {
-      loop.interrupt();
+      // not interrupted: an interrupt in the middle of a JDBC call breaks the pooled connection
       try {
         loop.join(5_000);
       } catch (InterruptedException e) {
