@@ -109,8 +109,11 @@ public final class PostgresSubscriptionStore {
         });
   }
 
-  /** A subscription's id and pattern, for matching a stream path against every pattern. */
-  public record Candidate(String id, String pattern) {}
+  /**
+   * A subscription that may care about an appended stream: its id, its pattern (or null), and
+   * whether the stream is already linked to it.
+   */
+  public record Candidate(String id, String pattern, boolean linked) {}
 
   /** Subscriptions that have a pattern or a link to the stream at {@code path}. */
   public List<Candidate> candidates(String path) {
@@ -119,13 +122,14 @@ public final class PostgresSubscriptionStore {
         c -> {
           try (var ps =
               c.prepareStatement(
-                  "SELECT id, pattern FROM tb_ds_subscription WHERE pattern IS NOT NULL OR id IN"
-                      + " (SELECT subscription_id FROM tb_ds_subscription_stream WHERE ds_path = ?)")) {
+                  "SELECT s.id, s.pattern, l.ds_path IS NOT NULL FROM tb_ds_subscription s"
+                      + " LEFT JOIN tb_ds_subscription_stream l ON l.subscription_id = s.id AND l.ds_path = ?"
+                      + " WHERE s.pattern IS NOT NULL OR l.ds_path IS NOT NULL")) {
             ps.setString(1, path);
             var out = new ArrayList<Candidate>();
             try (var rs = ps.executeQuery()) {
               while (rs.next()) {
-                out.add(new Candidate(rs.getString(1), rs.getString(2)));
+                out.add(new Candidate(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
               }
             }
             return out;
@@ -173,8 +177,9 @@ public final class PostgresSubscriptionStore {
   }
 
   /**
-   * Subscriptions with no open wake and a linked stream whose tail is past its acked position:
-   * work a lost append hook (a server that died) would otherwise leave unnoticed.
+   * Active subscriptions with no open wake and a linked stream whose tail is past its acked
+   * position: work a lost append hook (a server that died) would otherwise leave unnoticed. Failed
+   * ones wait for their next append.
    */
   public List<String> idleWithPendingWork(int limit) {
     return ids(
@@ -182,7 +187,7 @@ public final class PostgresSubscriptionStore {
         "SELECT DISTINCT s.id FROM tb_ds_subscription s"
             + " JOIN tb_ds_subscription_stream l ON l.subscription_id = s.id"
             + " JOIN tb_stream t ON t.kind = 2 AND t.ds_path = l.ds_path AND NOT t.ds_soft_deleted"
-            + " WHERE s.wake_id IS NULL AND t.last_pos > l.acked_pos LIMIT ?",
+            + " WHERE s.wake_id IS NULL AND s.status = 'active' AND t.last_pos > l.acked_pos LIMIT ?",
         limit);
   }
 

@@ -237,6 +237,8 @@ public final class Subscriptions implements AutoCloseable {
               Wakes.checkCurrent(s, claims.generation(), progress.generation(), progress.wakeId());
               Wakes.applyAcks(s, progress.acks());
               s.leaseExpiresMs(now + s.leaseTtlMs());
+              // a receiver calling back has the notification, whatever became of our request
+              s.deliveryDueMs(null);
               if (!progress.done()) {
                 return false;
               }
@@ -338,10 +340,17 @@ public final class Subscriptions implements AutoCloseable {
   /** Links the appended stream to every subscription whose pattern matches, and wakes them. */
   void evaluateAppend(String path) {
     var rel = StreamNames.relative(path);
+    Subscription tails = null;
     for (var candidate : store.candidates(path)) {
       boolean byPattern = candidate.pattern() != null && new GlobPattern(candidate.pattern()).matches(rel);
-      var tails = new Subscription(candidate.id(), Subscription.Type.WEBHOOK, null, null, null, 0, null, "", "", 0);
-      store.loadTails(tails, List.of(path));
+      if (!byPattern && !candidate.linked()) {
+        continue;
+      }
+      if (tails == null) {
+        tails = new Subscription(candidate.id(), Subscription.Type.WEBHOOK, null, null, null, 0, null, "", "", 0);
+        store.loadTails(tails, List.of(path));
+      }
+      var appendedTails = tails.tails();
       var type = new Subscription.Type[1];
       boolean opened =
           store.update(
@@ -357,7 +366,7 @@ public final class Subscriptions implements AutoCloseable {
                 if (!s.links().containsKey(path)) {
                   return false;
                 }
-                tails.tails().forEach(s.tails()::put);
+                appendedTails.forEach(s.tails()::put);
                 // a new append gives a subscription that gave up another chance
                 s.failed(false);
                 return Wakes.openIfPending(s, store.nowMs());
