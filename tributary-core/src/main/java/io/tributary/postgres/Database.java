@@ -66,11 +66,30 @@ public final class Database implements AutoCloseable {
     return config;
   }
 
-  /** True when a pool connection answers within {@code timeoutSeconds}. Never throws. */
+  /**
+   * True when a pool connection answers within {@code timeoutSeconds}, waiting for one included.
+   * Never throws.
+   */
   public boolean isReachable(int timeoutSeconds) {
-    try (var c = pool.getConnection()) {
-      return c.isValid(timeoutSeconds);
-    } catch (java.sql.SQLException | RuntimeException e) {
+    // with the database gone and no idle connection left, the pool would make the caller wait its
+    // whole connection timeout (30 s); the probe waits in its own thread and is abandoned instead
+    var probe = new java.util.concurrent.CompletableFuture<Boolean>();
+    Thread.ofVirtual()
+        .name("tributary-health-probe")
+        .start(
+            () -> {
+              try (var c = pool.getConnection()) {
+                probe.complete(c.isValid(timeoutSeconds));
+              } catch (java.sql.SQLException | RuntimeException e) {
+                probe.complete(false);
+              }
+            });
+    try {
+      return probe.get(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return false;
     }
   }

@@ -16,8 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Auth applies to every route except {@code /health} and CORS preflights ({@code OPTIONS}),
  * which browsers send without credentials, and the subscription routes that check a wake's own
- * bearer token (callback, ack, release) or are public (the JWKS). The admin token opens every route; a read token from
- * {@code POST /v1/tokens} only the reads of its one stream (see {@link TokenAuth}). The {@value
+ * bearer token (callback, ack, release) or are public (the JWKS). The admin token opens every
+ * route; a read token from {@code POST /v1/tokens} only the reads of its one stream (see {@link
+ * TokenAuth}). The {@value
  * HttpRequest#ACCESS_TOKEN_PARAM} query parameter is removed before a request reaches a handler.
  */
 public final class HttpRouter {

@@ -45,6 +45,7 @@ final class DeliveryWorker implements AutoCloseable {
   private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
   private final HttpClient client;
   private boolean nudged;
+  private boolean failing;
   private volatile boolean running = true;
   private Thread loop;
 
@@ -146,6 +147,10 @@ final class DeliveryWorker implements AutoCloseable {
           subscriptions.expiredLeases(BATCH).forEach(subscriptions::expireLease);
           subscriptions.idleWithPendingWork(BATCH).forEach(subscriptions::reopen);
         }
+        if (failing) {
+          failing = false;
+          log.info("subscriptions: background steps work again");
+        }
         synchronized (lock) {
           if (running && events.isEmpty() && !nudged) {
             long waitMs = Math.max(1, (pollNanos - (System.nanoTime() - lastPoll)) / 1_000_000);
@@ -157,8 +162,14 @@ final class DeliveryWorker implements AutoCloseable {
           return;
         }
       } catch (RuntimeException e) {
-        // the database may be briefly away; everything is retried from its state next round
-        log.warn("subscriptions: background step failed: {}", e.toString());
+        // the database may be briefly away; everything is retried from its state next round, and
+        // an outage is logged once, not every round
+        if (!failing) {
+          failing = true;
+          log.warn("subscriptions: background step failed (retrying every poll): {}", e.toString());
+        } else {
+          log.debug("subscriptions: background step failed again: {}", e.toString());
+        }
         sleepQuietly();
       }
     }
@@ -204,15 +215,39 @@ final class DeliveryWorker implements AutoCloseable {
         subscriptions.deliveryFailed(n, "the receiver answered HTTP " + response.statusCode());
       }
     } catch (IOException e) {
-      if (n != null && running) {
+      if (running) {
         subscriptions.deliveryFailed(n, "could not reach the receiver: " + e);
+      } else {
+        giveBack(n);
       }
     } catch (InterruptedException e) {
+      giveBack(n);
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       log.warn("subscription {}: delivery failed: {}", id, e.toString());
     } finally {
       inFlight.remove(id);
+    }
+  }
+
+  /**
+   * Stopping mid-delivery: hands the delivery back (due now), so the next server to run sends it
+   * at once instead of after the claim runs out. Clears the interrupt for the database call, which
+   * an interrupt would break.
+   */
+  private void giveBack(Subscriptions.Notification n) {
+    if (n == null) {
+      return;
+    }
+    boolean interrupted = Thread.interrupted();
+    try {
+      subscriptions.deliveryAbandoned(n);
+    } catch (RuntimeException e) {
+      log.debug("subscription {}: could not hand back a delivery: {}", n.id(), e.toString());
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -502,6 +502,18 @@ public final class Subscriptions implements AutoCloseable {
         });
   }
 
+  /** Hands back a delivery this server claimed but did not finish: it is due again now. */
+  void deliveryAbandoned(Notification n) {
+    store.update(
+        n.id(),
+        s -> {
+          if (s != null && n.wakeId().equals(s.wakeId()) && s.deliveryDueMs() != null) {
+            s.deliveryDueMs(store.nowMs());
+          }
+          return null;
+        });
+  }
+
   /** After a commit that opened a wake: nudge the worker, or append the pull-wake event. */
   private void afterWake(String id, boolean opened, boolean pullWake) {
     if (!opened) {
