@@ -7,6 +7,9 @@
 #
 # Environment: SHARED_DIR (default: the shared/ folder next to this repository), SKIP_BUILD=1 to
 # use an existing tributary-server/target/tributary.jar, KEEP_WORK=1 to keep the server's logs.
+# CONFORMANCE_SUBSCRIPTIONS=1 (and the suite's other variables) pass through to the harness: it adds
+# the 6 webhook / pull-wake tests (338 in all; .ci/run sets it). The server's default webhook
+# allow-list (loopback) is what those tests need: their receiver runs on 127.0.0.1.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"

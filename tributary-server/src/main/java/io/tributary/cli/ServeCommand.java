@@ -190,6 +190,29 @@ final class ServeCommand implements Callable<Integer> {
           + " history is tributary_schema_history there (env TRIBUTARY_DB_SCHEMA, default ${DEFAULT-VALUE}).")
   String dbSchema;
 
+  @Option(
+      names = "--webhook-allowed-targets",
+      defaultValue = "${env:TRIBUTARY_WEBHOOK_ALLOWED_TARGETS:-" + ServerConfig.DEFAULT_WEBHOOK_ALLOWED_TARGETS + "}",
+      description = "Where subscription webhooks may be sent: comma-separated loopback, private, public"
+          + " and CIDR ranges; link-local and other special addresses only by a range"
+          + " (env TRIBUTARY_WEBHOOK_ALLOWED_TARGETS, default ${DEFAULT-VALUE}).")
+  String webhookAllowedTargets;
+
+  @Option(
+      names = "--webhook-max-attempts",
+      defaultValue = "${env:TRIBUTARY_WEBHOOK_MAX_ATTEMPTS:-" + ServerConfig.DEFAULT_WEBHOOK_MAX_ATTEMPTS + "}",
+      description = "Deliveries of one webhook wake before the subscription is marked failed"
+          + " (env TRIBUTARY_WEBHOOK_MAX_ATTEMPTS, default ${DEFAULT-VALUE}).")
+  int webhookMaxAttempts;
+
+  @Option(
+      names = "--webhook-retry-base",
+      defaultValue = "${env:TRIBUTARY_WEBHOOK_RETRY_BASE:-1s}",
+      converter = DurationConverter.class,
+      description = "Delay before the first webhook retry; doubled per retry up to 60s"
+          + " (env TRIBUTARY_WEBHOOK_RETRY_BASE, default ${DEFAULT-VALUE}).")
+  Duration webhookRetryBase;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -270,6 +293,9 @@ final class ServeCommand implements Callable<Integer> {
         .maxTokenTtl(maxTokenTtl)
         .dbTimeout(dbTimeout)
         .dbSchema(dbSchema)
+        .webhookAllowedTargets(webhookAllowedTargets)
+        .webhookMaxAttempts(webhookMaxAttempts)
+        .webhookRetryBase(webhookRetryBase)
         .build();
   }
 

@@ -4,6 +4,7 @@ import io.tributary.protocol.HttpHeaders;
 import io.tributary.protocol.HttpRequest;
 import io.tributary.protocol.HttpResponse;
 import io.tributary.protocol.ds.DurableStreamsHandler;
+import io.tributary.protocol.ds.subscription.SubscriptionRoutes;
 import io.tributary.protocol.rest.FlowFabricRestHandler;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.json.JsonMapper;
@@ -15,7 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Auth applies to every route except the probes ({@code /livez}, {@code /readyz}, {@code
  * /health}: orchestrators call them without credentials) and CORS preflights ({@code OPTIONS}),
- * which browsers send without credentials. The admin token opens every route; a read token from
+ * which browsers send without credentials, and the subscription routes that check a wake's own
+ * bearer token (callback, ack, release) or are public (the JWKS). The admin token opens every route; a read token from
  * {@code POST /v1/tokens} only the reads of its one stream (see {@link TokenAuth}). The {@value
  * HttpRequest#ACCESS_TOKEN_PARAM} query parameter is removed before a request reaches a handler.
  */
@@ -83,7 +85,8 @@ public final class HttpRouter {
       }
       default -> {}
     }
-    if (!request.method().equals("OPTIONS")) {
+    // subscription callbacks, acks and releases carry the wake's own token; the JWKS is public
+    if (!request.method().equals("OPTIONS") && !SubscriptionRoutes.selfAuthenticating(request.path())) {
       var refusal = refusal(route, request);
       if (refusal != null) {
         return refusal;

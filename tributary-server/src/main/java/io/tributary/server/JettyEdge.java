@@ -3,6 +3,7 @@ package io.tributary.server;
 import java.net.BindException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -47,6 +48,10 @@ final class JettyEdge implements HttpEdge {
     // Jetty's per-connection header cache matches values case-insensitively by default, so a
     // request could be handed the previous request's "Authorization: Bearer aBc" for "Bearer abc"
     http.setHeaderCacheCaseSensitive(true);
+    // a subscription route names a stream in one segment (.../streams/manual%2Fb); handlers key
+    // everything by the decoded path, where an encoded slash is a slash (as in the reference)
+    http.setUriCompliance(
+        UriCompliance.DEFAULT.with("tributary", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
     var connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
     connector.setHost(config.bindAddress());
     connector.setPort(config.port());

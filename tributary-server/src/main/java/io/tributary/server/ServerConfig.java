@@ -1,6 +1,8 @@
 package io.tributary.server;
 
 import io.tributary.api.StoreConfig;
+import io.tributary.protocol.ds.subscription.SubscriptionConfig;
+import io.tributary.protocol.ds.subscription.WebhookTargets;
 import io.tributary.protocol.rest.RestConfig;
 import java.time.Duration;
 import java.util.Objects;
@@ -32,6 +34,10 @@ import java.util.Objects;
  * @param maxTokenTtl the longest lifetime a minted read token may have
  * @param dbTimeout longest a request waits for an unreachable or saturated database before 503
  * @param dbSchema the PostgreSQL schema of Tributary's tables (see {@link StoreConfig#schema()})
+ * @param webhookAllowedTargets where subscription webhooks may be sent: comma-separated {@code
+ *     loopback}, {@code private}, {@code public} and CIDR ranges (see {@link WebhookTargets})
+ * @param webhookMaxAttempts deliveries of one wake before a webhook subscription is marked failed
+ * @param webhookRetryBase the first retry delay of a failed delivery; doubled per retry up to 60 s
  */
 public record ServerConfig(
     String bindAddress,
@@ -52,7 +58,10 @@ public record ServerConfig(
     byte[] tokenKey,
     Duration maxTokenTtl,
     Duration dbTimeout,
-    String dbSchema) {
+    String dbSchema,
+    String webhookAllowedTargets,
+    int webhookMaxAttempts,
+    Duration webhookRetryBase) {
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 4437;
   public static final int DEFAULT_POOL_SIZE = StoreConfig.DEFAULT_POOL_SIZE;
@@ -71,6 +80,9 @@ public record ServerConfig(
   /** Shortest token key accepted, in bytes. */
   public static final int MIN_TOKEN_KEY_BYTES = TokenSigner.MIN_KEY_BYTES;
   public static final Duration DEFAULT_DB_TIMEOUT = StoreConfig.DEFAULT_DB_TIMEOUT;
+  public static final String DEFAULT_WEBHOOK_ALLOWED_TARGETS = WebhookTargets.DEFAULT_ALLOWED;
+  public static final int DEFAULT_WEBHOOK_MAX_ATTEMPTS = SubscriptionConfig.DEFAULT_MAX_ATTEMPTS;
+  public static final Duration DEFAULT_WEBHOOK_RETRY_BASE = SubscriptionConfig.DEFAULT_RETRY_BASE;
 
   public ServerConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -103,6 +115,17 @@ public record ServerConfig(
         drainTimeout != null && !drainTimeout.isNegative(), "drain timeout must not be negative");
     require(
         dbTimeout != null && dbTimeout.toMillis() >= 250, "db timeout must be at least 250 ms");
+    Objects.requireNonNull(webhookAllowedTargets, "webhookAllowedTargets");
+    subscriptionConfig(webhookAllowedTargets, webhookMaxAttempts, webhookRetryBase);
+  }
+
+  /** The subscription settings: webhook targets, attempts and backoff. */
+  public SubscriptionConfig subscriptionConfig() {
+    return subscriptionConfig(webhookAllowedTargets, webhookMaxAttempts, webhookRetryBase);
+  }
+
+  private static SubscriptionConfig subscriptionConfig(String targets, int attempts, Duration base) {
+    return SubscriptionConfig.defaults().with(WebhookTargets.parse(targets), attempts, base);
   }
 
   /** The live-reader cap in force: the configured one, or one the descriptor limit allows. */
@@ -149,7 +172,9 @@ public record ServerConfig(
         + ", maxLiveReaders=" + effectiveMaxLiveReaders() + ", drainTimeout=" + drainTimeout
         + ", tokenKey=" + (tokenKey == null ? "database" : "configured")
         + ", maxTokenTtl=" + maxTokenTtl
-        + ", dbTimeout=" + dbTimeout + ", dbSchema=" + dbSchema + "]";
+        + ", dbTimeout=" + dbTimeout + ", dbSchema=" + dbSchema
+        + ", webhookAllowedTargets=" + webhookAllowedTargets
+        + ", webhookMaxAttempts=" + webhookMaxAttempts + ", webhookRetryBase=" + webhookRetryBase + "]";
   }
 
   /** Mutable builder; {@link #build()} freezes it. */
@@ -173,6 +198,9 @@ public record ServerConfig(
     private Duration maxTokenTtl = DEFAULT_MAX_TOKEN_TTL;
     private Duration dbTimeout = DEFAULT_DB_TIMEOUT;
     private String dbSchema = StoreConfig.DEFAULT_SCHEMA;
+    private String webhookAllowedTargets = DEFAULT_WEBHOOK_ALLOWED_TARGETS;
+    private int webhookMaxAttempts = DEFAULT_WEBHOOK_MAX_ATTEMPTS;
+    private Duration webhookRetryBase = DEFAULT_WEBHOOK_RETRY_BASE;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -270,6 +298,21 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder webhookAllowedTargets(String v) {
+      webhookAllowedTargets = v;
+      return this;
+    }
+
+    public Builder webhookMaxAttempts(int v) {
+      webhookMaxAttempts = v;
+      return this;
+    }
+
+    public Builder webhookRetryBase(Duration v) {
+      webhookRetryBase = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           bindAddress,
@@ -290,7 +333,10 @@ public record ServerConfig(
           tokenKey,
           maxTokenTtl,
           dbTimeout,
-          dbSchema);
+          dbSchema,
+          webhookAllowedTargets,
+          webhookMaxAttempts,
+          webhookRetryBase);
     }
   }
 }

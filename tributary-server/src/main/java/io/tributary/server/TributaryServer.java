@@ -5,8 +5,10 @@ import io.tributary.api.StreamStore;
 import io.tributary.postgres.Database;
 import io.tributary.postgres.PostgresNamedStreamStore;
 import io.tributary.postgres.PostgresStreamStore;
+import io.tributary.postgres.PostgresSubscriptionStore;
 import io.tributary.protocol.ds.DurableStreamsConfig;
 import io.tributary.protocol.ds.DurableStreamsHandler;
+import io.tributary.protocol.ds.subscription.Subscriptions;
 import io.tributary.protocol.rest.FlowFabricRestHandler;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -29,6 +31,7 @@ public final class TributaryServer implements AutoCloseable {
   private final DurableStreamsHandler durableStreams;
   private final HttpEdge web;
   private final Sweeper sweeper;
+  private final Subscriptions subscriptions;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private TributaryServer(
@@ -38,7 +41,9 @@ public final class TributaryServer implements AutoCloseable {
       FlowFabricRestHandler rest,
       DurableStreamsHandler durableStreams,
       HttpEdge web,
-      Sweeper sweeper) {
+      Sweeper sweeper,
+      Subscriptions subscriptions) {
+    this.subscriptions = subscriptions;
     this.durableStreams = durableStreams;
     this.config = config;
     this.database = database;
@@ -57,6 +62,7 @@ public final class TributaryServer implements AutoCloseable {
   public static TributaryServer start(ServerConfig config) {
     var database = Database.open(config.storeConfig());
     StreamStore attempts = null;
+    Subscriptions subscriptions = null;
     try {
       attempts = new PostgresStreamStore(database);
       var rest = new FlowFabricRestHandler(attempts, config.restConfig());
@@ -64,7 +70,9 @@ public final class TributaryServer implements AutoCloseable {
       metrics.gauge(
           "tributary.stream_ops.in_use", "REST reads and tails running now", rest::streamOpsInUse);
       var named = new PostgresNamedStreamStore(database);
-      var durableStreams = durableStreams(named, attempts, config);
+      subscriptions =
+          Subscriptions.start(new PostgresSubscriptionStore(database), named, config.subscriptionConfig());
+      var durableStreams = durableStreams(named, attempts, config, subscriptions);
       metrics.gauge(
           "tributary.live_readers", "Durable Streams long-polls and SSE responses running now",
           durableStreams::liveReaders);
@@ -94,13 +102,17 @@ public final class TributaryServer implements AutoCloseable {
               });
       var web = JettyEdge.start(router, config);
       var sweeper = new Sweeper(attempts, named, config.sweepInterval());
-      var server = new TributaryServer(config, database, attempts, rest, durableStreams, web, sweeper);
+      var server = new TributaryServer(
+              config, database, attempts, rest, durableStreams, web, sweeper, subscriptions);
       log.info("tributary listening on {} ({})", server.baseUrl(), config);
       log.info(
           "open-file limit {} (live readers capped at {})",
           FileDescriptors.limit(), config.effectiveMaxLiveReaders());
       return server;
     } catch (RuntimeException e) {
+      if (subscriptions != null) {
+        subscriptions.close();
+      }
       if (attempts != null) {
         attempts.close();
       }
@@ -110,7 +122,7 @@ public final class TributaryServer implements AutoCloseable {
   }
 
   private static DurableStreamsHandler durableStreams(
-      NamedStreamStore named, StreamStore attempts, ServerConfig config) {
+      NamedStreamStore named, StreamStore attempts, ServerConfig config, Subscriptions subscriptions) {
     var dsConfig =
         new DurableStreamsConfig(
             config.longPollTimeout(),
@@ -119,7 +131,7 @@ public final class TributaryServer implements AutoCloseable {
             DurableStreamsConfig.DEFAULT_MAX_READ_BYTES,
             config.maxBodyBytes(),
             config.effectiveMaxLiveReaders());
-    return new DurableStreamsHandler(named, attempts, dsConfig);
+    return new DurableStreamsHandler(named, attempts, dsConfig, subscriptions);
   }
 
   /** The port actually bound (useful when the config asked for 0). */
@@ -150,6 +162,7 @@ public final class TributaryServer implements AutoCloseable {
     database.releaseParkedReaders();
     sweeper.close();
     web.stop(config.drainTimeout());
+    subscriptions.close();
     attempts.close();
     database.close();
     log.info("tributary stopped in {} ms", (System.nanoTime() - started) / 1_000_000);

@@ -134,6 +134,26 @@ class ServeCommandTest {
   }
 
   @Test
+  void webhookFlagsReachTheSubscriptionConfigAndABadAllowListIsRefused() {
+    var defaults = parse("serve").config(DB);
+    assertThat(defaults.webhookAllowedTargets()).isEqualTo("loopback");
+    assertThat(defaults.webhookMaxAttempts()).isEqualTo(10);
+    assertThat(defaults.webhookRetryBase()).isEqualTo(Duration.ofSeconds(1));
+    var config =
+        parse("serve", "--webhook-allowed-targets", "loopback,10.1.0.0/16", "--webhook-max-attempts", "3",
+                "--webhook-retry-base", "250ms")
+            .config(DB);
+    assertThat(config.subscriptionConfig().allowedTargets().refusal("http://10.1.2.3/h")).isNull();
+    assertThat(config.subscriptionConfig().allowedTargets().refusal("http://10.2.0.1/h")).isNotNull();
+    assertThat(config.subscriptionConfig().maxAttempts()).isEqualTo(3);
+    assertThat(config.subscriptionConfig().retryBase()).isEqualTo(Duration.ofMillis(250));
+    assertThatThrownBy(() -> parse("serve", "--webhook-allowed-targets", "anything").config(DB))
+        .hasMessageContaining("'anything'");
+    assertThatThrownBy(() -> parse("serve", "--webhook-max-attempts", "0").config(DB))
+        .hasMessageContaining("max attempts");
+  }
+
+  @Test
   void helpListsEveryFlagWithItsEnvironmentVariable() {
     var out = new StringWriter();
     var cli = TributaryCli.commandLine();
@@ -145,7 +165,9 @@ class ServeCommandTest {
             "--token-key-file", "TRIBUTARY_TOKEN_KEY_FILE", "--token-key", "TRIBUTARY_TOKEN_KEY",
             "--max-token-ttl", "TRIBUTARY_MAX_TOKEN_TTL",
             "--db-password-file", "TRIBUTARY_DB_PASSWORD_FILE", "TRIBUTARY_DB_PASSWORD", "--unsafe-no-fsync",
-            "--db-timeout", "TRIBUTARY_DB_TIMEOUT");
+            "--db-timeout", "TRIBUTARY_DB_TIMEOUT", "--webhook-allowed-targets",
+            "TRIBUTARY_WEBHOOK_ALLOWED_TARGETS", "--webhook-max-attempts", "TRIBUTARY_WEBHOOK_MAX_ATTEMPTS",
+            "--webhook-retry-base", "TRIBUTARY_WEBHOOK_RETRY_BASE");
   }
 
   @Test

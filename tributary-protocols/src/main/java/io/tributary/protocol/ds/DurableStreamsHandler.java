@@ -8,6 +8,8 @@ import io.tributary.api.UnavailableException;
 import io.tributary.api.ValidationException;
 import io.tributary.protocol.HttpRequest;
 import io.tributary.protocol.HttpResponse;
+import io.tributary.protocol.ds.subscription.SubscriptionRoutes;
+import io.tributary.protocol.ds.subscription.Subscriptions;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A stream is keyed by its full decoded request path. Paths under {@code
  * /v1/stream/executions/} are FlowFabric attempt streams, served read-only (see {@code
- * docs/durable-streams-mapping.md}).
+ * docs/durable-streams-mapping.md}). Paths under {@code /v1/stream/__ds} are reserved for the
+ * subscription control routes ({@link SubscriptionRoutes}); no stream can be created there.
  *
  * <p>Server-agnostic: a request record in, a response out; never throws for bad input. Long-poll
  * blocks the calling thread up to {@link DurableStreamsConfig#longPollTimeout()}; SSE answers
@@ -45,6 +48,8 @@ public final class DurableStreamsHandler {
   private final NamedStreamReads reads;
   private final AttemptStreamEndpoint attempts;
   private final LiveReaders live;
+  private final Subscriptions subscriptions;
+  private final SubscriptionRoutes controls;
 
   /**
    * @param namedStreams the store of named streams
@@ -53,7 +58,19 @@ public final class DurableStreamsHandler {
    */
   public DurableStreamsHandler(
       NamedStreamStore namedStreams, StreamStore attemptStreams, DurableStreamsConfig config) {
-    this(namedStreams, attemptStreams, config, System::currentTimeMillis);
+    this(namedStreams, attemptStreams, config, System::currentTimeMillis, null);
+  }
+
+  /**
+   * A handler that also serves the subscription routes and tells {@code subscriptions} about
+   * every append and delete.
+   */
+  public DurableStreamsHandler(
+      NamedStreamStore namedStreams,
+      StreamStore attemptStreams,
+      DurableStreamsConfig config,
+      Subscriptions subscriptions) {
+    this(namedStreams, attemptStreams, config, System::currentTimeMillis, subscriptions);
   }
 
   /** A handler with default settings and the given long-poll timeout. */
@@ -67,7 +84,18 @@ public final class DurableStreamsHandler {
       StreamStore attemptStreams,
       DurableStreamsConfig config,
       LongSupplier clock) {
+    this(namedStreams, attemptStreams, config, clock, null);
+  }
+
+  DurableStreamsHandler(
+      NamedStreamStore namedStreams,
+      StreamStore attemptStreams,
+      DurableStreamsConfig config,
+      LongSupplier clock,
+      Subscriptions subscriptions) {
     this.config = config;
+    this.subscriptions = subscriptions;
+    this.controls = new SubscriptionRoutes(subscriptions);
     this.writes = new NamedStreamWrites(namedStreams);
     this.live = new LiveReaders(config.maxLiveReaders());
     this.reads = new NamedStreamReads(namedStreams, config, clock, live);
@@ -142,12 +170,21 @@ public final class DurableStreamsHandler {
       throw new DsException(
           413, "PAYLOAD_TOO_LARGE", "request body exceeds " + config.maxAppendBytes() + " bytes");
     }
+    if (SubscriptionRoutes.owns(path)) {
+      return controls.handle(req);
+    }
     return switch (req.method()) {
-      case "PUT" -> writes.create(req);
-      case "POST" -> writes.append(req);
+      case "PUT" -> reportAppend(writes.create(req), req, 201);
+      case "POST" -> reportAppend(writes.append(req), req, 200, 204);
       case "GET" -> reads.read(req, ReadParams.parse(req));
       case "HEAD" -> reads.head(req);
-      case "DELETE" -> writes.delete(req);
+      case "DELETE" -> {
+        var r = writes.delete(req);
+        if (subscriptions != null && r.status() == 204) {
+          subscriptions.deleted(path);
+        }
+        yield r;
+      }
       default -> {
         var e =
             DsResponses.error(
@@ -156,5 +193,17 @@ public final class DurableStreamsHandler {
         yield e;
       }
     };
+  }
+
+  /** Tells the subscriptions about data a successful create or append stored. */
+  private HttpResponse reportAppend(HttpResponse response, HttpRequest req, int... okStatuses) {
+    if (subscriptions != null && req.body().length > 0) {
+      for (int ok : okStatuses) {
+        if (response.status() == ok) {
+          subscriptions.appended(req.path());
+        }
+      }
+    }
+    return response;
   }
 }
