@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  *
  * <p>{@link #stop()} is PostgreSQL's fast shutdown ({@code pg_ctl stop -m fast}: sessions are
  * ended, open transactions roll back, committed data stays); {@link #start()} brings it back with
- * its data. fsync is on, as everywhere in this project. {@link #close()} stops it and deletes the
+ * its data. fsync, full_page_writes and synchronous_commit are on, as everywhere in this project. {@link #close()} stops it and deletes the
  * data directory.
  */
 public final class RestartablePostgres implements AutoCloseable {
@@ -59,7 +59,11 @@ public final class RestartablePostgres implements AutoCloseable {
               .setCleanDataDirectory(false)
               .setPort(port)
               .setPGStartupWait(STARTUP_WAIT)
+              // production durability, as the shared fixture: zonky defaults to -F and
+              // synchronous_commit=off
               .setServerConfig("fsync", "on")
+              .setServerConfig("full_page_writes", "on")
+              .setServerConfig("synchronous_commit", "on")
               .setServerConfig("max_connections", "100")
               .start();
     } catch (IOException e) {
