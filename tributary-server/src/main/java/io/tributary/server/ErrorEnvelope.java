@@ -42,11 +42,18 @@ final class ErrorEnvelope {
   }
 
   static HttpResponse.Full response(int status, String error, String kind, boolean retryable) {
-    var headers =
-        HttpHeaders.of(
-            "Content-Type", "application/json",
-            "Cache-Control", "no-store",
-            "X-Content-Type-Options", "nosniff");
-    return new HttpResponse.Full(status, headers, body(error, kind, retryable));
+    return new HttpResponse.Full(status, jsonHeaders(), body(error, kind, retryable));
+  }
+
+  /** A JSON answer the server itself gives (not a protocol handler): never cached. */
+  static HttpResponse.Full json(int status, tools.jackson.databind.JsonNode body) {
+    return new HttpResponse.Full(status, jsonHeaders(), JSON.writeValueAsBytes(body));
+  }
+
+  static HttpHeaders jsonHeaders() {
+    return HttpHeaders.of(
+        "Content-Type", "application/json",
+        "Cache-Control", "no-store",
+        "X-Content-Type-Options", "nosniff");
   }
 }

@@ -78,7 +78,7 @@ public final class HttpRouter {
   private HttpResponse dispatch(String route, HttpRequest request) {
     switch (route) {
       case "livez" -> {
-        return json(200, "{\"status\":\"UP\"}");
+        return ErrorEnvelope.json(200, JSON.createObjectNode().put("status", "UP"));
       }
       case "readyz", "health" -> {
         return readiness();
@@ -99,7 +99,7 @@ public final class HttpRouter {
       case "rest" -> rest.handle(request);
       case "durable_streams" -> durableStreams.handle(request);
       default ->
-          json(404, "{\"error\":\"no such route\",\"kind\":\"not_found\",\"retryable\":false}");
+          error(404, "no such route", "not_found");
     };
   }
 
@@ -132,7 +132,7 @@ public final class HttpRouter {
       return e;
     }
     try {
-      return HttpResponse.of(201, jsonHeaders(), JSON.writeValueAsString(mint.mint(request.body())));
+      return ErrorEnvelope.json(201, mint.mint(request.body()));
     } catch (IllegalArgumentException e) {
       return error(400, e.getMessage(), "invalid_input");
     }
@@ -148,10 +148,12 @@ public final class HttpRouter {
     boolean db = health.databaseReachable();
     boolean listening = health.listening();
     boolean up = db && listening;
-    return json(
+    return ErrorEnvelope.json(
         up ? 200 : 503,
-        "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"database\":\"" + (db ? "UP" : "DOWN")
-            + "\",\"listener\":\"" + (listening ? "UP" : "DOWN") + "\"}");
+        JSON.createObjectNode()
+            .put("status", up ? "UP" : "DOWN")
+            .put("database", db ? "UP" : "DOWN")
+            .put("listener", listening ? "UP" : "DOWN"));
   }
 
   private static String routeOf(String path) {
@@ -187,20 +189,8 @@ public final class HttpRouter {
     return new HttpResponse.Full(200, headers, metrics.scrape().getBytes(StandardCharsets.UTF_8));
   }
 
-  private static HttpResponse json(int status, String body) {
-    return HttpResponse.of(status, jsonHeaders(), body);
-  }
-
   /** The REST error envelope {@code {"error","kind","retryable":false}}. */
   private static HttpResponse error(int status, String message, String kind) {
-    var body = JSON.createObjectNode().put("error", message).put("kind", kind).put("retryable", false);
-    return json(status, JSON.writeValueAsString(body));
-  }
-
-  private static HttpHeaders jsonHeaders() {
-    return HttpHeaders.of(
-        "Content-Type", "application/json",
-        "Cache-Control", "no-store",
-        "X-Content-Type-Options", "nosniff");
+    return ErrorEnvelope.response(status, message, kind, false);
   }
 }
