@@ -28,6 +28,7 @@ public final class Database implements AutoCloseable {
   private final DatabaseProbe probe;
   private final GuardedDataSource guarded;
   private final Notifier notifier;
+  private final StreamRechecker rechecker;
 
   private Database(
       StoreConfig config, HikariDataSource pool, DatabaseProbe probe, Notifier notifier) {
@@ -36,6 +37,8 @@ public final class Database implements AutoCloseable {
     this.probe = probe;
     this.guarded = new GuardedDataSource(pool, probe);
     this.notifier = notifier;
+    this.rechecker =
+        StreamRechecker.start(guarded, notifier, config.tailRecheckInterval().toMillis());
   }
 
   /** Opens the pool, migrates the schema to the latest version and starts the listener. */
@@ -129,6 +132,7 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    rechecker.close();
     notifier.close();
     probe.close();
     pool.close();

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * they touched ({@code *} for "everything"); this class wakes the waiters of those streams.
  *
  * <p>Notifications are hints. While the connection is down they are lost, so after every
- * (re)connect every waiter is woken to re-query, and waiters also re-query on their own every
- * {@link StoreConfig#tailRecheckInterval()}. Channels without waiters are removed at once, so
+ * (re)connect every waiter is woken to re-query, and a {@link StreamRechecker} checks the streams
+ * that have waiters every {@link StoreConfig#tailRecheckInterval()} (one query for all of them)
+ * and wakes the waiters of those that changed. Channels without waiters are removed at once, so
  * the map is bounded by the number of parked readers.
  */
 final class Notifier implements AutoCloseable {
@@ -122,6 +123,11 @@ final class Notifier implements AutoCloseable {
     waiters.values().forEach(set -> set.forEach(Waiter::wake));
   }
 
+  /** The streams (and {@link #ATTEMPT_STARTED}) with at least one parked waiter, as of now. */
+  java.util.Set<Long> watchedStreamIds() {
+    return new java.util.HashSet<>(waiters.keySet());
+  }
+
   /** Number of streams with at least one parked waiter. */
   public int watchedStreams() {
     return waiters.size();
@@ -149,10 +155,6 @@ final class Notifier implements AutoCloseable {
         log.debug("could not abort the LISTEN connection: {}", e.getMessage());
       }
     }
-  }
-
-  long recheckNanos() {
-    return config.tailRecheckInterval().toNanos();
   }
 
   private void run() {

@@ -29,9 +29,9 @@ final class Waiter implements AutoCloseable {
   }
 
   /**
-   * Parks until woken or {@code maxWaitNanos} passes, but never longer than the notifier's
-   * re-check interval, so a lost notification costs latency, not data. Returns at once while the
-   * notifier drains for shutdown.
+   * Parks until woken or {@code maxWaitNanos} passes. A lost notification still wakes it within
+   * one re-check interval ({@link StreamRechecker}), so it costs latency, not data. Returns at
+   * once while the notifier drains for shutdown.
    *
    * @return true when woken, false on timeout (re-query in both cases)
    */
@@ -39,7 +39,7 @@ final class Waiter implements AutoCloseable {
     if (notifier.isDraining()) {
       return false;
     }
-    long wait = Math.min(maxWaitNanos, notifier.recheckNanos());
+    long wait = maxWaitNanos;
     if (wait <= 0) {
       return signal.tryAcquire();
     }
