@@ -36,6 +36,7 @@ final class DsHeaders {
           TTL,
           EXPIRES_AT,
           SSE_DATA_ENCODING,
+          AttemptStreamEndpoint.EARLIEST_OFFSET,
           PRODUCER_EPOCH,
           PRODUCER_SEQ,
           PRODUCER_EXPECTED_SEQ,
