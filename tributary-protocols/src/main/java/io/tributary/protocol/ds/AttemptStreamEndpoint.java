@@ -212,7 +212,7 @@ final class AttemptStreamEndpoint {
         };
     var session = new SseSession<>(source, first, config, clock, cursor, live::draining);
     var headers =
-        DsHeaders.base().set("Content-Type", "text/event-stream").set("Cache-Control", "no-cache");
+        DsHeaders.sse();
     return new HttpResponse.Streaming(200, headers, session::writeTo);
   }
 

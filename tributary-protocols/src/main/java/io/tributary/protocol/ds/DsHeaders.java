@@ -73,6 +73,17 @@ final class DsHeaders {
         "Access-Control-Expose-Headers", EXPOSED);
   }
 
+  /**
+   * Headers of an SSE response. {@code X-Accel-Buffering: no} makes nginx pass each event on as
+   * it comes, whatever its {@code proxy_buffering} (other proxies ignore the header).
+   */
+  static HttpHeaders sse() {
+    return base()
+        .set("Content-Type", "text/event-stream")
+        .set("Cache-Control", "no-cache")
+        .set("X-Accel-Buffering", "no");
+  }
+
   /** Headers of a CORS preflight answer. */
   static HttpHeaders preflight() {
     return base()

@@ -103,7 +103,7 @@ final class NamedStreamReads {
     }
     var encoding = PayloadEncoding.of(first.info().contentType());
     var headers =
-        DsHeaders.base().set("Content-Type", "text/event-stream").set("Cache-Control", "no-cache");
+        DsHeaders.sse();
     if (encoding == PayloadEncoding.BASE64) {
       headers.set(DsHeaders.SSE_DATA_ENCODING, "base64");
     }
