@@ -141,6 +141,37 @@ class NginxProxyTest {
     assertThat(log).contains("live=sse").contains("live=long-poll").contains("/close");
   }
 
+  /**
+   * What a stock {@code proxy_pass} does to other requests, as docs/proxies.md describes it:
+   * chunked request bodies arrive, bodies over nginx's default {@code client_max_body_size} (1 MiB)
+   * are refused by nginx itself, and a Location comes back naming the proxy.
+   */
+  @Test
+  void stockNginxPassesChunkedBodiesCapsThemAt1MiBAndMapsLocation() throws Exception {
+    String stream = "/v1/stream/nginx-facts-" + System.nanoTime();
+    var created =
+        TestServers.send(
+            viaNginx(stream)
+                .header("Content-Type", "text/plain")
+                .PUT(BodyPublishers.ofByteArrays(List.of("created ".getBytes(UTF_8), "chunked".getBytes(UTF_8))))
+                .build());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    // the server builds Location from the Host it got (the upstream's); nginx's default
+    // proxy_redirect maps that back to the proxy's own address
+    assertThat(created.headers().firstValue("Location")).hasValue(nginx.baseUrl() + stream);
+    var read = TestServers.send(viaNginx(stream + "?offset=-1").build());
+    assertThat(read.body()).isEqualTo("created chunked");
+
+    var big = new byte[(1 << 20) + 1];
+    java.util.Arrays.fill(big, (byte) 'x');
+    var tooBig =
+        TestServers.send(
+            viaNginx(stream).header("Content-Type", "text/plain").POST(BodyPublishers.ofByteArray(big)).build());
+    assertThat(tooBig.statusCode()).isEqualTo(413);
+    assertThat(tooBig.body()).contains("nginx");
+    assertThat(TestServers.send(viaNginx(stream + "?offset=-1").build()).body()).isEqualTo("created chunked");
+  }
+
   /** One SSE response from the start until the control event that reports the close. */
   private static Followed followSse(String stream) throws Exception {
     var response =

@@ -134,6 +134,24 @@ class AttemptStreamRetentionTest {
   }
 
   @Test
+  void namedStreamsAreNotTrimmedByTheAttemptCaps() {
+    String path = "/v1/stream/retention-named-" + System.nanoTime();
+    var create = handler.handle(new HttpRequest("PUT", path, "", HttpHeaders.of("Content-Type", "text/plain"), null));
+    assertThat(create.status()).isEqualTo(201);
+    var expected = new StringBuilder();
+    for (int i = 0; i < 3 * DURABLE_CAP; i++) {
+      var body = ("m" + i + ";").getBytes(UTF_8);
+      var post = handler.handle(new HttpRequest("POST", path, "", HttpHeaders.of("Content-Type", "text/plain"), body));
+      assertThat(post.status()).isEqualTo(204);
+      expected.append("m").append(i).append(';');
+    }
+    // a named stream keeps every byte until it is deleted or expires: its offsets never go
+    var r = get(path, "offset=" + ZERO);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(text(r)).isEqualTo(expected.toString());
+  }
+
+  @Test
   void summaryTrimsDoNotMakeOffsetsGone() {
     var a = start();
     for (int i = 0; i < 4; i++) {
