@@ -2,6 +2,7 @@ package io.tributary.server;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.URI;
@@ -17,60 +18,71 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A real reverse proxy in front of a real server: Debian's nginx with nothing but {@code
- * proxy_pass} (so it speaks HTTP/1.0 to the server and buffers by default). A worker appends
- * through nginx while one reader follows the attempt stream over SSE and another over long-poll,
- * both through nginx, until the attempt closes: each must see every frame once, in order, and
- * the close.
+ * Real reverse proxies in front of a real server: Debian's nginx with nothing but {@code
+ * proxy_pass} (so it speaks HTTP/1.0 to the server and buffers by default), Caddy with a bare
+ * {@code reverse_proxy}, HAProxy with the timeouts docs/proxies.md gives. A worker appends
+ * through the proxy while one reader follows the attempt stream over SSE and another over
+ * long-poll, both through the proxy, until the attempt closes: each must see every frame once, in
+ * order, and the close.
  *
- * <p>Needs nginx ({@code .ci/run} installs it). Under CI ({@code CI} set, e.g. {@code true}) a missing nginx fails
- * the test; elsewhere it is skipped with a message saying so.
+ * <p>Needs the proxies ({@code .ci/run} installs the missing ones). nginx is required under CI
+ * ({@code CI} set, as {@code .ci/run} does): without it the nginx cases fail. Elsewhere, and for
+ * HAProxy and Caddy everywhere, a missing proxy skips its cases with a message saying so.
  */
-class NginxProxyTest {
+class ReverseProxyTest {
   private static final JsonMapper JSON = JsonMapper.shared();
   private static final int FRAMES = 40;
 
   private static TributaryServer server;
-  private static Nginx nginx;
+  private ReverseProxy proxy;
 
   @BeforeAll
-  static void start() throws Exception {
-    Path binary = Nginx.binary().orElse(null);
-    if (binary == null) {
-      String why = "nginx is not installed (apt-get install -y nginx; .ci/run does it)";
-      String ci = System.getenv("CI");
-      if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false") && !ci.equals("0")) {
-        fail("CI=true but " + why + ": the reverse-proxy test cannot run");
-      }
-      Assumptions.abort("SKIPPED, not passed: " + why);
-    }
-    server = TestServers.start(TestServers.newDatabase("server_nginx"), b -> b);
-    nginx = Nginx.proxying(binary, server.port());
+  static void start() {
+    server = TestServers.start(TestServers.newDatabase("server_proxies"), b -> b);
   }
 
   @AfterAll
-  static void stop() throws Exception {
-    try {
-      if (nginx != null) {
-        nginx.close();
-      }
-    } finally {
-      if (server != null) {
-        server.close();
-      }
+  static void stop() {
+    server.close();
+  }
+
+  @AfterEach
+  void stopProxy() throws Exception {
+    if (proxy != null) {
+      proxy.close();
     }
   }
 
-  private static HttpRequest.Builder viaNginx(String pathAndQuery) {
-    return HttpRequest.newBuilder(URI.create(nginx.baseUrl() + pathAndQuery)).timeout(Duration.ofSeconds(30));
+  /** Starts the proxy in front of the server, or fails (CI) or skips (elsewhere) when it is missing. */
+  private void startProxy(ReverseProxy.Kind kind) throws Exception {
+    Path binary = kind.binary().orElse(null);
+    if (binary == null) {
+      String why = kind.binaryName() + " is not installed (apt-get install -y " + kind.binaryName()
+          + "; .ci/run does it)";
+      String ci = System.getenv("CI");
+      boolean underCi = ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false") && !ci.equals("0");
+      if (underCi && kind == ReverseProxy.Kind.NGINX) {
+        fail("CI is set but " + why + ": the reverse-proxy test cannot run");
+      }
+      Assumptions.abort("SKIPPED, not passed: " + why);
+    }
+    proxy = ReverseProxy.start(kind, binary, server.port());
+  }
+
+  private HttpRequest.Builder via(String pathAndQuery) {
+    return HttpRequest.newBuilder(URI.create(proxy.baseUrl() + pathAndQuery)).timeout(Duration.ofSeconds(30));
   }
 
   private static JsonNode json(HttpResponse<String> r) {
@@ -80,15 +92,17 @@ class NginxProxyTest {
   /** What a follower saw: message ids in arrival order, and whether it saw the close. */
   private record Followed(List<String> ids, List<JsonNode> messages, boolean closed) {}
 
-  @Test
-  void sseAndLongPollFollowAnAttemptStreamThroughNginxUntilItCloses() throws Exception {
-    var minted = TestServers.send(viaNginx("/v1/executions").POST(BodyPublishers.noBody()).build());
+  @ParameterizedTest
+  @EnumSource(ReverseProxy.Kind.class)
+  void sseAndLongPollFollowAnAttemptStreamThroughTheProxyUntilItCloses(ReverseProxy.Kind kind) throws Exception {
+    startProxy(kind);
+    var minted = TestServers.send(via("/v1/executions").POST(BodyPublishers.noBody()).build());
     assertThat(minted.statusCode()).as(minted.body()).isEqualTo(201);
     String id = json(minted).get("execution_id").asString();
     String eid = URLEncoder.encode(id, UTF_8);
     var started =
         TestServers.send(
-            viaNginx("/v1/executions/" + eid + "/attempts")
+            via("/v1/executions/" + eid + "/attempts")
                 .POST(BodyPublishers.ofString("{\"lease_ttl_ms\":60000}"))
                 .build());
     assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
@@ -100,8 +114,10 @@ class NginxProxyTest {
     Followed sse;
     Followed longPoll;
     try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
-      Future<Followed> sseReader = exec.submit(() -> followSse(stream));
-      Future<Followed> pollReader = exec.submit(() -> followLongPoll(stream));
+      var sseSeen = new AtomicInteger();
+      var pollSeen = new AtomicInteger();
+      Future<Followed> sseReader = exec.submit(() -> followSse(stream, sseSeen));
+      Future<Followed> pollReader = exec.submit(() -> followLongPoll(stream, pollSeen));
       for (int i = 0; i < FRAMES; i++) {
         // a summary patch every tenth frame: it must come through as a JSON value
         boolean summary = i % 10 == 9;
@@ -109,19 +125,24 @@ class NginxProxyTest {
         String body = summary ? "{\"done\":" + (i + 1) + "}" : "line " + i;
         var r =
             TestServers.send(
-                viaNginx(attempt + "/stream" + query)
+                via(attempt + "/stream" + query)
                     .header("Tributary-Handle", handle)
                     .POST(BodyPublishers.ofString(body))
                     .build());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         appended.add(json(r).get("id").asString());
+        if (i == 0) {
+          // live, not at the end: a proxy that held the response back until it completes would
+          // deliver everything, in order, but only after the close
+          await().atMost(Duration.ofSeconds(5)).until(() -> sseSeen.get() >= 1 && pollSeen.get() >= 1);
+        }
         if (i % 8 == 0) {
           Thread.sleep(150); // let the readers catch up and park, so later frames arrive live
         }
       }
       var closed =
           TestServers.send(
-              viaNginx(attempt + "/close")
+              via(attempt + "/close")
                   .header("Tributary-Handle", handle)
                   .POST(BodyPublishers.ofString("{\"reason\":\"attempt_success\"}"))
                   .build());
@@ -137,45 +158,59 @@ class NginxProxyTest {
       assertThat(followed.messages().get(0).get("payload").asString()).isEqualTo("line 0");
     }
     // the readers really went through the proxy
-    var log = String.join("\n", nginx.accessLog());
-    assertThat(log).contains("live=sse").contains("live=long-poll").contains("/close");
+    assertThat(proxy.log()).contains("live=sse").contains("live=long-poll").contains("/close");
   }
 
-  /**
-   * What a stock {@code proxy_pass} does to other requests, as docs/proxies.md describes it:
-   * chunked request bodies arrive, bodies over nginx's default {@code client_max_body_size} (1 MiB)
-   * are refused by nginx itself, and a Location comes back naming the proxy.
-   */
-  @Test
-  void stockNginxPassesChunkedBodiesCapsThemAt1MiBAndMapsLocation() throws Exception {
-    String stream = "/v1/stream/nginx-facts-" + System.nanoTime();
+  /** Chunked request bodies pass, and a Location comes back naming the proxy, as docs/proxies.md says. */
+  @ParameterizedTest
+  @EnumSource(ReverseProxy.Kind.class)
+  void chunkedBodiesPassAndLocationNamesTheProxy(ReverseProxy.Kind kind) throws Exception {
+    startProxy(kind);
+    String stream = "/v1/stream/proxy-chunked-" + System.nanoTime();
     var created =
         TestServers.send(
-            viaNginx(stream)
+            via(stream)
                 .header("Content-Type", "text/plain")
                 .PUT(BodyPublishers.ofByteArrays(List.of("created ".getBytes(UTF_8), "chunked".getBytes(UTF_8))))
                 .build());
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-    // the server builds Location from the Host it got (the upstream's); nginx's default
-    // proxy_redirect maps that back to the proxy's own address
-    assertThat(created.headers().firstValue("Location")).hasValue(nginx.baseUrl() + stream);
-    var read = TestServers.send(viaNginx(stream + "?offset=-1").build());
-    assertThat(read.body()).isEqualTo("created chunked");
+    // the server builds Location from the Host it got: Caddy and HAProxy pass the client's,
+    // nginx sends the upstream's and its default proxy_redirect maps the answer back
+    assertThat(created.headers().firstValue("Location")).hasValue(proxy.baseUrl() + stream);
+    var appended =
+        TestServers.send(
+            via(stream)
+                .header("Content-Type", "text/plain")
+                .POST(BodyPublishers.ofByteArrays(List.of(", then ".getBytes(UTF_8), "appended".getBytes(UTF_8))))
+                .build());
+    assertThat(appended.statusCode()).as(appended.body()).isEqualTo(204);
+    var read = TestServers.send(via(stream + "?offset=-1").build());
+    assertThat(read.body()).isEqualTo("created chunked, then appended");
+  }
+
+  /** A stock nginx refuses bodies over its default {@code client_max_body_size} (1 MiB) itself. */
+  @Test
+  void stockNginxRefusesBodiesOver1MiBItself() throws Exception {
+    startProxy(ReverseProxy.Kind.NGINX);
+    String stream = "/v1/stream/nginx-cap-" + System.nanoTime();
+    var created =
+        TestServers.send(via(stream).header("Content-Type", "text/plain").PUT(BodyPublishers.ofString("kept")).build());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 
     var big = new byte[(1 << 20) + 1];
     java.util.Arrays.fill(big, (byte) 'x');
     var tooBig =
         TestServers.send(
-            viaNginx(stream).header("Content-Type", "text/plain").POST(BodyPublishers.ofByteArray(big)).build());
+            via(stream).header("Content-Type", "text/plain").POST(BodyPublishers.ofByteArray(big)).build());
     assertThat(tooBig.statusCode()).isEqualTo(413);
     assertThat(tooBig.body()).contains("nginx");
-    assertThat(TestServers.send(viaNginx(stream + "?offset=-1").build()).body()).isEqualTo("created chunked");
+    assertThat(TestServers.send(via(stream + "?offset=-1").build()).body()).isEqualTo("kept");
   }
 
   /** One SSE response from the start until the control event that reports the close. */
-  private static Followed followSse(String stream) throws Exception {
+  private Followed followSse(String stream, AtomicInteger seen) throws Exception {
     var response =
-        TestServers.CLIENT.send(viaNginx(stream + "?offset=-1&live=sse").build(), BodyHandlers.ofLines());
+        TestServers.CLIENT.send(via(stream + "?offset=-1&live=sse").build(), BodyHandlers.ofLines());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
     var ids = new ArrayList<String>();
@@ -196,6 +231,7 @@ class NginxProxyTest {
             for (var m : value) {
               ids.add(m.get("id").asString());
               messages.add(m);
+              seen.incrementAndGet();
             }
           } else if (event.equals("control") && value.path("streamClosed").asBoolean(false)) {
             closed = true;
@@ -209,7 +245,7 @@ class NginxProxyTest {
   }
 
   /** Long-polls from the start, echoing offsets and cursors, until a reply says the stream closed. */
-  private static Followed followLongPoll(String stream) throws Exception {
+  private Followed followLongPoll(String stream, AtomicInteger seen) throws Exception {
     var ids = new ArrayList<String>();
     var messages = new ArrayList<JsonNode>();
     String offset = "-1";
@@ -217,12 +253,13 @@ class NginxProxyTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
       String query = "?offset=" + offset + "&live=long-poll" + (cursor == null ? "" : "&cursor=" + cursor);
-      var r = TestServers.send(viaNginx(stream + query).build());
+      var r = TestServers.send(via(stream + query).build());
       assertThat(r.statusCode()).as(r.body()).isIn(200, 204);
       if (r.statusCode() == 200) {
         for (var m : JSON.readTree(r.body())) {
           ids.add(m.get("id").asString());
           messages.add(m);
+          seen.incrementAndGet();
         }
       }
       offset = r.headers().firstValue("Stream-Next-Offset").orElseThrow();
