@@ -211,8 +211,7 @@ final class AttemptStreamEndpoint {
           return frames.droppedAfter(position) ? SseBatch.unreadable() : batch(frames, position);
         };
     var session = new SseSession<>(source, first, config, clock, cursor, live::draining);
-    var headers =
-        DsHeaders.sse();
+    var headers = DsHeaders.sse();
     return new HttpResponse.Streaming(200, headers, session::writeTo);
   }
 
