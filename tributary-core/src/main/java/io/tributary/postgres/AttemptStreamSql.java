@@ -22,10 +22,13 @@ final class AttemptStreamSql {
 
   static final String EXPIRE_LEASES = "SELECT tb_expire_leases(?)";
 
-  /** Frames in [lo, hi] with the stream's close markers; one row with null frame when none. */
+  /**
+   * Frames in [lo, hi] with the stream's close markers and durable retention watermark (same
+   * snapshot as the frames); one row with null frame when none.
+   */
   static final String READ_RANGE =
       "SELECT s.id, s.closed_at_ms, s.closed_reason, f.pos, f.mode, f.ts_ms, f.frame_type,"
-          + " f.payload, f.correlation_id, f.summary_version, f.ttl_ms"
+          + " f.payload, f.correlation_id, f.summary_version, f.ttl_ms, s.durable_trimmed_pos"
           + " FROM tb_stream s LEFT JOIN LATERAL ("
           + "   SELECT * FROM tb_frame f WHERE f.stream_id = s.id AND f.pos >= ? AND f.pos <= ?"
           + "   AND f.mode <> ?"

@@ -443,12 +443,14 @@ public final class PostgresStreamStore implements StreamStore {
         long streamId = 0;
         Long closedAt = null;
         String closedReason = null;
+        long trimmedPos = 0;
         var frames = new ArrayList<StreamFrame>();
         while (rs.next()) {
           streamId = rs.getLong(1);
           long ca = rs.getLong(2);
           closedAt = rs.wasNull() ? null : ca;
           closedReason = rs.getString(3);
+          trimmedPos = rs.getLong(12);
           long pos = rs.getLong(4);
           if (rs.wasNull()) {
             continue;
@@ -468,7 +470,9 @@ public final class PostgresStreamStore implements StreamStore {
                   summaryVersion,
                   ttlMs));
         }
-        return new Queried(streamId, new StreamFrames(frames, closedAt, closedReason));
+        return new Queried(
+            streamId,
+            new StreamFrames(frames, closedAt, closedReason, EntryId.ofPosition(trimmedPos)));
       }
     } catch (SQLException e) {
       throw unavailable(e);

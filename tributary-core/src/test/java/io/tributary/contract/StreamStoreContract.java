@@ -1070,6 +1070,29 @@ public abstract class StreamStoreContract {
     }
 
     @Test
+    @DisplayName("reads and tails report the newest durable frame the cap deleted; other trims do not move it")
+    void durableTrimWatermark() {
+      var s = newStore(b -> b.durableRetention(3).summaryRetention(1));
+      var h = start(s);
+      var cfg = BestEffortLiveConfig.withTtl(5_000).withMaxlenFloor(1).withMaxlenCeiling(1);
+      for (int i = 0; i < 4; i++) {
+        s.append(h, summary("{\"s\":" + i + "}"));
+        s.append(h, bestEffort("b" + i, cfg));
+      }
+      assertThat(readAll(s, h).durableTrimmedThrough()).isEqualTo(EntryId.ZERO);
+      var ids = new ArrayList<EntryId>();
+      for (int i = 0; i < 5; i++) {
+        ids.add(s.append(h, durable("d" + i)).id());
+      }
+      var read = readAll(s, h);
+      assertThat(read.durableTrimmedThrough()).isEqualTo(ids.get(1));
+      assertThat(read.droppedAfter(ids.get(0))).isTrue();
+      assertThat(read.droppedAfter(ids.get(1))).isFalse();
+      var tail = s.tail(h.executionId(), h.attemptIndex(), StreamCursor.at(ids.get(3)), 0, 10, TailVisibility.ALL);
+      assertThat(tail.durableTrimmedThrough()).isEqualTo(ids.get(1));
+    }
+
+    @Test
     @DisplayName("§3.1.2 the default durable cap keeps exactly the newest 10 000 frames")
     @Tag("slow")
     void defaultDurableCap() throws Exception {

@@ -32,6 +32,7 @@ public final class HttpRouter {
   static final String TOKENS_PATH = "/v1/tokens";
 
   private static final JsonMapper JSON = JsonMapper.shared();
+  private static final String PUBLIC = "public";
 
   private final FlowFabricRestHandler rest;
   private final Handler durableStreams;
@@ -97,10 +98,23 @@ public final class HttpRouter {
       case "metrics" -> metricsPage();
       case "tokens" -> mintToken(request);
       case "rest" -> rest.handle(request);
-      case "durable_streams" -> durableStreams.handle(request);
+      case "durable_streams" -> cacheable(durableStreams.handle(request));
       default ->
           error(404, "no such route", "not_found");
     };
+  }
+
+  /**
+   * With auth on, a stream's content is for its credential holders only, so a cacheable read is
+   * marked {@code private} (the protocol's advice for such streams): a browser may keep it, a
+   * shared cache or CDN in front of the server must not hand it to someone else.
+   */
+  private HttpResponse cacheable(HttpResponse response) {
+    String cc = response.headers().first("Cache-Control");
+    if (auth.enabled() && cc != null && cc.startsWith(PUBLIC)) {
+      response.headers().set("Cache-Control", "private" + cc.substring(PUBLIC.length()));
+    }
+    return response;
   }
 
   /** The 401 or 403 answer for a request its caller may not make, or null when it may. */

@@ -46,6 +46,11 @@ final class TokenAuth {
     this.clock = clock;
   }
 
+  /** True when requests need a credential (an admin token is configured). */
+  boolean enabled() {
+    return admin.enabled();
+  }
+
   /** Who sent {@code request}. Never throws. */
   Caller identify(HttpRequest request) {
     if (!admin.enabled()) {

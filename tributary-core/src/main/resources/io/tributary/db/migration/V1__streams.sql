@@ -47,7 +47,12 @@ CREATE TABLE tb_stream (
     be_expires_at_ms    bigint,                        -- best-effort-only streams vanish after 2 x ttl
     ema_rate_hz         double precision,
     last_be_append_ms   bigint,
-    maxlen_applied_last bigint
+    maxlen_applied_last bigint,
+    -- retention watermark: the newest position a durable trim deleted. A reader resuming before it
+    -- would silently miss frames (the Durable Streams view answers 410 with the earliest offset
+    -- still complete). Only durable trims move it: summary frames are superseded by the summary
+    -- document and best-effort frames are live-only.
+    durable_trimmed_pos bigint   NOT NULL DEFAULT 0
 );
 
 CREATE UNIQUE INDEX tb_stream_attempt_uq ON tb_stream (execution_id, partition_key, attempt_index) WHERE kind = 1;

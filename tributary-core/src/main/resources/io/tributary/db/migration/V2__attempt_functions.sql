@@ -160,7 +160,8 @@ $$;
 -- Idempotent appends (p_key, p_fingerprint, p_key_window): a named append that already
 -- committed answers its first outcome (r_replayed) and writes nothing; the same key with another
 -- append is status 6 (r_pos = the first append's position). An unnamed batch passes null arrays
--- and pays one branch per item. Keys are in tb_append_key (V1).
+-- and pays one branch per item. Keys are in tb_append_key (V1). A durable trim records its cutoff
+-- in tb_stream.durable_trimmed_pos, the retention watermark readers compare offsets against.
 -- Modes: 0 durable, 1 summary (payload: a validated JSON object), 2 best effort.
 CREATE FUNCTION tb_append_batch(
     p_ord int[], p_execution_id uuid[], p_partition int[], p_attempt_index bigint[], p_lease_id uuid[], p_epoch bigint[],
@@ -243,6 +244,7 @@ BEGIN
                     DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 0 AND pos <= cutoff;
                     GET DIAGNOSTICS n = ROW_COUNT;
                     s.durable_retained := s.durable_retained - n;
+                    s.durable_trimmed_pos := cutoff;
                 END IF;
                 excess := s.summary_retained - p_summary_cap;
                 IF excess > 0 THEN
@@ -266,7 +268,8 @@ BEGIN
                 END IF;
                 UPDATE tb_stream SET
                     last_pos = s.last_pos, frame_count = s.frame_count, total_bytes = s.total_bytes,
-                    durable_retained = s.durable_retained, summary_retained = s.summary_retained,
+                    durable_retained = s.durable_retained, durable_trimmed_pos = s.durable_trimmed_pos,
+                    summary_retained = s.summary_retained,
                     be_retained = s.be_retained, has_durable = s.has_durable,
                     be_expires_at_ms = s.be_expires_at_ms, ema_rate_hz = s.ema_rate_hz,
                     last_be_append_ms = s.last_be_append_ms, maxlen_applied_last = s.maxlen_applied_last

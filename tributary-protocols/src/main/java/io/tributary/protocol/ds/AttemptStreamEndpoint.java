@@ -30,8 +30,12 @@ final class AttemptStreamEndpoint {
   private static final String ATTEMPTS = "/attempts/";
   /** Frames per response; the store caps reads at {@link StreamStore#READ_HARD_CAP}. */
   static final int FRAMES_PER_READ = 1_000;
+  /** Start reads re-read this often when trims keep moving the watermark, then answer 410. */
+  private static final int START_RETRIES = 3;
+  static final String EARLIEST_OFFSET = "Stream-Earliest-Offset";
 
   private static final JsonMapper MAPPER = JsonMapper.shared();
+  private static final String SUMMARY_MODE = "summary";
 
   private final StreamStore store;
   private final DurableStreamsConfig config;
@@ -65,7 +69,11 @@ final class AttemptStreamEndpoint {
     return switch (req.method()) {
       case "GET" -> {
         var params = ReadParams.parse(req);
-        yield read(req, target, head(target), params);
+        try {
+          yield read(req, target, head(target), params);
+        } catch (OffsetGone gone) {
+          yield gone.response();
+        }
       }
       case "HEAD" -> head(head(target));
       default -> {
@@ -120,20 +128,46 @@ final class AttemptStreamEndpoint {
           case DsOffset.Now n -> head.lastId();
           case DsOffset.At at -> entryId(at);
         };
+    boolean fromStart = params.offset() instanceof DsOffset.Start;
     return switch (params.live()) {
-      case NONE -> catchUp(req, t, head, after, params.offset() instanceof DsOffset.Now);
-      case LONG_POLL -> live.serve(() -> longPoll(t, after, params.cursor()));
-      case SSE -> live.serve(() -> sse(t, after, params.cursor()));
+      case NONE -> catchUp(req, t, head, after, fromStart, params.offset() instanceof DsOffset.Now);
+      case LONG_POLL -> live.serve(() -> longPoll(t, after, fromStart, params.cursor()));
+      case SSE -> live.serve(() -> sse(t, after, fromStart, params.cursor()));
     };
   }
 
+  /** Frames read after a position, and that position (the retention watermark for a start read). */
+  private record Read(EntryId after, StreamFrames frames) {}
+
+  /**
+   * Reads after a position. Retention may have deleted durable frames after it: then a read from
+   * the start ({@code -1}) begins at the oldest complete position instead, and a read from a
+   * minted offset is refused with 410, because answering it would hide the gap.
+   *
+   * @throws OffsetGone when frames after {@code after} were dropped and the read is not a start read
+   */
+  private Read readAfter(Target t, EntryId after, boolean fromStart, long blockMs) {
+    var frames = tail(t, after, blockMs);
+    // a trim between two queries moves the watermark again; each retry starts past the last one
+    for (int attempt = 0; fromStart && frames.droppedAfter(after) && attempt < START_RETRIES; attempt++) {
+      after = frames.durableTrimmedThrough();
+      frames = tail(t, after, blockMs);
+    }
+    if (frames.droppedAfter(after)) {
+      throw new OffsetGone(after, frames.durableTrimmedThrough());
+    }
+    return new Read(after, frames);
+  }
+
   private HttpResponse catchUp(
-      HttpRequest req, Target t, StreamHead head, EntryId after, boolean fromNow) {
+      HttpRequest req, Target t, StreamHead head, EntryId from, boolean fromStart, boolean fromNow) {
     if (fromNow) {
-      var headers = headers(after, true, head.isClosed()).set("Cache-Control", "no-store");
+      var headers = headers(from, true, head.isClosed()).set("Cache-Control", "no-store");
       return new HttpResponse.Full(200, headers, JsonMessages.join(List.of()));
     }
-    var frames = tail(t, after, 0);
+    var read = readAfter(t, from, fromStart, 0);
+    var after = read.after();
+    var frames = read.frames();
     var page = Page.of(frames, after);
     var headers = headers(page.next(), page.upToDate(), page.endOfStream());
     var etag = ETags.of(t.tag(), offset(after), offset(page.next()), page.endOfStream());
@@ -148,8 +182,10 @@ final class AttemptStreamEndpoint {
     return new HttpResponse.Full(200, headers, JsonMessages.join(messages(frames)));
   }
 
-  private HttpResponse longPoll(Target t, EntryId after, String cursor) {
-    var frames = tail(t, after, config.longPollTimeout().toMillis());
+  private HttpResponse longPoll(Target t, EntryId from, boolean fromStart, String cursor) {
+    var read = readAfter(t, from, fromStart, config.longPollTimeout().toMillis());
+    var after = read.after();
+    var frames = read.frames();
     var page = Page.of(frames, after);
     var headers =
         headers(page.next(), page.upToDate(), page.endOfStream())
@@ -164,13 +200,18 @@ final class AttemptStreamEndpoint {
     return new HttpResponse.Full(200, headers, JsonMessages.join(messages(frames)));
   }
 
-  private HttpResponse sse(Target t, EntryId after, String cursor) {
-    var first = batch(tail(t, after, 0), after);
+  private HttpResponse sse(Target t, EntryId from, boolean fromStart, String cursor) {
+    var read = readAfter(t, from, fromStart, 0);
+    var first = batch(read.frames(), read.after());
+    // a reader that falls behind the durable cap mid-stream gets its response ended; it
+    // reconnects from its last offset and is told (410) where the kept frames begin
     SseSession.Source<EntryId> source =
-        (from, wait) -> batch(tail(t, from, wait.toMillis()), from);
+        (position, wait) -> {
+          var frames = tail(t, position, wait.toMillis());
+          return frames.droppedAfter(position) ? SseBatch.unreadable() : batch(frames, position);
+        };
     var session = new SseSession<>(source, first, config, clock, cursor, live::draining);
-    var headers =
-        DsHeaders.base().set("Content-Type", "text/event-stream").set("Cache-Control", "no-cache");
+    var headers = DsHeaders.sse();
     return new HttpResponse.Streaming(200, headers, session::writeTo);
   }
 
@@ -238,7 +279,10 @@ final class AttemptStreamEndpoint {
     return frames.frames().stream().map(AttemptStreamEndpoint::message).toList();
   }
 
-  /** One frame as a JSON message; a payload that is not UTF-8 travels as base64. */
+  /**
+   * One frame as a JSON message. A summary frame's payload (its merge patch) is the JSON value
+   * itself, not a string holding JSON; other payloads are text, or base64 when not UTF-8.
+   */
   static byte[] message(StreamFrame f) {
     var json =
         MAPPER.createObjectNode()
@@ -246,7 +290,10 @@ final class AttemptStreamEndpoint {
             .put("frame_type", f.frameType())
             .put("mode", f.mode())
             .put("ts", f.ts());
-    if (f.isUtf8()) {
+    var patch = f.mode().equals(SUMMARY_MODE) ? JsonMessages.valueOrNull(f.payload()) : null;
+    if (patch != null) {
+      json.set("payload", patch);
+    } else if (f.isUtf8()) {
       json.put("payload", new String(f.payload(), StandardCharsets.UTF_8));
     } else {
       json.put("payload", Base64.getEncoder().encodeToString(f.payload())).put("encoding", "base64");
@@ -261,5 +308,33 @@ final class AttemptStreamEndpoint {
       json.put("ttl_ms", f.ttlMs());
     }
     return MAPPER.writeValueAsBytes(json);
+  }
+
+  /**
+   * A read from an offset whose following frames retention has deleted: 410 with the earliest
+   * offset a read is complete from, in {@value #EARLIEST_OFFSET} and in the error body.
+   */
+  private static final class OffsetGone extends RuntimeException {
+    private final EntryId requested;
+    private final EntryId earliest;
+
+    OffsetGone(EntryId requested, EntryId earliest) {
+      super(null, null, false, false);
+      this.requested = requested;
+      this.earliest = earliest;
+    }
+
+    HttpResponse response() {
+      var message =
+          "offset "
+              + offset(requested)
+              + " is no longer readable: retention keeps an attempt's newest durable frames and has"
+              + " dropped frames after it; the earliest offset still kept is "
+              + offset(earliest)
+              + " (or read from -1)";
+      var r = DsResponses.error(410, "OFFSET_GONE", message, "earliestOffset", offset(earliest));
+      r.headers().set(EARLIEST_OFFSET, offset(earliest));
+      return r;
+    }
   }
 }

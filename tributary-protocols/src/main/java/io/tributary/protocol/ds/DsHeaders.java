@@ -36,6 +36,7 @@ final class DsHeaders {
           TTL,
           EXPIRES_AT,
           SSE_DATA_ENCODING,
+          AttemptStreamEndpoint.EARLIEST_OFFSET,
           PRODUCER_EPOCH,
           PRODUCER_SEQ,
           PRODUCER_EXPECTED_SEQ,
@@ -70,6 +71,17 @@ final class DsHeaders {
         "Cross-Origin-Resource-Policy", "cross-origin",
         "Access-Control-Allow-Origin", "*",
         "Access-Control-Expose-Headers", EXPOSED);
+  }
+
+  /**
+   * Headers of an SSE response. {@code X-Accel-Buffering: no} makes nginx pass each event on as
+   * it comes, whatever its {@code proxy_buffering} (other proxies ignore the header).
+   */
+  static HttpHeaders sse() {
+    return base()
+        .set("Content-Type", "text/event-stream")
+        .set("Cache-Control", "no-cache")
+        .set("X-Accel-Buffering", "no");
   }
 
   /** Headers of a CORS preflight answer. */

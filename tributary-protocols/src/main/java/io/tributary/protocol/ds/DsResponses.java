@@ -12,8 +12,16 @@ final class DsResponses {
 
   /** An error with body {@code {"error":{"code":...,"message":...}}}; never cached. */
   static HttpResponse.Full error(int status, String code, String message) {
+    return error(status, code, message, null, null);
+  }
+
+  /** An error whose body carries one more field (when {@code field} is not null) next to the code. */
+  static HttpResponse.Full error(int status, String code, String message, String field, String value) {
     var body = MAPPER.createObjectNode();
-    body.putObject("error").put("code", code).put("message", message);
+    var error = body.putObject("error").put("code", code).put("message", message);
+    if (field != null) {
+      error.put(field, value);
+    }
     var headers =
         DsHeaders.base().set("Content-Type", "application/json").set("Cache-Control", "no-store");
     return new HttpResponse.Full(status, headers, MAPPER.writeValueAsBytes(body));

@@ -56,6 +56,19 @@ final class JsonMessages {
     return out;
   }
 
+  /**
+   * One JSON value, numbers kept as written; null when the bytes are not exactly one JSON value
+   * (a caller that validated them on the way in falls back to text).
+   */
+  static JsonNode valueOrNull(byte[] json) {
+    try {
+      var node = MAPPER.readTree(json);
+      return node == null || node.isMissingNode() ? null : node;
+    } catch (JacksonException e) {
+      return null;
+    }
+  }
+
   /** Stored messages as one JSON array ({@code []} when there are none). */
   static byte[] join(List<byte[]> messages) {
     int size = 2 + messages.size();

@@ -102,8 +102,7 @@ final class NamedStreamReads {
       return failure;
     }
     var encoding = PayloadEncoding.of(first.info().contentType());
-    var headers =
-        DsHeaders.base().set("Content-Type", "text/event-stream").set("Cache-Control", "no-cache");
+    var headers = DsHeaders.sse();
     if (encoding == PayloadEncoding.BASE64) {
       headers.set(DsHeaders.SSE_DATA_ENCODING, "base64");
     }

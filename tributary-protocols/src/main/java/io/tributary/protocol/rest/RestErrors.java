@@ -23,12 +23,14 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>409</td><td>stream closed, stale owner (lost lease), conflicting state, idempotency key
  *       reused for a different append</td></tr>
  *   <tr><td>413</td><td>payload over the per-frame limit ({@code retention_limit_exceeded})</td></tr>
- *   <tr><td>429</td><td>stream-op concurrency limit full (retryable)</td></tr>
- *   <tr><td>503</td><td>store unavailable or shutting down; with {@code Retry-After}</td></tr>
+ *   <tr><td>429</td><td>stream-op concurrency limit full (retryable; {@code Retry-After: 1})</td></tr>
+ *   <tr><td>503</td><td>store unavailable or shutting down ({@code Retry-After: 1})</td></tr>
  * </table>
  */
 final class RestErrors {
   private static final Logger log = LoggerFactory.getLogger(RestErrors.class);
+
+  static final String RETRY_AFTER_SECONDS = "1";
 
   private RestErrors() {}
 
@@ -45,7 +47,7 @@ final class RestErrors {
 
   private static HttpResponse mapped(RuntimeException e) {
     return switch (e) {
-      case RestException r -> RestJson.error(r.status(), r.getMessage(), r.kind(), r.retryable());
+      case RestException r -> withRetryAfter(RestJson.error(r.status(), r.getMessage(), r.kind(), r.retryable()));
       case TributaryException t -> fromStore(t);
       default -> {
         log.error("REST request failed unexpectedly", e);
@@ -70,6 +72,18 @@ final class RestErrors {
         e instanceof ValidationException v && v.kind() == ValidationKind.INVALID_EXECUTION_ID
             ? v.detail()
             : e.getMessage();
-    return RestJson.error(status, message, e.code(), e.retryable());
+    return withRetryAfter(RestJson.error(status, message, e.code(), e.retryable()));
+  }
+
+  /**
+   * A 429 or 503 tells the client when to come back ({@value #RETRY_AFTER_SECONDS} s): a permit or
+   * the database is usually free again within a second, and proxies and HTTP clients honour the
+   * header where they would not read the envelope's {@code retryable}.
+   */
+  private static HttpResponse withRetryAfter(HttpResponse response) {
+    if (response.status() == 429 || response.status() == 503) {
+      response.headers().set("Retry-After", RETRY_AFTER_SECONDS);
+    }
+    return response;
   }
 }

@@ -9,6 +9,7 @@ import io.tributary.api.CloseReason;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
 import io.tributary.api.Handle;
+import io.tributary.api.StreamMode;
 import io.tributary.postgres.PostgresNamedStreamStore;
 import io.tributary.protocol.HttpRequest;
 import io.tributary.protocol.HttpResponse;
@@ -139,5 +140,34 @@ class AttemptStreamHandlerTest {
       assertThat(json(r).get(0).get("payload").asString()).isEqualTo("late");
       assertThat(header(r, "Stream-Cursor")).matches("\\d+");
     }
+  }
+
+  @Test
+  void summaryFramesCarryTheirPatchAsAJsonValueOtherFramesAsText() throws Exception {
+    var a = start();
+    var patch = "{\"progress\":{\"pct\":2.50,\"big\":12345678901234567890},\"done\":false,\"note\":\"__ff_null__\"}";
+    ds.attempts.append(a.handle(), Frame.of("progress", patch).withMode(StreamMode.durableSummary()));
+    ds.attempts.append(a.handle(), Frame.of("log", "{\"looks\":\"like json\"}"));
+    ds.attempts.append(a.handle(), Frame.of("tok", "{\"t\":1}").withMode(StreamMode.bestEffortLive(60_000)));
+
+    var read = ds.get(a.path());
+    var text = text(read);
+    // the patch is embedded as written: an object, numbers exactly as sent, not a quoted string
+    assertThat(text).contains("\"payload\":" + patch);
+    var messages = json(read);
+    assertThat(messages.get(0).get("mode").asString()).isEqualTo("summary");
+    assertThat(messages.get(0).get("payload").isObject()).isTrue();
+    assertThat(messages.get(0).get("payload").get("progress").get("pct").decimalValue())
+        .isEqualByComparingTo("2.50");
+    assertThat(messages.get(0).get("summary_version").asLong()).isEqualTo(1);
+    assertThat(messages.get(1).get("payload").isString()).isTrue();
+    assertThat(messages.get(2).get("payload").isString()).isTrue();
+
+    // SSE data events carry the same messages
+    var streaming = (HttpResponse.Streaming) ds.call("GET", a.path() + "?offset=-1&live=sse", (String) null);
+    ds.attempts.closeAttempt(a.handle(), CloseReason.ATTEMPT_SUCCESS);
+    var events = new StringBuilder();
+    streaming.body().writeTo(chunk -> events.append(new String(chunk, UTF_8)));
+    assertThat(events.toString()).contains("\"payload\":" + patch);
   }
 }

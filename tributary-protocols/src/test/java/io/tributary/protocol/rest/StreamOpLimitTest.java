@@ -55,6 +55,7 @@ class StreamOpLimitTest {
         ok++;
       } else {
         assertThat(reply.status()).isEqualTo(429);
+        assertThat(reply.headers().first("Retry-After")).isEqualTo("1");
         assertThat(reply.json().toString())
             .isEqualTo(
                 "{\"error\":\"too many concurrent stream_ops calls (server max: 2); retry with"
@@ -84,6 +85,7 @@ class StreamOpLimitTest {
     handler.shutdown();
     var reply = new RestCalls(handler).get(attemptPath(ExecutionId.random(9), 0) + "/stream", "");
     assertThat(reply.status()).isEqualTo(503);
+    assertThat(reply.headers().first("Retry-After")).isEqualTo("1");
     assertThat(reply.json().toString())
         .isEqualTo(
             "{\"error\":\"backend op unavailable: stream_ops\",\"kind\":\"unavailable\",\"retryable\":false}");
