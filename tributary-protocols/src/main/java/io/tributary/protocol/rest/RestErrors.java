@@ -30,22 +30,12 @@ import org.slf4j.LoggerFactory;
 final class RestErrors {
   private static final Logger log = LoggerFactory.getLogger(RestErrors.class);
 
-  static final String RETRY_AFTER_SECONDS = "1";
-
   private RestErrors() {}
 
   /** Seconds a 503 or 429 asks the client to wait before retrying ({@code Retry-After}). */
   static final int RETRY_AFTER_SECONDS = 1;
 
   static HttpResponse toResponse(RuntimeException e) {
-    var response = mapped(e);
-    if (response.status() == 503 || response.status() == 429) {
-      response.headers().set("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-    }
-    return response;
-  }
-
-  private static HttpResponse mapped(RuntimeException e) {
     return switch (e) {
       case RestException r -> withRetryAfter(RestJson.error(r.status(), r.getMessage(), r.kind(), r.retryable()));
       case TributaryException t -> fromStore(t);
@@ -82,7 +72,7 @@ final class RestErrors {
    */
   private static HttpResponse withRetryAfter(HttpResponse response) {
     if (response.status() == 429 || response.status() == 503) {
-      response.headers().set("Retry-After", RETRY_AFTER_SECONDS);
+      response.headers().set("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
     }
     return response;
   }
