@@ -55,6 +55,20 @@ public final class Attempt implements AutoCloseable {
     scheduleRenewal();
   }
 
+  /** An attempt known only by its handle: appends and closes, no renewal. */
+  Attempt(Transport transport, String executionId, long index, String handle, int maxInFlight) {
+    this.transport = transport;
+    this.scheduler = null;
+    this.executionId = executionId;
+    this.index = index;
+    this.leaseTtlMs = 0;
+    this.onLeaseLost = null;
+    this.maxInFlight = maxInFlight;
+    this.inFlight = new Semaphore(maxInFlight);
+    this.handle = handle;
+    this.leaseExpiresAtMs = Long.MAX_VALUE;
+  }
+
   /** The execution id, e.g. {@code {fp:42}:6f1c…}. */
   public String executionId() {
     return executionId;
@@ -95,6 +109,14 @@ public final class Attempt implements AutoCloseable {
   }
 
   /**
+   * {@link #append(NewFrame)} under an idempotency key of your own; see {@link
+   * #appendAsync(NewFrame, String)}.
+   */
+  public Appended append(NewFrame frame, String idempotencyKey) {
+    return Transport.await(appendAsync(frame, idempotencyKey));
+  }
+
+  /**
    * Sends one frame without waiting for it: many appends can be in flight at once (at most the
    * client's {@code maxInFlight} per attempt; beyond that this call waits for a slot). Frames in
    * flight together may be committed in any order; use {@link #append} (or wait for the future)
@@ -103,6 +125,17 @@ public final class Attempt implements AutoCloseable {
    * @return completes with what was committed, or exceptionally as {@link #append} throws
    */
   public CompletableFuture<Appended> appendAsync(NewFrame frame) {
+    return appendAsync(frame, keyPrefix + "-" + appends.incrementAndGet());
+  }
+
+  /**
+   * {@link #appendAsync(NewFrame)} under an idempotency key of your own (1–256 characters, unique
+   * within the attempt), for a worker that restarts and must not append the same frame twice: an
+   * append whose key was already committed with the same frame is answered as a replay ({@link
+   * Appended#replayed()}), with another frame as {@link ConflictException} {@code
+   * idempotency_key_reused}.
+   */
+  public CompletableFuture<Appended> appendAsync(NewFrame frame, String idempotencyKey) {
     checkUsable();
     try {
       inFlight.acquire();
@@ -111,7 +144,7 @@ public final class Attempt implements AutoCloseable {
       return CompletableFuture.failedFuture(
           new UnavailableException(0, "interrupted", "interrupted while waiting to append", false));
     }
-    String key = keyPrefix + "-" + appends.incrementAndGet();
+    String key = idempotencyKey;
     var headers = new LinkedHashMap<String, String>();
     headers.put("Tributary-Handle", handle);
     headers.put("Idempotency-Key", key);
@@ -233,7 +266,7 @@ public final class Attempt implements AutoCloseable {
   }
 
   private void scheduleRenewal() {
-    if (closedReason != null || lost != null) {
+    if (scheduler == null || closedReason != null || lost != null) {
       return;
     }
     long delay = Math.max(50, leaseTtlMs / 3);

@@ -95,6 +95,15 @@ public final class TributaryClient implements AutoCloseable {
     return startAttempt(executionId, leaseTtl, null);
   }
 
+  /**
+   * An attempt started elsewhere (by another process that handed over its handle), for appending
+   * and closing only: its lease is not renewed from here, and {@link Attempt#leaseExpiresAtMs()}
+   * is unknown ({@code Long.MAX_VALUE}).
+   */
+  public Attempt attach(String executionId, long attempt, String handle) {
+    return new Attempt(transport, executionId, attempt, handle, maxInFlight);
+  }
+
   // ------------------------------------------------------------------------------ readers
 
   /**

@@ -151,6 +151,14 @@ final class ServeCommand implements Callable<Integer> {
           + " (env TRIBUTARY_MAX_TOKEN_TTL, default ${DEFAULT-VALUE}).")
   Duration maxTokenTtl;
 
+  @Option(
+      names = "--sse-max-duration",
+      defaultValue = "${env:TRIBUTARY_SSE_MAX_DURATION:-60s}",
+      converter = DurationConverter.class,
+      description = "How long one Durable Streams SSE response lasts; clients then reconnect from"
+          + " their last offset (env TRIBUTARY_SSE_MAX_DURATION, default ${DEFAULT-VALUE}).")
+  Duration sseMaxDuration;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -200,6 +208,7 @@ final class ServeCommand implements Callable<Integer> {
         .drainTimeout(drainTimeout)
         .tokenKey(tokenKeyBytes())
         .maxTokenTtl(maxTokenTtl)
+        .sseMaxDuration(sseMaxDuration)
         .build();
   }
 

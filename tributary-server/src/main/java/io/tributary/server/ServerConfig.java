@@ -29,6 +29,8 @@ import java.util.Objects;
  * @param tokenKey the key that signs read tokens (at least 32 bytes), or null to use the one stored
  *     in the database, so that every server on it shares a key
  * @param maxTokenTtl the longest lifetime a minted read token may have
+ * @param sseMaxDuration how long one Durable Streams SSE response lasts before the server ends it
+ *     and the client reconnects from its last offset
  */
 public record ServerConfig(
     String bindAddress,
@@ -47,7 +49,8 @@ public record ServerConfig(
     int maxLiveReaders,
     Duration drainTimeout,
     byte[] tokenKey,
-    Duration maxTokenTtl) {
+    Duration maxTokenTtl,
+    Duration sseMaxDuration) {
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 4437;
   public static final int DEFAULT_POOL_SIZE = StoreConfig.DEFAULT_POOL_SIZE;
@@ -63,6 +66,7 @@ public record ServerConfig(
   public static final int AUTO_MAX_LIVE_READERS = -1;
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_MAX_TOKEN_TTL = Duration.ofHours(24);
+  public static final Duration DEFAULT_SSE_MAX_DURATION = Duration.ofSeconds(60);
   /** Shortest token key accepted, in bytes. */
   public static final int MIN_TOKEN_KEY_BYTES = TokenSigner.MIN_KEY_BYTES;
 
@@ -95,6 +99,8 @@ public record ServerConfig(
         "max live readers must be >= 1 (or auto), got " + maxLiveReaders);
     require(
         drainTimeout != null && !drainTimeout.isNegative(), "drain timeout must not be negative");
+    require(
+        sseMaxDuration != null && sseMaxDuration.toMillis() >= 1, "SSE max duration must be at least 1 ms");
   }
 
   /** The live-reader cap in force: the configured one, or one the descriptor limit allows. */
@@ -137,7 +143,7 @@ public record ServerConfig(
         + ", tailRecheckInterval=" + tailRecheckInterval + ", sweepInterval=" + sweepInterval
         + ", maxLiveReaders=" + effectiveMaxLiveReaders() + ", drainTimeout=" + drainTimeout
         + ", tokenKey=" + (tokenKey == null ? "database" : "configured")
-        + ", maxTokenTtl=" + maxTokenTtl + "]";
+        + ", maxTokenTtl=" + maxTokenTtl + ", sseMaxDuration=" + sseMaxDuration + "]";
   }
 
   /** Mutable builder; {@link #build()} freezes it. */
@@ -159,6 +165,7 @@ public record ServerConfig(
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private byte[] tokenKey;
     private Duration maxTokenTtl = DEFAULT_MAX_TOKEN_TTL;
+    private Duration sseMaxDuration = DEFAULT_SSE_MAX_DURATION;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -246,6 +253,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder sseMaxDuration(Duration v) {
+      sseMaxDuration = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           bindAddress,
@@ -264,7 +276,8 @@ public record ServerConfig(
           maxLiveReaders,
           drainTimeout,
           tokenKey,
-          maxTokenTtl);
+          maxTokenTtl,
+          sseMaxDuration);
     }
   }
 }
