@@ -111,10 +111,7 @@ final class LiveReader implements AutoCloseable {
   private Batch nextLongPoll() {
     URI server = transport.server();
     var call = new Transport.Call("GET", target("long-poll"), null, java.util.Map.of(), longPollTimeout);
-    var future =
-        transport.http().sendAsync(
-            transport.request(server, call, longPollTimeout).build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+    var future = transport.exchange(transport.request(server, call, longPollTimeout).build());
     pending = future;
     HttpResponse<byte[]> response;
     try {
@@ -204,7 +201,13 @@ final class LiveReader implements AutoCloseable {
           c.status = info.statusCode();
           c.headers = info.headers();
           if (info.statusCode() != 200) {
-            return HttpResponse.BodySubscribers.ofByteArray();
+            // the refusal's body comes through the queue, not the future (see Transport.exchange)
+            return HttpResponse.BodySubscribers.mapping(
+                HttpResponse.BodySubscribers.ofByteArray(),
+                body -> {
+                  c.lines.add(body);
+                  return body;
+                });
           }
           c.base64 =
               info.headers().firstValue("Stream-SSE-Data-Encoding").map("base64"::equalsIgnoreCase).orElse(false);
@@ -242,15 +245,19 @@ final class LiveReader implements AutoCloseable {
     }
     if (c.status != 200) {
       connection = null;
-      HttpResponse<byte[]> response;
-      try {
-        response = waitFor(future);
-      } catch (ExecutionException e) {
-        failed(e.getCause());
-        return null;
+      Object body = null;
+      while (body == null && !closed) {
+        try {
+          body = c.lines.poll(POLL_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          close();
+        }
       }
-      if (response != null) {
-        refused(response.statusCode(), response.headers(), response.body(), server);
+      if (body instanceof byte[] bytes) {
+        refused(c.status, c.headers, bytes, server);
+      } else if (body instanceof Throwable t) {
+        failed(t);
       }
       return null;
     }

@@ -136,7 +136,7 @@ final class Transport {
     URI server = server();
     var request =
         request(server, call, call.timeout() != null ? call.timeout() : requestTimeout).build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+    return exchange(request)
         .handle(
             (response, failure) -> {
               if (failure != null) {
@@ -166,6 +166,33 @@ final class Transport {
         .thenCompose(f -> f);
   }
 
+  /**
+   * One request and its answer, completed on a thread of the client's own. Not {@code
+   * HttpClient.sendAsync}: that completes on the common fork-join pool, which an application (or
+   * its followers) may have filled with blocked tasks, and then every call would stall.
+   */
+  CompletableFuture<HttpResponse<byte[]>> exchange(HttpRequest request) {
+    var future = new CompletableFuture<HttpResponse<byte[]>>();
+    var task =
+        IO.submit(
+            () -> {
+              try {
+                future.complete(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
+              } catch (InterruptedException e) {
+                future.cancel(false);
+              } catch (Throwable t) {
+                future.completeExceptionally(t);
+              }
+            });
+    // cancelling the answer (a closed follower) interrupts the request, which aborts it
+    future.whenComplete((r, t) -> {
+      if (future.isCancelled()) {
+        task.cancel(true);
+      }
+    });
+    return future;
+  }
+
   private static Throwable unwrapIo(Throwable t) {
     while ((t instanceof CompletionException || !(t instanceof IOException)) && t.getCause() != null) {
       t = t.getCause();
@@ -173,11 +200,21 @@ final class Transport {
     return t;
   }
 
-  private static <T> CompletableFuture<T> later(
+  private <T> CompletableFuture<T> later(
       Duration delay, java.util.function.Supplier<CompletableFuture<T>> next) {
-    var executor = CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS);
+    // never the common pool: an application may have filled it with blocked followers
+    var executor = CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, IO);
     return CompletableFuture.supplyAsync(next, executor).thenCompose(f -> f);
   }
+
+  /** Threads that wait for answers (one per request in flight) and start resends. */
+  private static final java.util.concurrent.ExecutorService IO =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            var t = new Thread(r, "tributary-http-client");
+            t.setDaemon(true);
+            return t;
+          });
 
   static java.util.Optional<Duration> retryAfter(HttpHeaders headers) {
     return headers
