@@ -90,7 +90,8 @@ final class RunCommand extends ClientCommand {
     try {
       child = builder.start();
     } catch (IOException e) {
-      boolean missing = String.valueOf(e.getMessage()).contains("error=2,");
+      // the JDK words it "error=2, No such file or directory" (ENOENT), whichever way it spawns
+      boolean missing = String.valueOf(e.getMessage()).contains("No such file or directory");
       err().println("tributary run: cannot run " + command.get(0) + ": " + e.getMessage());
       err().flush();
       closeQuietly(attempt, CloseReason.ATTEMPT_FAILURE);
