@@ -172,6 +172,59 @@ public final class Attempt implements AutoCloseable {
   }
 
   /**
+   * Appends {@code frames} in one request, all or nothing: the server commits every frame (their
+   * ids increase in list order) or none, after one fence check. Each frame gets an idempotency
+   * key, so a retry of a batch whose answer was lost stores nothing twice (the outcomes then say
+   * {@link Appended#replayed()}). At most 1000 frames, and within the server's body limit.
+   *
+   * @return the outcome of each frame, in order
+   * @throws BadRequestException naming the first bad frame; nothing was written
+   * @throws LeaseLostException, StreamClosedException, ConflictException as {@link #append}
+   */
+  public java.util.List<Appended> appendBatch(java.util.List<NewFrame> frames) {
+    checkUsable();
+    var items = Transport.JSON.createArrayNode();
+    for (var frame : frames) {
+      var item = items.addObject().put("mode", frame.mode());
+      if (frame.frameType() != null) {
+        item.put("frame_type", frame.frameType());
+      }
+      if (frame.correlationId() != null) {
+        item.put("correlation_id", frame.correlationId());
+      }
+      if (frame.ttl() != null) {
+        item.put("ttl_ms", Math.max(1, frame.ttl().toMillis()));
+      }
+      String text = Wire.utf8(frame.payload());
+      if (text != null) {
+        item.put("payload", text);
+      } else {
+        item.put("payload", java.util.Base64.getEncoder().encodeToString(frame.payload())).put("encoding", "base64");
+      }
+      item.put("idempotency_key", keyPrefix + "-" + appends.incrementAndGet());
+    }
+    var call =
+        Transport.Call.post(
+            Wire.attemptPath(executionId, index) + "/stream/batch", Transport.JSON.writeValueAsBytes(items),
+            Map.of("Tributary-Handle", handle, "Content-Type", "application/json"));
+    try {
+      var body = Transport.JSON.readTree(transport.sendAndWait(call, Transport.Repeat.ALWAYS).body());
+      var out = new java.util.ArrayList<Appended>();
+      for (var f : body.get("frames")) {
+        var version = f.get("summary_version");
+        out.add(
+            new Appended(
+                f.get("id").asString(), f.get("frame_count").asLong(),
+                version == null ? null : version.asLong(), f.has("replayed") && f.get("replayed").asBoolean()));
+      }
+      return out;
+    } catch (LeaseLostException e) {
+      markLost(e);
+      throw e;
+    }
+  }
+
+  /**
    * Folds {@code jsonMergePatch} (RFC 7396) into the attempt's summary, as a summary frame.
    *
    * @return the append, whose {@link Appended#summaryVersion()} is the summary's new version

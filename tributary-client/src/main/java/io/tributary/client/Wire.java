@@ -104,6 +104,19 @@ final class Wire {
         : payload.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The bytes as text when they are valid UTF-8, else null. */
+  static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return null;
+    }
+  }
+
   static String text(JsonNode node, String field) {
     var v = node == null ? null : node.get(field);
     return v == null || v.isNull() ? null : v.asString();
