@@ -175,4 +175,91 @@ class WorkerTest {
       }
     }
   }
+
+  @Test
+  void aBatchIsAllOrNothing() {
+    String id = client.mintExecution();
+    try (var attempt = client.startAttempt(id, Duration.ofSeconds(30))) {
+      var outcomes =
+          attempt.appendBatch(
+              java.util.List.of(
+                  NewFrame.durable("log", "one"),
+                  NewFrame.summaryPatch("{\"step\":1}"),
+                  NewFrame.durable("bin", new byte[] {(byte) 0xc3, 0x28}),
+                  NewFrame.bestEffort("token", "t".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5))));
+      assertThat(outcomes).hasSize(4);
+      assertThat(outcomes.get(1).summaryVersion()).isEqualTo(1L);
+      attempt.append(NewFrame.durable("log", "keyed"), "k");
+      attempt.appendBatch(java.util.List.of(NewFrame.durable("log", "two"), NewFrame.durable("log", "three")));
+      // a frame reusing a key late in the batch: nothing of the batch is written
+      var before = client.read(id, 0, "start", "end", 100).frames().size();
+      var refused =
+          rawBatch(
+              attempt,
+              "[{\"frame_type\":\"log\",\"payload\":\"never\"},"
+                  + "{\"frame_type\":\"log\",\"payload\":\"other\",\"idempotency_key\":\"k\"}]",
+              409);
+      assertThat(refused).contains("idempotency_key_reused").contains("frame 1");
+      assertThatThrownBy(
+              () -> attempt.appendBatch(java.util.List.of(NewFrame.durable("log", "x"), NewFrame.durable("log", new byte[2048]))))
+          .isInstanceOf(BadRequestException.class)
+          .hasMessageContaining("frame 1");
+      assertThat(client.read(id, 0, "start", "end", 100).frames()).hasSize(before);
+      attempt.close(CloseReason.ATTEMPT_SUCCESS);
+    }
+    var frames = client.read(id, 0, "start", "end", 100).frames();
+    assertThat(frames).extracting(StoredFrame::frameType)
+        .containsExactly("log", "summary", "bin", "token", "log", "log", "log");
+    assertThat(frames.get(2).payload()).containsExactly(0xc3, 0x28);
+    assertThat(frames).extracting(StoredFrame::text).doesNotContain("never", "x");
+  }
+
+  @Test
+  void theBatchRouteTakesNdjsonAndNamesTheBadItem() throws Exception {
+    String id = client.mintExecution();
+    try (var attempt = client.startAttempt(id, Duration.ofSeconds(30))) {
+      var ok = rawBatch(attempt, "{\"kind\":\"stdout\",\"payload\":\"a\\n\"}\n"
+          + "{\"mode\":\"summary\",\"payload\":{\"pct\":9}}\n", 200);
+      assertThat(ok).contains("\"count\":2");
+      var bad = rawBatch(attempt, "{\"payload\":\"fine\"}\n{\"payload\":\"x\",\"mode\":\"sideways\"}\n", 400);
+      assertThat(bad).contains("item 1").contains("mode");
+      assertThat(rawBatch(attempt, "{\"payload\":\"x\",\"colour\":\"red\"}", 400)).contains("unknown field 'colour'");
+      assertThat(rawBatch(attempt, "[]", 400)).contains("at least one");
+      attempt.close(CloseReason.ATTEMPT_SUCCESS);
+    }
+    assertThat(client.read(id, 0, "start", "end", 100).frames()).extracting(StoredFrame::text)
+        .containsExactly("a\n", "{\"pct\":9}");
+    assertThat(client.summary(id, 0).orElseThrow().documentJson()).isEqualTo("{\"pct\":9}");
+  }
+
+  @Test
+  void aRetriedBatchWhoseAnswerWasLostIsStoredOnce() throws Exception {
+    try (var proxy = new FlakyProxy(server.port()); var viaProxy = Servers.client(proxy.url())) {
+      String id = viaProxy.mintExecution();
+      var attempt = viaProxy.startAttempt(id, Duration.ofSeconds(60));
+      proxy.loseNextAnswer();
+      var outcomes = attempt.appendBatch(java.util.List.of(NewFrame.durable("log", "a"), NewFrame.durable("log", "b")));
+      assertThat(outcomes).allMatch(Appended::replayed);
+      attempt.close(CloseReason.ATTEMPT_SUCCESS);
+      assertThat(client.read(id, 0, "start", "end", 100).frames()).extracting(StoredFrame::text).containsExactly("a", "b");
+    }
+  }
+
+  private static String rawBatch(Attempt attempt, String body, int status) {
+    HttpResponse<String> response;
+    try {
+      response =
+        HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(
+                    URI.create(server.baseUrl() + Wire.attemptPath(attempt.executionId(), attempt.index()) + "/stream/batch"))
+                .header("Tributary-Handle", attempt.handle())
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    return response.body();
+  }
 }
