@@ -85,6 +85,29 @@ class ClientCommandsTest {
   }
 
   @Test
+  void runRecordsManyLinesInOrderThroughBatches() throws Exception {
+    try (var run = Cli.start("run", "--server", url, "--", "seq", "1", "3000")) {
+      assertThat(run.exit(120)).isZero();
+      var m = FIRST_LINE.matcher(run.err());
+      assertThat(m.find()).isTrue();
+      var lines = new java.util.ArrayList<String>();
+      String cursor = "start";
+      while (true) {
+        var page = client.read(m.group(1), 0, cursor, "end", 1000);
+        page.frames().forEach(f -> lines.add(f.text()));
+        if (page.frames().size() < 1000) {
+          assertThat(page.closedReason()).isEqualTo("attempt_success");
+          break;
+        }
+        var last = page.frames().get(999).id();
+        cursor = last.substring(0, last.indexOf('-') + 1) + (Long.parseLong(last.substring(last.indexOf('-') + 1)) + 1);
+      }
+      assertThat(lines).containsExactlyElementsOf(
+          java.util.stream.IntStream.rangeClosed(1, 3000).mapToObj(i -> i + "\n").toList());
+    }
+  }
+
+  @Test
   void runOfAMissingCommandExits127AndClosesTheAttempt() throws Exception {
     try (var run = Cli.start("run", "--server", url, "--", "no-such-command-anywhere")) {
       assertThat(run.exit(60)).isEqualTo(127);
