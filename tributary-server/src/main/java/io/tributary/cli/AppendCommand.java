@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
     name = "append",
     mixinStandardHelpOptions = true,
     description = {
-      "Append one frame (DATA, or standard input when DATA is left out) to an attempt held by",
+      "Append one frame to an attempt you hold.",
+      "DATA, or standard input when DATA is left out, goes to an attempt held by",
       "its handle. Inside 'tributary run' the execution, attempt and handle come from the",
       "environment (TRIBUTARY_EXECUTION, TRIBUTARY_ATTEMPT, TRIBUTARY_HANDLE).",
       "Prints the frame id. Exit: 0; 1 refused (bad frame, key reused); 6 closed or lease lost."

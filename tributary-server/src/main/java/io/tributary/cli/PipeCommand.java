@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
     name = "pipe",
     mixinStandardHelpOptions = true,
     description = {
-      "Record standard input as a new attempt of EXEC (minted when left out): print",
+      "Record standard input as a new attempt.",
+      "EXEC is minted when left out. Print",
       "'execution <id> attempt <n>' on stderr, append each line as a frame of --type, and close",
       "the attempt with attempt_success at the end of input.",
       "Exit: 0; 3 no such execution; 5 server unreachable; 6 lease lost."

@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
     name = "read",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the frames of an attempt between --from and --to (both inclusive; start, end, <ms> or",
+      "Print an attempt's frames in a range.",
+      "Between --from and --to (both inclusive; start, end, <ms> or",
       "<ms>-<seq>). Exit: 0; 3 no such attempt; 4 token refused; 5 server unreachable."
     })
 final class ReadCommand extends ClientCommand {

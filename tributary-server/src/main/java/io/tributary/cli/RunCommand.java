@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run CMD as a new attempt: mint an execution (or start the next attempt of --execution),",
+      "Run a command as an attempt, recording its output.",
+      "Mint an execution (or start the next attempt of --execution),",
       "print 'execution <id> attempt <n>' on stderr, record CMD's stdout and stderr as frames of",
       "type stdout/stderr (one per line, long lines split at --max-frame-bytes) while passing them",
       "through unchanged, renew the lease while CMD runs, close the attempt with attempt_success",

@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
     name = "summary",
     mixinStandardHelpOptions = true,
     description = {
-      "Print an attempt's summary document (one JSON line). With -f print each new version",
+      "Print an attempt's summary; -f each new version.",
+      "The document is one JSON line. With -f print each new version",
       "until the attempt closes. Exit: 0; 3 no summary (without -f) or no such attempt."
     })
 final class SummaryCommand extends ClientCommand {

@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
     name = "tail",
     mixinStandardHelpOptions = true,
     description = {
-      "Print an attempt's frames. With -f keep following live (resuming by itself after a",
+      "Print an attempt's frames; -f follows live until it closes.",
+      "With -f keep following live (resuming by itself after a",
       "reconnect, a server restart or a move to another --server) until the attempt closes; the",
       "close reason goes to stderr. Exit: 0 (also when the stream closed); 3 no such attempt;",
       "4 token refused; 5 server unreachable for too long; 130 after Ctrl-C."

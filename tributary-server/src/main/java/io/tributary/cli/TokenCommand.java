@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
     name = "token",
     mixinStandardHelpOptions = true,
     description = {
-      "Mint a read-only token for one attempt stream (EXEC [--attempt N]) or one named stream",
+      "Mint a read-only token for one stream.",
+      "An attempt stream (EXEC [--attempt N]) or one named stream",
       "(--stream NAME); needs the admin token in --token. Prints the token.",
       "Exit: 0; 4 not the admin token."
     })
