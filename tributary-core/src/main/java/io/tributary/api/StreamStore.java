@@ -122,6 +122,20 @@ public interface StreamStore extends AutoCloseable {
   java.util.concurrent.CompletableFuture<AppendOutcome> appendAsync(Handle handle, Frame frame);
 
   /**
+   * Appends {@code frames} to one attempt all or nothing, in one transaction after one fence check:
+   * either every frame is committed (their ids increase in list order, with no other append
+   * between them) or none is, and the first failure is thrown, its message naming the frame's
+   * index. Each frame may have its own mode, type and idempotency key; a frame whose key was
+   * committed before is a replay, as with {@link #append}.
+   *
+   * @return the outcome of each frame, in list order
+   * @throws ValidationException for an empty list or a bad frame (nothing is written)
+   * @throws StaleOwnerException, StreamClosedException, ConflictException as {@link #append}
+   *     would for any one frame (nothing is written)
+   */
+  java.util.List<AppendOutcome> appendAll(Handle handle, java.util.List<Frame> frames);
+
+  /**
    * Frames with ids in {@code [from, to]} (both inclusive), oldest first, at most {@code limit}.
    * An unknown execution or attempt gives an empty, open result.
    *

@@ -236,6 +236,24 @@ public final class PostgresStreamStore implements StreamStore {
     }
   }
 
+  @Override
+  public java.util.List<AppendOutcome> appendAll(Handle handle, java.util.List<Frame> frames) {
+    if (frames == null || frames.isEmpty()) {
+      throw new ValidationException(ValidationKind.INVALID_INPUT, "a batch needs at least one frame");
+    }
+    var requests = new java.util.ArrayList<AppendRequest>(frames.size());
+    for (int i = 0; i < frames.size(); i++) {
+      try {
+        // one transaction of its own, not queued: the deadline only bounds the wait for a connection
+        requests.add(AppendRequest.of(
+            handle, frames.get(i), validatedPayload(handle, frames.get(i)), committer.deadlineFromNow()));
+      } catch (ValidationException e) {
+        throw new ValidationException(e.kind(), "frame " + i + ": " + e.detail());
+      }
+    }
+    return new AtomicAppend(db).execute(requests);
+  }
+
   /** Checks a frame before it is queued; returns the payload to store. */
   private byte[] validatedPayload(Handle handle, Frame frame) {
     if (handle == null || frame == null) {

@@ -213,6 +213,14 @@ final class ServeCommand implements Callable<Integer> {
           + " (env TRIBUTARY_WEBHOOK_RETRY_BASE, default ${DEFAULT-VALUE}).")
   Duration webhookRetryBase;
 
+  @Option(
+      names = "--sse-max-duration",
+      defaultValue = "${env:TRIBUTARY_SSE_MAX_DURATION:-60s}",
+      converter = DurationConverter.class,
+      description = "How long one Durable Streams SSE response lasts; clients then reconnect from"
+          + " their last offset (env TRIBUTARY_SSE_MAX_DURATION, default ${DEFAULT-VALUE}).")
+  Duration sseMaxDuration;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -296,6 +304,7 @@ final class ServeCommand implements Callable<Integer> {
         .webhookAllowedTargets(webhookAllowedTargets)
         .webhookMaxAttempts(webhookMaxAttempts)
         .webhookRetryBase(webhookRetryBase)
+        .sseMaxDuration(sseMaxDuration)
         .build();
   }
 

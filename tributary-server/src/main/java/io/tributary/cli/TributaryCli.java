@@ -9,7 +9,17 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tributary 0.1.0-SNAPSHOT",
     description = "Durable, tailable output streams for jobs, workers and AI agents, on PostgreSQL.",
-    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      RunCommand.class,
+      PipeCommand.class,
+      AppendCommand.class,
+      ReadCommand.class,
+      TailCommand.class,
+      SummaryCommand.class,
+      TokenCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class TributaryCli {
   /** Builds the command line; tests use it to run commands with captured output. */
   public static CommandLine commandLine() {

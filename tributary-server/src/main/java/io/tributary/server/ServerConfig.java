@@ -38,6 +38,8 @@ import java.util.Objects;
  *     loopback}, {@code private}, {@code public} and CIDR ranges (see {@link WebhookTargets})
  * @param webhookMaxAttempts deliveries of one wake before a webhook subscription is marked failed
  * @param webhookRetryBase the first retry delay of a failed delivery; doubled per retry up to 60 s
+ * @param sseMaxDuration how long one Durable Streams SSE response lasts before the server ends it
+ *     and the client reconnects from its last offset
  */
 public record ServerConfig(
     String bindAddress,
@@ -61,7 +63,8 @@ public record ServerConfig(
     String dbSchema,
     String webhookAllowedTargets,
     int webhookMaxAttempts,
-    Duration webhookRetryBase) {
+    Duration webhookRetryBase,
+    Duration sseMaxDuration) {
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final int DEFAULT_PORT = 4437;
   public static final int DEFAULT_POOL_SIZE = StoreConfig.DEFAULT_POOL_SIZE;
@@ -77,6 +80,7 @@ public record ServerConfig(
   public static final int AUTO_MAX_LIVE_READERS = -1;
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_MAX_TOKEN_TTL = Duration.ofHours(24);
+  public static final Duration DEFAULT_SSE_MAX_DURATION = Duration.ofSeconds(60);
   /** Shortest token key accepted, in bytes. */
   public static final int MIN_TOKEN_KEY_BYTES = TokenSigner.MIN_KEY_BYTES;
   public static final Duration DEFAULT_DB_TIMEOUT = StoreConfig.DEFAULT_DB_TIMEOUT;
@@ -115,6 +119,8 @@ public record ServerConfig(
         drainTimeout != null && !drainTimeout.isNegative(), "drain timeout must not be negative");
     require(
         dbTimeout != null && dbTimeout.toMillis() >= 250, "db timeout must be at least 250 ms");
+    require(
+        sseMaxDuration != null && sseMaxDuration.toMillis() >= 1, "SSE max duration must be at least 1 ms");
     Objects.requireNonNull(webhookAllowedTargets, "webhookAllowedTargets");
     subscriptionConfig(webhookAllowedTargets, webhookMaxAttempts, webhookRetryBase);
   }
@@ -174,7 +180,8 @@ public record ServerConfig(
         + ", maxTokenTtl=" + maxTokenTtl
         + ", dbTimeout=" + dbTimeout + ", dbSchema=" + dbSchema
         + ", webhookAllowedTargets=" + webhookAllowedTargets
-        + ", webhookMaxAttempts=" + webhookMaxAttempts + ", webhookRetryBase=" + webhookRetryBase + "]";
+        + ", webhookMaxAttempts=" + webhookMaxAttempts + ", webhookRetryBase=" + webhookRetryBase
+        + ", sseMaxDuration=" + sseMaxDuration + "]";
   }
 
   /** Mutable builder; {@link #build()} freezes it. */
@@ -201,6 +208,7 @@ public record ServerConfig(
     private String webhookAllowedTargets = DEFAULT_WEBHOOK_ALLOWED_TARGETS;
     private int webhookMaxAttempts = DEFAULT_WEBHOOK_MAX_ATTEMPTS;
     private Duration webhookRetryBase = DEFAULT_WEBHOOK_RETRY_BASE;
+    private Duration sseMaxDuration = DEFAULT_SSE_MAX_DURATION;
 
     private Builder(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -313,6 +321,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder sseMaxDuration(Duration v) {
+      sseMaxDuration = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           bindAddress,
@@ -336,7 +349,8 @@ public record ServerConfig(
           dbSchema,
           webhookAllowedTargets,
           webhookMaxAttempts,
-          webhookRetryBase);
+          webhookRetryBase,
+          sseMaxDuration);
     }
   }
 }

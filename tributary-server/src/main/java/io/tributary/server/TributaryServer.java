@@ -126,7 +126,7 @@ public final class TributaryServer implements AutoCloseable {
     var dsConfig =
         new DurableStreamsConfig(
             config.longPollTimeout(),
-            DurableStreamsConfig.DEFAULT_SSE_MAX_DURATION,
+            config.sseMaxDuration(),
             DurableStreamsConfig.DEFAULT_SSE_KEEP_ALIVE,
             DurableStreamsConfig.DEFAULT_MAX_READ_BYTES,
             config.maxBodyBytes(),

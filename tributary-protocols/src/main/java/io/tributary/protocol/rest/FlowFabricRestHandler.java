@@ -24,6 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
  * POST /v1/executions/{id}/attempts/{idx}/close         end the attempt       (Tributary-Handle)
  * POST /v1/executions/{id}/attempts/{idx}/stream        append one frame      (Tributary-Handle,
  *                                                       optional Idempotency-Key)
+ * POST /v1/executions/{id}/attempts/{idx}/stream/batch  append many frames, all or nothing
  * GET  /v1/executions/{id}/attempts/{idx}/stream        read a range          (FlowFabric §4.1)
  * GET  /v1/executions/{id}/attempts/{idx}/stream/tail   tail, optionally blocking (§4.2)
  * GET  /v1/executions/{id}/attempts/{idx}/summary       the rolling summary document
@@ -93,6 +94,7 @@ public final class FlowFabricRestHandler {
         case CLOSE -> close(path, request);
         case STREAM -> request.method().equals("POST") ? append(path, request) : read(path, request);
         case TAIL -> tail(path, request);
+        case BATCH -> appendBatch(path, request);
         case SUMMARY -> summary(path);
       };
     } catch (RuntimeException e) {
@@ -161,6 +163,16 @@ public final class FlowFabricRestHandler {
       response.headers().set(REPLAY_HEADER, "true");
     }
     return response;
+  }
+
+  private HttpResponse appendBatch(RestPath path, HttpRequest request) {
+    var handle = ownHandle(path, request);
+    var outcomes = store.appendAll(handle, BatchItems.parse(request.body()));
+    var body = RestJson.object();
+    var frames = body.putArray("frames");
+    outcomes.forEach(o -> frames.add(RestJson.appendOutcome(o)));
+    body.put("count", outcomes.size());
+    return RestJson.response(200, body);
   }
 
   private HttpResponse read(RestPath path, HttpRequest request) {

@@ -18,6 +18,11 @@ final class QueryParams {
     this.values = request.query();
   }
 
+  /** Parameters given another way (the fields of one batch item). */
+  QueryParams(Map<String, List<String>> values) {
+    this.values = values;
+  }
+
   /** The single value, or null when absent. */
   String string(String name) {
     var list = values.get(name);

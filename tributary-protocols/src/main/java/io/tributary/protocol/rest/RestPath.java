@@ -23,6 +23,7 @@ record RestPath(Resource resource, String executionId, String attemptIndex) {
     CLOSE(Set.of("POST")),
     STREAM(Set.of("GET", "POST")),
     TAIL(Set.of("GET")),
+    BATCH(Set.of("POST")),
     SUMMARY(Set.of("GET"));
 
     final Set<String> methods;
@@ -72,8 +73,9 @@ record RestPath(Resource resource, String executionId, String attemptIndex) {
         yield resource == null ? null : new RestPath(resource, s[0], s[2]);
       }
       case 5 ->
-          s[1].equals("attempts") && s[3].equals("stream") && s[4].equals("tail")
-              ? new RestPath(Resource.TAIL, s[0], s[2])
+          !s[1].equals("attempts") || !s[3].equals("stream") ? null
+              : s[4].equals("tail") ? new RestPath(Resource.TAIL, s[0], s[2])
+              : s[4].equals("batch") ? new RestPath(Resource.BATCH, s[0], s[2])
               : null;
       default -> null;
     };

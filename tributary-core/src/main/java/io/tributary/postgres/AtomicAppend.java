@@ -1,0 +1,176 @@
+package io.tributary.postgres;
+
+import io.tributary.api.AppendOutcome;
+import io.tributary.api.ConflictException;
+import io.tributary.api.EntryId;
+import io.tributary.api.NotFoundException;
+import io.tributary.api.StaleOwnerException;
+import io.tributary.api.StreamClosedException;
+import io.tributary.api.TributaryException;
+import io.tributary.api.UnavailableException;
+import io.tributary.api.ValidationException;
+import io.tributary.api.ValidationKind;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Appends a list of frames to one attempt all or nothing: the same {@code tb_append_batch} call
+ * the group committer makes, but in a transaction of its own that is rolled back when any frame
+ * fails (the committer instead commits each frame's own outcome). Its notification is part of
+ * the transaction, so readers hear of the frames only once they are all committed.
+ */
+final class AtomicAppend {
+  private final Database db;
+
+  AtomicAppend(Database db) {
+    this.db = db;
+  }
+
+  /**
+   * Commits every request or none.
+   *
+   * @throws TributaryException the first frame's failure, naming its index; nothing is written
+   */
+  List<AppendOutcome> execute(List<AppendRequest> requests) {
+    int n = requests.size();
+    var ord = new Integer[n];
+    var eids = new UUID[n];
+    var partitions = new Integer[n];
+    var attempts = new Long[n];
+    var leases = new UUID[n];
+    var epochs = new Long[n];
+    var modes = new Short[n];
+    var types = new String[n];
+    var payloads = new byte[n][];
+    var correlations = new String[n];
+    var ttls = new Long[n];
+    var floors = new Long[n];
+    var ceilings = new Long[n];
+    var alphas = new Double[n];
+    var keys = new String[n];
+    var fingerprints = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      var r = requests.get(i);
+      ord[i] = i;
+      eids[i] = r.handle().executionId().uuid();
+      partitions[i] = r.handle().executionId().partition();
+      attempts[i] = r.handle().attemptIndex();
+      leases[i] = r.handle().leaseId();
+      epochs[i] = r.handle().leaseEpoch();
+      modes[i] = r.mode();
+      types[i] = r.frameType();
+      payloads[i] = r.payload();
+      correlations[i] = r.correlationId();
+      var be = r.bestEffort();
+      ttls[i] = be == null ? 0L : be.ttlMs();
+      floors[i] = be == null ? 0L : be.maxlenFloor();
+      ceilings[i] = be == null ? 0L : be.maxlenCeiling();
+      alphas[i] = be == null ? 0.0 : be.emaAlpha();
+      keys[i] = r.idempotencyKey();
+      fingerprints[i] = r.fingerprint();
+    }
+    try (Connection c = db.dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      try (var ps = c.prepareStatement(AttemptStreamSql.APPEND_BATCH)) {
+        ps.setArray(1, c.createArrayOf("int4", ord));
+        ps.setArray(2, c.createArrayOf("uuid", eids));
+        ps.setArray(3, c.createArrayOf("int4", partitions));
+        ps.setArray(4, c.createArrayOf("int8", attempts));
+        ps.setArray(5, c.createArrayOf("uuid", leases));
+        ps.setArray(6, c.createArrayOf("int8", epochs));
+        ps.setArray(7, c.createArrayOf("int2", modes));
+        ps.setArray(8, c.createArrayOf("text", types));
+        ps.setArray(9, c.createArrayOf("bytea", payloads));
+        ps.setArray(10, c.createArrayOf("text", correlations));
+        ps.setArray(11, c.createArrayOf("int8", ttls));
+        ps.setArray(12, c.createArrayOf("int8", floors));
+        ps.setArray(13, c.createArrayOf("int8", ceilings));
+        ps.setArray(14, c.createArrayOf("float8", alphas));
+        ps.setLong(15, db.config().durableRetention());
+        ps.setLong(16, db.config().summaryRetention());
+        var now = db.sqlNowMs();
+        if (now == null) {
+          ps.setNull(17, Types.BIGINT);
+        } else {
+          ps.setLong(17, now);
+        }
+        ps.setArray(18, c.createArrayOf("text", keys));
+        ps.setArray(19, c.createArrayOf("bytea", fingerprints));
+        ps.setLong(20, db.config().appendKeyWindow());
+        var outcomes = new AppendOutcome[n];
+        RuntimeException firstFailure = null;
+        int failedAt = Integer.MAX_VALUE;
+        var touched = new ArrayList<Long>();
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            int i = rs.getInt(1);
+            int status = rs.getInt(2);
+            if (status == 0) {
+              long sv = rs.getLong(5);
+              Long summaryVersion = rs.wasNull() ? null : sv;
+              boolean replayed = rs.getBoolean(8);
+              outcomes[i] = new AppendOutcome(EntryId.ofPosition(rs.getLong(3)), rs.getLong(4), summaryVersion, replayed);
+              if (!replayed) {
+                touched.add(rs.getLong(7));
+              }
+            } else if (i < failedAt) {
+              failedAt = i;
+              firstFailure =
+                  status == 6
+                      ? keyReused(i, requests.get(i), rs.getLong(3))
+                      : failure(i, status, rs.getString(6));
+            }
+          }
+        }
+        if (firstFailure != null) {
+          c.rollback();
+          throw firstFailure;
+        }
+        for (int i = 0; i < n; i++) {
+          if (outcomes[i] == null) {
+            c.rollback();
+            throw new UnavailableException("no result for frame " + i + " of the batch", true, null);
+          }
+        }
+        c.commit();
+        touched.stream().distinct().forEach(db.notifier()::wakeLocal);
+        return List.of(outcomes);
+      } catch (SQLException | RuntimeException e) {
+        if (!c.isClosed()) {
+          c.rollback();
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+        throw new ValidationException(ValidationKind.INVALID_INPUT, "the database rejected the batch: " + e.getMessage());
+      }
+      throw new UnavailableException("batch append failed: " + e.getMessage(), true, e);
+    }
+  }
+
+  private static RuntimeException failure(int index, int status, String detail) {
+    String at = "frame " + index + ": ";
+    return switch (status) {
+      case 1 ->
+          new StaleOwnerException(
+              at + "lease is not current for this attempt" + (detail == null ? "" : " (attempt closed: " + detail + ")"));
+      case 2 -> new StreamClosedException(detail);
+      case 3 -> new StaleOwnerException(at + "no such attempt: the handle names an unknown attempt");
+      case 4 -> new ValidationException(ValidationKind.INVALID_INPUT, at + detail);
+      default -> new NotFoundException(at + "unexpected append status " + status);
+    };
+  }
+
+  private static ConflictException keyReused(int index, AppendRequest r, long firstPos) {
+    return new ConflictException(
+        ConflictException.IDEMPOTENCY_KEY_REUSED,
+        "frame " + index + ": idempotency key '" + r.idempotencyKey()
+            + "' already named a different append to this attempt (frame " + EntryId.ofPosition(firstPos)
+            + "); a retry must repeat the same frame, a new frame needs a new key");
+  }
+}
