@@ -66,8 +66,19 @@ final class Wire {
         text(m, "frame_type"),
         text(m, "mode"),
         m.has("ts") ? m.get("ts").asLong() : 0,
-        payload(text(m, "payload"), text(m, "encoding")),
+        payload(viewPayload(m.get("payload")), text(m, "encoding")),
         text(m, "correlation_id"));
+  }
+
+  /**
+   * The view sends a summary frame's patch as a JSON value, every other payload as a string:
+   * either way the frame's bytes are the text.
+   */
+  private static String viewPayload(JsonNode payload) {
+    if (payload == null || payload.isNull()) {
+      return null;
+    }
+    return payload.isString() ? payload.asString() : Transport.JSON.writeValueAsString(payload);
   }
 
   /** The frames of a REST read or tail body. */

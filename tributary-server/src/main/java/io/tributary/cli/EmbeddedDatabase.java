@@ -167,6 +167,13 @@ final class EmbeddedDatabase implements AutoCloseable {
       return Optional.empty(); // stale: PostgreSQL replaces it itself
     }
     long pid = process.get().pid();
+    if (!marker.provesOurs(process.get(), dir) && stoppedWithin(process.get(), DYING_GRACE)) {
+      // a postmaster killed a moment ago (its whole tree, say) is still dying or a zombie that
+      // PID 1 has not reaped: it cannot be proven ours any more (no cwd, no start time), but it
+      // holds nothing, and PostgreSQL would take the PID for a live postmaster and refuse to start
+      removeStalePidFile(dir);
+      return Optional.empty();
+    }
     if (!marker.provesOurs(process.get(), dir)) {
       return Optional.of(
           "its postmaster.pid names PID " + pid + ", a running process that no Tributary server on this"
@@ -180,13 +187,37 @@ final class EmbeddedDatabase implements AutoCloseable {
     if (process.get().isAlive() && !Postmaster.isRunning(process.get())) {
       // exited, but a zombie until PID 1 reaps it; PostgreSQL would take the PID for a live
       // postmaster and refuse to start, and this one is provably ours and gone
-      try {
-        Files.deleteIfExists(dir.resolve(PostmasterPidFile.NAME));
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not remove the stale " + PostmasterPidFile.NAME + ": " + e, e);
-      }
+      removeStalePidFile(dir);
     }
     return Optional.empty();
+  }
+
+  /** How long a process named by a stale lock file may take to finish dying. */
+  private static final java.time.Duration DYING_GRACE = java.time.Duration.ofSeconds(2);
+
+  /** True when the process is, or within {@code grace} becomes, gone or a zombie. */
+  private static boolean stoppedWithin(ProcessHandle process, java.time.Duration grace) {
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (Postmaster.isRunning(process)) {
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void removeStalePidFile(Path dir) {
+    try {
+      Files.deleteIfExists(dir.resolve(PostmasterPidFile.NAME));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not remove the stale " + PostmasterPidFile.NAME + ": " + e, e);
+    }
   }
 
   private static void initdbIfMissing(PostgresBinaries binaries, Path dir) throws IOException {

@@ -121,8 +121,8 @@ final class ServeCommand implements Callable<Integer> {
       names = "--tail-recheck-interval",
       defaultValue = "${env:TRIBUTARY_TAIL_RECHECK_INTERVAL:-2s}",
       converter = DurationConverter.class,
-      description = "How often a parked tail, long-poll or SSE reader re-queries even without a"
-          + " notification; bounds the delay a lost notification can cause"
+      description = "How often the streams that parked tails, long-polls and SSE readers wait on are"
+          + " checked for changes (one query for all); bounds the delay a lost notification can cause"
           + " (env TRIBUTARY_TAIL_RECHECK_INTERVAL, default ${DEFAULT-VALUE}).")
   Duration tailRecheckInterval;
 
