@@ -12,10 +12,8 @@ import io.tributary.api.ValidationException;
 import io.tributary.api.ValidationKind;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Appends a list of frames to one attempt all or nothing: the same {@code tb_append_batch} call
@@ -37,70 +35,9 @@ final class AtomicAppend {
    */
   List<AppendOutcome> execute(List<AppendRequest> requests) {
     int n = requests.size();
-    var ord = new Integer[n];
-    var eids = new UUID[n];
-    var partitions = new Integer[n];
-    var attempts = new Long[n];
-    var leases = new UUID[n];
-    var epochs = new Long[n];
-    var modes = new Short[n];
-    var types = new String[n];
-    var payloads = new byte[n][];
-    var correlations = new String[n];
-    var ttls = new Long[n];
-    var floors = new Long[n];
-    var ceilings = new Long[n];
-    var alphas = new Double[n];
-    var keys = new String[n];
-    var fingerprints = new byte[n][];
-    for (int i = 0; i < n; i++) {
-      var r = requests.get(i);
-      ord[i] = i;
-      eids[i] = r.handle().executionId().uuid();
-      partitions[i] = r.handle().executionId().partition();
-      attempts[i] = r.handle().attemptIndex();
-      leases[i] = r.handle().leaseId();
-      epochs[i] = r.handle().leaseEpoch();
-      modes[i] = r.mode();
-      types[i] = r.frameType();
-      payloads[i] = r.payload();
-      correlations[i] = r.correlationId();
-      var be = r.bestEffort();
-      ttls[i] = be == null ? 0L : be.ttlMs();
-      floors[i] = be == null ? 0L : be.maxlenFloor();
-      ceilings[i] = be == null ? 0L : be.maxlenCeiling();
-      alphas[i] = be == null ? 0.0 : be.emaAlpha();
-      keys[i] = r.idempotencyKey();
-      fingerprints[i] = r.fingerprint();
-    }
     try (Connection c = db.dataSource().getConnection()) {
       c.setAutoCommit(false);
-      try (var ps = c.prepareStatement(AttemptStreamSql.APPEND_BATCH)) {
-        ps.setArray(1, c.createArrayOf("int4", ord));
-        ps.setArray(2, c.createArrayOf("uuid", eids));
-        ps.setArray(3, c.createArrayOf("int4", partitions));
-        ps.setArray(4, c.createArrayOf("int8", attempts));
-        ps.setArray(5, c.createArrayOf("uuid", leases));
-        ps.setArray(6, c.createArrayOf("int8", epochs));
-        ps.setArray(7, c.createArrayOf("int2", modes));
-        ps.setArray(8, c.createArrayOf("text", types));
-        ps.setArray(9, c.createArrayOf("bytea", payloads));
-        ps.setArray(10, c.createArrayOf("text", correlations));
-        ps.setArray(11, c.createArrayOf("int8", ttls));
-        ps.setArray(12, c.createArrayOf("int8", floors));
-        ps.setArray(13, c.createArrayOf("int8", ceilings));
-        ps.setArray(14, c.createArrayOf("float8", alphas));
-        ps.setLong(15, db.config().durableRetention());
-        ps.setLong(16, db.config().summaryRetention());
-        var now = db.sqlNowMs();
-        if (now == null) {
-          ps.setNull(17, Types.BIGINT);
-        } else {
-          ps.setLong(17, now);
-        }
-        ps.setArray(18, c.createArrayOf("text", keys));
-        ps.setArray(19, c.createArrayOf("bytea", fingerprints));
-        ps.setLong(20, db.config().appendKeyWindow());
+      try (var ps = AppendBatchStatement.prepare(c, db, requests, true)) {
         var outcomes = new AppendOutcome[n];
         RuntimeException firstFailure = null;
         int failedAt = Integer.MAX_VALUE;
