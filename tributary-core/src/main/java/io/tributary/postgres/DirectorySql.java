@@ -17,7 +17,7 @@ final class DirectorySql {
           + " s.frame_count, s.total_bytes, s.last_pos, m.version";
 
   /**
-   * The page query for a state filter; parameters: [reason,] [created, uuid, partition,] limit.
+   * The page query for a state filter; parameters: [reason,] [[reason,] created, uuid, partition,] limit.
    *
    * @param withReason the query filters by close reason (state is then closed)
    * @param withCursor the query continues after a cursor
@@ -32,7 +32,11 @@ final class DirectorySql {
     if (withReason) {
       where.append(" AND s.closed_reason = ?");
     }
-    if (withCursor) {
+    if (withCursor && withReason) {
+      // with the reason in the row the planner sees the reason index's order (it does not for
+      // the three trailing columns alone); the reason is bound twice
+      where.append(" AND (s.closed_reason, s.exec_created_at_ms, s.execution_id, s.partition_key) < (?, ?, ?, ?)");
+    } else if (withCursor) {
       where.append(" AND (s.exec_created_at_ms, s.execution_id, s.partition_key) < (?, ?, ?)");
     }
     return "SELECT " + EXECUTION_COLUMNS
@@ -40,7 +44,8 @@ final class DirectorySql {
         + " JOIN tb_execution e ON e.execution_id = s.execution_id AND e.partition_key = s.partition_key"
         + " LEFT JOIN tb_summary m ON m.stream_id = s.id"
         + " WHERE " + where
-        + " ORDER BY s.exec_created_at_ms DESC, s.execution_id DESC, s.partition_key DESC LIMIT ?";
+        + " ORDER BY " + (withReason ? "s.closed_reason DESC, " : "")
+        + "s.exec_created_at_ms DESC, s.execution_id DESC, s.partition_key DESC LIMIT ?";
   }
 
   /** One execution and its attempts, oldest first; parameters: uuid, partition. */

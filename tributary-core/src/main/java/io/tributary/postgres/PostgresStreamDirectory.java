@@ -45,6 +45,9 @@ public final class PostgresStreamDirectory implements StreamDirectory {
         ps.setString(i++, query.closeReason().wire());
       }
       if (key != null) {
+        if (query.closeReason() != null) {
+          ps.setString(i++, query.closeReason().wire());
+        }
         ps.setLong(i++, key.createdAtMs());
         ps.setObject(i++, key.uuid());
         ps.setInt(i++, key.partition());

@@ -132,6 +132,32 @@ class PostgresStreamDirectoryTest {
         .containsExactly("reclaimed", "open");
   }
 
+  @Test
+  void pagesThroughEachFilter() {
+    var failed = new ArrayList<ExecutionId>();
+    var open = new ArrayList<ExecutionId>();
+    for (int i = 0; i < 15; i++) {
+      var id = ExecutionId.random(i % 2);
+      var handle = store.startAttempt(id, LEASE);
+      if (i % 3 == 0) {
+        open.add(id);
+      } else {
+        store.closeAttempt(handle, i % 3 == 1 ? CloseReason.ATTEMPT_FAILURE : CloseReason.ATTEMPT_SUCCESS);
+        if (i % 3 == 1) {
+          failed.add(id);
+        }
+      }
+      clock.advance(i % 2);
+    }
+    var failures = everyPage(c -> directory.executions(new ExecutionQuery(null, CloseReason.ATTEMPT_FAILURE, 2, c)), 2);
+    assertThat(failures).extracting(ExecutionInfo::executionId).containsExactlyInAnyOrderElementsOf(failed);
+    assertThat(failures).isSortedAccordingTo(NEWEST_FIRST);
+    var opens = everyPage(c -> directory.executions(new ExecutionQuery(ExecutionQuery.State.OPEN, null, 2, c)), 2);
+    assertThat(opens).extracting(ExecutionInfo::executionId).containsExactlyInAnyOrderElementsOf(open);
+    assertThat(everyPage(c -> directory.executions(new ExecutionQuery(ExecutionQuery.State.CLOSED, null, 4, c)), 4))
+        .hasSize(10).isSortedAccordingTo(NEWEST_FIRST);
+  }
+
   private List<ExecutionId> ids(ExecutionQuery.State state, CloseReason reason) {
     return directory.executions(new ExecutionQuery(state, reason, 50, null)).items().stream()
         .map(ExecutionInfo::executionId).toList();
