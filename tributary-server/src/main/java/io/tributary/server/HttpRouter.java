@@ -5,13 +5,15 @@ import io.tributary.protocol.HttpRequest;
 import io.tributary.protocol.HttpResponse;
 import io.tributary.protocol.ds.DurableStreamsHandler;
 import io.tributary.protocol.ds.subscription.SubscriptionRoutes;
+import io.tributary.protocol.rest.DiscoveryHandler;
 import io.tributary.protocol.rest.FlowFabricRestHandler;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Everything the server answers, without any web framework: auth, {@code /livez}, {@code /readyz},
- * {@code /health}, {@code /metrics}, then the FlowFabric REST API under {@code /v1/executions} and the Durable Streams
+ * {@code /health}, {@code /metrics}, then the FlowFabric REST API under {@code /v1/executions}, discovery
+ * ({@link DiscoveryHandler}: {@code GET /v1/executions[/{id}[/attempts]]}, {@code /v1/streams}) and the Durable Streams
  * protocol under {@code /v1/stream/}. The Jetty adapter only converts requests and responses.
  *
  * <p>Auth applies to every route except the probes ({@code /livez}, {@code /readyz}, {@code
@@ -36,6 +38,7 @@ public final class HttpRouter {
 
   private final FlowFabricRestHandler rest;
   private final Handler durableStreams;
+  private final Handler discovery;
   private final TokenAuth auth;
   private final TokenMint mint;
   private final ServerMetrics metrics;
@@ -45,12 +48,14 @@ public final class HttpRouter {
   HttpRouter(
       FlowFabricRestHandler rest,
       Handler durableStreams,
+      Handler discovery,
       TokenAuth auth,
       TokenMint mint,
       ServerMetrics metrics,
       Health health) {
     this.rest = rest;
     this.durableStreams = durableStreams;
+    this.discovery = discovery;
     this.auth = auth;
     this.mint = mint;
     this.metrics = metrics;
@@ -70,7 +75,7 @@ public final class HttpRouter {
   /** Answers one request; never throws for bad input (protocol handlers map their errors). */
   public HttpResponse handle(HttpRequest request) {
     long started = System.nanoTime();
-    String route = routeOf(request.path());
+    String route = DiscoveryHandler.route(request.method(), request.path()) != null ? "discovery" : routeOf(request.path());
     var response = dispatch(route, request);
     metrics.record(route, request.method(), response.status(), System.nanoTime() - started);
     return response;
@@ -98,6 +103,7 @@ public final class HttpRouter {
       case "metrics" -> metricsPage();
       case "tokens" -> mintToken(request);
       case "rest" -> rest.handle(request);
+      case "discovery" -> discovery.handle(request);
       case "durable_streams" -> cacheable(durableStreams.handle(request));
       default ->
           error(404, "no such route", "not_found");

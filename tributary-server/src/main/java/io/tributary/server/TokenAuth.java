@@ -99,12 +99,17 @@ final class TokenAuth {
 
   /**
    * Why a read token may not make {@code request} (403), or empty when it may: only {@code GET}
-   * and {@code HEAD} of the token's own stream are allowed.
+   * and {@code HEAD} of the token's own stream are allowed, and {@code GET} of the execution an
+   * attempt token's stream belongs to ({@link DiscoveryAccess}).
    */
   static Optional<String> refusal(ReadToken token, HttpRequest request) {
     var method = request.method();
     if (!method.equals("GET") && !method.equals("HEAD")) {
       return Optional.of("a read token cannot " + method + " here: writes and minting need the admin token");
+    }
+    var discovery = DiscoveryAccess.refusal(token, request);
+    if (discovery != null) {
+      return discovery;
     }
     if (!StreamScope.readBy(request.path()).equals(Optional.of(token.stream()))) {
       return Optional.of("this token may only read " + token.stream());

@@ -4,11 +4,13 @@ import io.tributary.api.NamedStreamStore;
 import io.tributary.api.StreamStore;
 import io.tributary.postgres.Database;
 import io.tributary.postgres.PostgresNamedStreamStore;
+import io.tributary.postgres.PostgresStreamDirectory;
 import io.tributary.postgres.PostgresStreamStore;
 import io.tributary.postgres.PostgresSubscriptionStore;
 import io.tributary.protocol.ds.DurableStreamsConfig;
 import io.tributary.protocol.ds.DurableStreamsHandler;
 import io.tributary.protocol.ds.subscription.Subscriptions;
+import io.tributary.protocol.rest.DiscoveryHandler;
 import io.tributary.protocol.rest.FlowFabricRestHandler;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -86,6 +88,7 @@ public final class TributaryServer implements AutoCloseable {
           new HttpRouter(
               rest,
               durableStreams::handle,
+              new DiscoveryHandler(new PostgresStreamDirectory(database))::handle,
               auth,
               new TokenMint(signer, config.maxTokenTtl(), System::currentTimeMillis),
               metrics,

@@ -26,6 +26,10 @@ class HttpRouterAuthTest {
           seen.add(request);
           return HttpResponse.of(200, new HttpHeaders(), "ok");
         },
+        request -> {
+          seen.add(request);
+          return HttpResponse.of(200, new HttpHeaders(), "listed");
+        },
         new TokenAuth(new BearerAuth(adminToken), signer, System::currentTimeMillis),
         new TokenMint(signer, Duration.ofMinutes(5), System::currentTimeMillis),
         new ServerMetrics(),
