@@ -217,6 +217,76 @@ public final class TributaryClient implements AutoCloseable {
     return Transport.JSON.readTree(response.body()).get("token").asString();
   }
 
+  // ------------------------------------------------------------------------------ discovery
+
+  /**
+   * One page of executions, newest first (by creation, ties by id), filtered by their current
+   * attempt's state and, optionally, close reason (which implies {@link ExecutionState#CLOSED}).
+   * Needs the admin token when auth is on.
+   *
+   * @param closeReason e.g. {@code attempt_failure} or {@code lease_expired}; null for any
+   * @param limit 1..500
+   * @param after the {@link ListingPage#next()} of the previous page, or null for the first
+   * @throws BadRequestException for a bad limit, state, reason or cursor
+   */
+  public ListingPage<ExecutionSummary> executions(ExecutionState state, String closeReason, int limit, String after) {
+    var query = new StringBuilder("/v1/executions?state=").append((state == null ? ExecutionState.ALL : state).wire())
+        .append("&limit=").append(limit);
+    if (closeReason != null) {
+      query.append("&close_reason=").append(Wire.encode(closeReason));
+    }
+    if (after != null) {
+      query.append("&after=").append(Wire.encode(after));
+    }
+    var response = transport.sendAndWait(Transport.Call.get(query.toString()), Transport.Repeat.ALWAYS);
+    return Listings.page(Transport.JSON.readTree(response.body()), "executions", Listings::execution);
+  }
+
+  /**
+   * One execution with its attempts (oldest first), or empty when it never started one. A read
+   * token of one of its attempts may ask.
+   */
+  public Optional<ExecutionDetails> execution(String executionId) {
+    try {
+      var response = transport.sendAndWait(
+          Transport.Call.get("/v1/executions/" + Wire.encode(executionId)), Transport.Repeat.ALWAYS);
+      var body = Transport.JSON.readTree(response.body());
+      return Optional.of(new ExecutionDetails(Listings.execution(body), Listings.attempts(body)));
+    } catch (NotFoundException none) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The attempts of an execution, oldest first.
+   *
+   * @throws NotFoundException when it never started one
+   */
+  public List<AttemptSummary> attempts(String executionId) {
+    var response = transport.sendAndWait(
+        Transport.Call.get("/v1/executions/" + Wire.encode(executionId) + "/attempts"), Transport.Repeat.ALWAYS);
+    return Listings.attempts(Transport.JSON.readTree(response.body()));
+  }
+
+  /**
+   * One page of named streams whose path starts with {@code prefix} (e.g. {@code /v1/stream/chat/};
+   * null for all), in byte order of their paths. Needs the admin token when auth is on.
+   *
+   * @param limit 1..500
+   * @param after the {@link ListingPage#next()} of the previous page, or null for the first
+   */
+  public ListingPage<StreamListing> streams(String prefix, int limit, String after) {
+    var query = new StringBuilder("/v1/streams?limit=").append(limit);
+    if (prefix != null) {
+      query.append("&prefix=").append(Wire.encode(prefix));
+    }
+    if (after != null) {
+      query.append("&after=").append(Wire.encode(after));
+    }
+    var response = transport.sendAndWait(Transport.Call.get(query.toString()), Transport.Repeat.ALWAYS);
+    return Listings.page(Transport.JSON.readTree(response.body()), "streams", Listings::stream);
+  }
+
   // ------------------------------------------------------------------------------ named streams
 
   /** The named stream {@code name} (e.g. {@code chat/42}, or its full path {@code /v1/stream/chat/42}). */
