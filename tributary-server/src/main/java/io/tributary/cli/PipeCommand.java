@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
       "Record standard input as a new attempt.",
       "EXEC is minted when left out. Print",
       "'execution <id> attempt <n>' on stderr, append each line as a frame of --type, and close",
-      "the attempt with attempt_success at the end of input.",
+      "the attempt with attempt_success at the end of input. On a terminal, stderr shows the frames",
+      "sent so far.",
       "Exit: 0; 3 no such execution; 5 server unreachable; 6 lease lost."
     })
 final class PipeCommand extends ClientCommand {
@@ -44,13 +45,22 @@ final class PipeCommand extends ClientCommand {
     err().println("execution " + attempt.executionId() + " attempt " + attempt.index());
     err().flush();
     var sender = new OrderedSender(attempt, err());
-    var framer = new LineFramer(maxFrameBytes, bytes -> sender.send(NewFrame.durable(type, bytes)));
+    var progress = ProgressBar.onTerminal(Tty.stderr(), err(), "frames", -1);
+    var framer = new LineFramer(maxFrameBytes, bytes -> {
+      sender.send(NewFrame.durable(type, bytes));
+      if (progress != null) {
+        progress.add(1, bytes.length);
+      }
+    });
     byte[] buffer = new byte[8192];
     for (int n; (n = in.read(buffer)) > 0; ) {
       framer.feed(buffer, 0, n);
     }
     framer.finish();
     var failure = sender.finish();
+    if (progress != null) {
+      progress.finish();
+    }
     if (failure != null) {
       throw failure;
     }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       TailCommand.class,
       SummaryCommand.class,
       TokenCommand.class,
+      LsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TributaryCli {
