@@ -100,8 +100,8 @@ public interface StreamStore extends AutoCloseable {
    *   <li>A replay is still an append: the fence and the open-stream check come first, so a
    *       retry under a lost lease or on a closed attempt fails like any append. A rejected append
    *       records no key.
-   *   <li>A key is remembered while its append is among the stream's newest {@link
-   *       StoreConfig#appendKeyWindow()} appends (named or not; default 10 000), also after its
+   *   <li>A key is remembered while its append is among the stream's newest
+   *       append-key-window appends (a backend setting; named or not; default 10 000), also after its
    *       frame was trimmed by retention (the replay then names a frame that can no longer be
    *       read). A retry of an older append is not recognised and appends again.
    *   <li>All three modes accept keys.

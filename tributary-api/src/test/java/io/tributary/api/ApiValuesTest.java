@@ -148,21 +148,4 @@ class ApiValuesTest {
     assertThat(new UnavailableException("x", true, null).retryable()).isTrue();
     assertThat(new StaleOwnerException("x").retryable()).isFalse();
   }
-
-  @Test
-  @DisplayName("StoreConfig: named defaults and rejected values")
-  void storeConfig() {
-    var c = StoreConfig.builder("jdbc:postgresql://x/y").build();
-    assertThat(c.maxPayloadBytes()).isEqualTo(65_536);
-    assertThat(c.durableRetention()).isEqualTo(10_000);
-    assertThat(c.summaryRetention()).isEqualTo(64);
-    assertThat(c.clock()).isNull();
-    assertThatThrownBy(() -> StoreConfig.builder("u").poolSize(0).build()).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreConfig.builder("u").durableRetention(0).build()).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreConfig.builder("u").maxPayloadBytes(0).build()).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreConfig.builder("u").tailRecheckInterval(Duration.ofMillis(5)).build())
-        .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreConfig.builder("u").maxBatch(1001).build()).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreConfig.builder(null).build()).isInstanceOf(NullPointerException.class);
-  }
 }

@@ -3,7 +3,7 @@ package io.tributary.bench;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
 import io.tributary.api.Handle;
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.postgres.PostgresStreamStore;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * ({@code appendAsync}). A few committer threads keep more than one batch in flight, which hides
  * the round trip; each owns a share of the streams, so a stream's appends keep their order.
  *
- * <p>Outages: every append has a deadline of {@link io.tributary.api.StoreConfig#dbTimeout()}
+ * <p>Outages: every append has a deadline of {@link StoreConfig#dbTimeout()}
  * from the moment it is queued, not per batch. A reaper thread fails appends that are still
  * waiting (queued, or in a batch that waits for a connection) when their deadline passes, so an
  * append queued behind a stuck batch does not wait for that batch and then again for its own.

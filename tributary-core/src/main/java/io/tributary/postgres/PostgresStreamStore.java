@@ -10,7 +10,6 @@ import io.tributary.api.Handle;
 import io.tributary.api.NotFoundException;
 import io.tributary.api.PatchKind;
 import io.tributary.api.StaleOwnerException;
-import io.tributary.api.StoreConfig;
 import io.tributary.api.StreamClosedException;
 import io.tributary.api.StreamCursor;
 import io.tributary.api.StreamFrame;

@@ -17,7 +17,7 @@ import io.tributary.api.FrameKind;
 import io.tributary.api.Handle;
 import io.tributary.api.NotFoundException;
 import io.tributary.api.StaleOwnerException;
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.api.StreamClosedException;
 import io.tributary.api.StreamCursor;
 import io.tributary.api.StreamFrame;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.api.CloseReason;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.api.StreamCursor;
 import io.tributary.api.StreamMode;
 import io.tributary.api.TailVisibility;

@@ -14,7 +14,6 @@ import io.tributary.api.NamedStreamProducer;
 import io.tributary.api.NamedStreamRead;
 import io.tributary.api.NamedStreamSpec;
 import io.tributary.api.NamedStreamStore;
-import io.tributary.api.StoreConfig;
 import io.tributary.testing.EmbeddedPostgres;
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;

@@ -2,7 +2,6 @@ package io.tributary.postgres;
 
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Handle;
-import io.tributary.api.StoreConfig;
 import io.tributary.api.StreamStore;
 import io.tributary.contract.StreamStoreContract;
 import io.tributary.testing.EmbeddedPostgres;
