@@ -7,11 +7,9 @@ import java.util.UUID;
  * StreamStore#startAttempt} and passed to every append. Only the handle of the current lease
  * (same attempt, lease id and epoch, not expired, attempt not closed) may append.
  *
- * <p>{@link #encode()} gives opaque, versioned bytes (FlowFabric's v2 layout with the Postgres
- * backend tag, plus the lease expiry); {@link #toToken()} gives them as a URL-safe string for HTTP
- * headers. Decoding a garbled handle throws a {@link ValidationException} of kind {@link
- * ValidationKind#CORRUPTION}; a handle of another backend gives {@link
- * ValidationKind#HANDLE_FROM_OTHER_BACKEND}.
+ * <p>The store's {@link HandleCodec} ({@link StreamStore#handles()}) turns a handle into opaque,
+ * versioned bytes (FlowFabric's v2 layout with the backend's tag, plus the lease expiry) or a
+ * URL-safe token for HTTP headers, and back.
  */
 public record Handle(
     ExecutionId executionId,
@@ -33,32 +31,5 @@ public record Handle(
     }
     laneId = laneId == null ? "" : laneId;
     workerInstanceId = workerInstanceId == null ? "" : workerInstanceId;
-  }
-
-  public byte[] encode() {
-    return HandleCodec.encode(this);
-  }
-
-  /** URL-safe base64 (no padding) of {@link #encode()}. */
-  public String toToken() {
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(encode());
-  }
-
-  public static Handle decode(byte[] bytes) {
-    return HandleCodec.decode(bytes);
-  }
-
-  /** Inverse of {@link #toToken()}. */
-  public static Handle fromToken(String token) {
-    if (token == null || token.isBlank()) {
-      throw new ValidationException(ValidationKind.CORRUPTION, "handle is empty");
-    }
-    byte[] bytes;
-    try {
-      bytes = java.util.Base64.getUrlDecoder().decode(token.strip());
-    } catch (IllegalArgumentException e) {
-      throw new ValidationException(ValidationKind.CORRUPTION, "handle is not base64url");
-    }
-    return decode(bytes);
   }
 }

@@ -25,6 +25,9 @@ public interface StreamStore extends AutoCloseable {
 
   // ---------------------------------------------------------------- attempts and leases
 
+  /** The codec of this store's handles: their bytes and token form carry its backend tag. */
+  HandleCodec handles();
+
   /**
    * Starts the next attempt of an execution (index 0 for the first) with a fresh lease.
    *

@@ -2,7 +2,6 @@ package io.tributary.postgres;
 
 import io.tributary.api.AppendOutcome;
 import io.tributary.api.ConflictException;
-import io.tributary.api.EntryId;
 import io.tributary.api.NotFoundException;
 import io.tributary.api.StaleOwnerException;
 import io.tributary.api.StreamClosedException;
@@ -50,7 +49,7 @@ final class AtomicAppend {
               long sv = rs.getLong(5);
               Long summaryVersion = rs.wasNull() ? null : sv;
               boolean replayed = rs.getBoolean(8);
-              outcomes[i] = new AppendOutcome(EntryId.ofPosition(rs.getLong(3)), rs.getLong(4), summaryVersion, replayed);
+              outcomes[i] = new AppendOutcome(Positions.toId(rs.getLong(3)), rs.getLong(4), summaryVersion, replayed);
               if (!replayed) {
                 touched.add(rs.getLong(7));
               }
@@ -107,7 +106,7 @@ final class AtomicAppend {
     return new ConflictException(
         ConflictException.IDEMPOTENCY_KEY_REUSED,
         "frame " + index + ": idempotency key '" + r.idempotencyKey()
-            + "' already named a different append to this attempt (frame " + EntryId.ofPosition(firstPos)
+            + "' already named a different append to this attempt (frame " + Positions.toId(firstPos)
             + "); a retry must repeat the same frame, a new frame needs a new key");
   }
 }

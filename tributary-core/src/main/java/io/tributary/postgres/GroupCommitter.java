@@ -2,7 +2,6 @@ package io.tributary.postgres;
 
 import io.tributary.api.AppendOutcome;
 import io.tributary.api.ConflictException;
-import io.tributary.api.EntryId;
 import io.tributary.api.NotFoundException;
 import io.tributary.api.StaleOwnerException;
 import io.tributary.api.StreamClosedException;
@@ -218,7 +217,7 @@ final class GroupCommitter implements AutoCloseable {
             boolean replayed = rs.getBoolean(8);
             outcomes[i] =
                 new AppendOutcome(
-                    EntryId.ofPosition(rs.getLong(3)), rs.getLong(4), summaryVersion, replayed);
+                    Positions.toId(rs.getLong(3)), rs.getLong(4), summaryVersion, replayed);
             if (!replayed) {
               touched.add(rs.getLong(7));
             }
@@ -304,7 +303,7 @@ final class GroupCommitter implements AutoCloseable {
         "idempotency key '"
             + r.idempotencyKey()
             + "' already named a different append to this attempt (frame "
-            + EntryId.ofPosition(firstPos)
+            + Positions.toId(firstPos)
             + "); a retry must repeat the same frame, a new frame needs a new key");
   }
 

@@ -3,10 +3,10 @@ package io.tributary.postgres;
 import io.tributary.api.AppendOutcome;
 import io.tributary.api.CloseReason;
 import io.tributary.api.ConflictException;
-import io.tributary.api.EntryId;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
 import io.tributary.api.Handle;
+import io.tributary.api.HandleCodec;
 import io.tributary.api.NotFoundException;
 import io.tributary.api.PatchKind;
 import io.tributary.api.StaleOwnerException;
@@ -51,6 +51,10 @@ public final class PostgresStreamStore implements StreamStore {
   /** Longest frame_type or correlation_id accepted. */
   static final int MAX_TEXT_FIELD = 1_024;
 
+  /** FlowFabric's backend tag for PostgreSQL, carried by every handle this store mints. */
+  static final int HANDLE_TAG = 0x02;
+
+  private static final HandleCodec HANDLES = HandleCodec.forBackendTag(HANDLE_TAG);
   private static final short NO_MODE = -1;
   private static final String[] MODE_WIRE = {"durable", "summary", "best_effort"};
 
@@ -79,6 +83,11 @@ public final class PostgresStreamStore implements StreamStore {
   }
 
   // ---------------------------------------------------------------- attempts and leases
+
+  @Override
+  public HandleCodec handles() {
+    return HANDLES;
+  }
 
   @Override
   public Handle startAttempt(ExecutionId executionId, Duration leaseTtl) {
@@ -292,13 +301,13 @@ public final class PostgresStreamStore implements StreamStore {
         switch (from) {
           case StreamCursor.Start s -> 0;
           case StreamCursor.End e -> Long.MAX_VALUE;
-          case StreamCursor.At at -> at.lowerPosition();
+          case StreamCursor.At at -> Positions.lower(at);
         };
     long hi =
         switch (to) {
           case StreamCursor.Start s -> -1;
           case StreamCursor.End e -> Long.MAX_VALUE;
-          case StreamCursor.At at -> at.upperPosition();
+          case StreamCursor.At at -> Positions.upper(at);
         };
     return query(executionId, attemptIndex, lo, hi, limit, NO_MODE).frames();
   }
@@ -322,7 +331,7 @@ public final class PostgresStreamStore implements StreamStore {
     }
     requireLimit(limit);
     short skipMode = visibility == TailVisibility.EXCLUDE_BEST_EFFORT ? AppendRequest.BEST_EFFORT : NO_MODE;
-    long lo = at.afterPosition();
+    long lo = Positions.after(at);
     long deadline = System.nanoTime() + blockMs * 1_000_000;
     var result = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
     if (blockMs == 0 || hasNews(result)) {
@@ -405,7 +414,7 @@ public final class PostgresStreamStore implements StreamStore {
         Long closedAt = rs.wasNull() ? null : closedAtMs; // wasNull() refers to the last column read
         return Optional.of(
             new StreamHead(
-                EntryId.ofPosition(rs.getLong(1)),
+                Positions.toId(rs.getLong(1)),
                 rs.getLong(2),
                 rs.getLong(3),
                 rs.getLong(4),
@@ -478,7 +487,7 @@ public final class PostgresStreamStore implements StreamStore {
           Long ttlMs = rs.wasNull() ? null : ttl;
           frames.add(
               new StreamFrame(
-                  EntryId.ofPosition(pos),
+                  Positions.toId(pos),
                   rs.getString(7),
                   rs.getBytes(8),
                   MODE_WIRE[rs.getShort(5)],
@@ -489,7 +498,7 @@ public final class PostgresStreamStore implements StreamStore {
         }
         return new Queried(
             streamId,
-            new StreamFrames(frames, closedAt, closedReason, EntryId.ofPosition(trimmedPos)));
+            new StreamFrames(frames, closedAt, closedReason, Positions.toId(trimmedPos)));
       }
     } catch (SQLException e) {
       throw unavailable(e);
