@@ -1,6 +1,7 @@
 package io.tributary.postgres;
 
 import io.tributary.api.AppendOutcome;
+import io.tributary.api.AttemptStreamRules;
 import io.tributary.api.CloseReason;
 import io.tributary.api.ConflictException;
 import io.tributary.api.ExecutionId;
@@ -15,14 +16,11 @@ import io.tributary.api.StreamCursor;
 import io.tributary.api.StreamFrame;
 import io.tributary.api.StreamFrames;
 import io.tributary.api.StreamHead;
-import io.tributary.api.StreamMode;
 import io.tributary.api.StreamStore;
 import io.tributary.api.SummaryDocument;
 import io.tributary.api.TailVisibility;
 import io.tributary.api.TributaryException;
 import io.tributary.api.UnavailableException;
-import io.tributary.api.ValidationException;
-import io.tributary.api.ValidationKind;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -36,7 +34,7 @@ import java.util.concurrent.ExecutionException;
 /**
  * The attempt-stream store on PostgreSQL.
  *
- * <p>Appends are validated here, then group-committed by {@link GroupCommitter} through one
+ * <p>Appends are checked by {@link AttemptStreamRules}, then group-committed by {@link GroupCommitter} through one
  * server-side function call per batch. Reads are one query. A tail registers with the {@link
  * Notifier} before its first query and parks without a connection until a notification, its
  * re-check interval or its deadline.
@@ -47,9 +45,6 @@ public final class PostgresStreamStore implements StreamStore {
    * always commit in order, while two batches in flight hide one round trip behind the other.
    */
   static final int COMMITTERS = 2;
-
-  /** Longest frame_type or correlation_id accepted. */
-  static final int MAX_TEXT_FIELD = 1_024;
 
   /** FlowFabric's backend tag for PostgreSQL, carried by every handle this store mints. */
   static final int HANDLE_TAG = 0x02;
@@ -100,7 +95,7 @@ public final class PostgresStreamStore implements StreamStore {
   }
 
   private Handle start(ExecutionId eid, Duration leaseTtl, boolean reclaim) {
-    long ttl = requireTtl(leaseTtl);
+    long ttl = AttemptStreamRules.leaseTtlMs(leaseTtl);
     try (Connection c = db.dataSource().getConnection();
         var ps = c.prepareStatement(AttemptStreamSql.START_ATTEMPT)) {
       ps.setObject(1, eid.uuid());
@@ -142,7 +137,7 @@ public final class PostgresStreamStore implements StreamStore {
 
   @Override
   public Handle renewLease(Handle handle, Duration leaseTtl) {
-    long ttl = requireTtl(leaseTtl);
+    long ttl = AttemptStreamRules.leaseTtlMs(leaseTtl);
     long expiresAt = leaseStep(handle, ttl, null);
     return new Handle(
         handle.executionId(),
@@ -158,9 +153,7 @@ public final class PostgresStreamStore implements StreamStore {
 
   @Override
   public void closeAttempt(Handle handle, CloseReason reason) {
-    if (reason == null) {
-      throw new ValidationException(ValidationKind.INVALID_INPUT, "close reason is required");
-    }
+    AttemptStreamRules.checkCloseReason(reason);
     leaseStep(handle, 0, reason.wire());
   }
 
@@ -232,7 +225,7 @@ public final class PostgresStreamStore implements StreamStore {
     try {
       var request =
           AppendRequest.of(
-              handle, frame, validatedPayload(handle, frame), committer.deadlineFromNow());
+              handle, frame, AttemptStreamRules.checkedPayload(handle, frame, db.config().maxPayloadBytes()), committer.deadlineFromNow());
       committer.submit(request);
       return request.result();
     } catch (TributaryException e) {
@@ -246,57 +239,19 @@ public final class PostgresStreamStore implements StreamStore {
 
   @Override
   public java.util.List<AppendOutcome> appendAll(Handle handle, java.util.List<Frame> frames) {
-    if (frames == null || frames.isEmpty()) {
-      throw new ValidationException(ValidationKind.INVALID_INPUT, "a batch needs at least one frame");
-    }
+    var payloads = AttemptStreamRules.checkedPayloads(handle, frames, db.config().maxPayloadBytes());
     var requests = new java.util.ArrayList<AppendRequest>(frames.size());
     for (int i = 0; i < frames.size(); i++) {
-      try {
-        // one transaction of its own, not queued: the deadline only bounds the wait for a connection
-        requests.add(AppendRequest.of(
-            handle, frames.get(i), validatedPayload(handle, frames.get(i)), committer.deadlineFromNow()));
-      } catch (ValidationException e) {
-        throw new ValidationException(e.kind(), "frame " + i + ": " + e.detail());
-      }
+      // one transaction of its own, not queued: the deadline only bounds the wait for a connection
+      requests.add(AppendRequest.of(handle, frames.get(i), payloads.get(i), committer.deadlineFromNow()));
     }
     return new AtomicAppend(db).execute(requests);
-  }
-
-  /** Checks a frame before it is queued; returns the payload to store. */
-  private byte[] validatedPayload(Handle handle, Frame frame) {
-    if (handle == null || frame == null) {
-      throw new ValidationException(ValidationKind.INVALID_INPUT, "handle and frame are required");
-    }
-    byte[] payload = frame.payload();
-    if (payload.length > db.config().maxPayloadBytes()) {
-      throw new ValidationException(
-          ValidationKind.RETENTION_LIMIT_EXCEEDED,
-          "payload of "
-              + payload.length
-              + " bytes exceeds the limit of "
-              + db.config().maxPayloadBytes()
-              + " bytes");
-    }
-    requireText("frame_type", frame.effectiveFrameType());
-    if (frame.correlationId() != null) {
-      requireText("correlation_id", frame.correlationId());
-    }
-    if (frame.idempotencyKey() != null) {
-      requireIdempotencyKey(frame.idempotencyKey());
-    }
-    if (frame.mode() instanceof StreamMode.DurableSummary s) {
-      if (s.patchKind() != PatchKind.JSON_MERGE_PATCH) {
-        throw new ValidationException(ValidationKind.INVALID_INPUT, "unsupported patch_kind");
-      }
-      payload = SummaryPatch.validate(payload);
-    }
-    return payload;
   }
 
   @Override
   public StreamFrames read(
       ExecutionId executionId, long attemptIndex, StreamCursor from, StreamCursor to, int limit) {
-    requireLimit(limit);
+    AttemptStreamRules.checkLimit(limit);
     long lo =
         switch (from) {
           case StreamCursor.Start s -> 0;
@@ -320,16 +275,7 @@ public final class PostgresStreamStore implements StreamStore {
       long blockMs,
       int limit,
       TailVisibility visibility) {
-    if (!(after instanceof StreamCursor.At at)) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT,
-          "tail requires a concrete after cursor; pass '0-0' to start from the beginning");
-    }
-    if (blockMs < 0 || blockMs > MAX_TAIL_BLOCK_MS) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT, "block_ms must be 0.." + MAX_TAIL_BLOCK_MS);
-    }
-    requireLimit(limit);
+    var at = AttemptStreamRules.checkTail(after, blockMs, limit);
     short skipMode = visibility == TailVisibility.EXCLUDE_BEST_EFFORT ? AppendRequest.BEST_EFFORT : NO_MODE;
     long lo = Positions.after(at);
     long deadline = System.nanoTime() + blockMs * 1_000_000;
@@ -512,51 +458,6 @@ public final class PostgresStreamStore implements StreamStore {
     } else {
       ps.setLong(index, now);
     }
-  }
-
-  /** PostgreSQL text cannot hold NUL; long classifiers are a client bug, not data. */
-  private static void requireText(String field, String value) {
-    if (value.length() > MAX_TEXT_FIELD) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT, field + " is longer than " + MAX_TEXT_FIELD + " characters");
-    }
-    if (value.indexOf('\0') >= 0) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT, field + " must not contain NUL characters");
-    }
-  }
-
-  private static void requireIdempotencyKey(String key) {
-    if (key.isEmpty()) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT, "idempotency key must not be empty (omit it for an unnamed append)");
-    }
-    if (key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT,
-          "idempotency key is longer than " + MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
-    }
-    if (key.indexOf('\0') >= 0) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT, "idempotency key must not contain NUL characters");
-    }
-  }
-
-  private static void requireLimit(int limit) {
-    if (limit < 1) {
-      throw new ValidationException(ValidationKind.INVALID_INPUT, "count_limit must be >= 1");
-    }
-    if (limit > READ_HARD_CAP) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT, "count_limit_exceeds_hard_cap (" + READ_HARD_CAP + ")");
-    }
-  }
-
-  private static long requireTtl(Duration ttl) {
-    if (ttl == null || ttl.toMillis() < 1) {
-      throw new ValidationException(ValidationKind.INVALID_INPUT, "lease ttl must be >= 1 ms");
-    }
-    return ttl.toMillis();
   }
 
   private static UnavailableException unavailable(SQLException e) {

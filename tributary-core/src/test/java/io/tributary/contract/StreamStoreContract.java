@@ -1535,7 +1535,7 @@ public abstract class StreamStoreContract {
         assertThat(store().tail(eid, 0, ok, 0, 10, TailVisibility.ALL).frames()).isEmpty();
       }
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 30_001, 10, TailVisibility.ALL), "block_ms");
+          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 30_001, 10, TailVisibility.ALL), "a tail blocks 0..30000 ms");
     }
 
     @Test
@@ -2421,13 +2421,13 @@ public abstract class StreamStoreContract {
       var h = start(store());
       var eid = h.executionId();
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().read(eid, 0, StreamCursor.START, StreamCursor.END, 0), "count_limit must be >= 1");
+          () -> store().read(eid, 0, StreamCursor.START, StreamCursor.END, 0), "limit must be >= 1");
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 0, 0, TailVisibility.ALL), "count_limit must be >= 1");
+          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 0, 0, TailVisibility.ALL), "limit must be >= 1");
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().read(eid, 0, StreamCursor.START, StreamCursor.END, 10_001), "count_limit_exceeds_hard_cap");
+          () -> store().read(eid, 0, StreamCursor.START, StreamCursor.END, 10_001), "limit exceeds the hard cap");
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 0, 10_001, TailVisibility.ALL), "count_limit_exceeds_hard_cap");
+          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 0, 10_001, TailVisibility.ALL), "limit exceeds the hard cap");
       assertValidation(ValidationKind.INVALID_INPUT,
           () -> store().read(eid, 0, StreamCursor.START, StreamCursor.END, -1));
       assertThat(store().read(eid, 0, StreamCursor.START, StreamCursor.END, 10_000).frames()).isEmpty();
@@ -2435,15 +2435,15 @@ public abstract class StreamStoreContract {
     }
 
     @Test
-    @DisplayName("§8.47/§8.49 block_ms above 30000 or negative is a validation error; 30000 is accepted")
+    @DisplayName("§8.47/§8.49 a block above 30000 ms or negative is a validation error; 30000 is accepted")
     void blockMs() {
       var h = start(store());
       store().append(h, durable("x"));
       var eid = h.executionId();
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 30_001, 10, TailVisibility.ALL), "block_ms");
+          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 30_001, 10, TailVisibility.ALL), "a tail blocks 0..30000 ms");
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), -1, 10, TailVisibility.ALL), "block_ms");
+          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), -1, 10, TailVisibility.ALL), "a tail blocks 0..30000 ms");
       assertThat(store().tail(eid, 0, StreamCursor.fromBeginning(), 30_000, 10, TailVisibility.ALL).frames()).hasSize(1);
     }
 
