@@ -14,6 +14,8 @@ public final class AttemptStreamRules {
   /** Longest frame type or correlation id accepted, in characters. */
   public static final int MAX_TEXT_FIELD = 1_024;
 
+  private static final Duration MAX_TAIL_BLOCK = Duration.ofMillis(StreamStore.MAX_TAIL_BLOCK_MS);
+
   private AttemptStreamRules() {}
 
   /**
@@ -95,16 +97,17 @@ public final class AttemptStreamRules {
    * @throws ValidationException for {@code start}/{@code end} as the cursor, a block outside 0 ..
    *     {@value StreamStore#MAX_TAIL_BLOCK_MS} ms, or a bad limit
    */
-  public static StreamCursor.At checkTail(StreamCursor after, long blockMs, int limit) {
+  public static StreamCursor.At checkTail(StreamCursor after, Duration block, int limit) {
     if (!(after instanceof StreamCursor.At at)) {
       throw new ValidationException(
           ValidationKind.INVALID_INPUT,
           "tail requires a concrete after cursor; pass '0-0' to start from the beginning");
     }
-    if (blockMs < 0 || blockMs > StreamStore.MAX_TAIL_BLOCK_MS) {
+    if (block == null || block.isNegative() || block.compareTo(MAX_TAIL_BLOCK) > 0) {
       throw new ValidationException(
           ValidationKind.INVALID_INPUT,
-          "a tail blocks 0.." + StreamStore.MAX_TAIL_BLOCK_MS + " ms, got " + blockMs);
+          "a tail blocks 0.." + StreamStore.MAX_TAIL_BLOCK_MS + " ms, got "
+              + (block == null ? "none" : block.toMillis() + " ms"));
     }
     checkLimit(limit);
     return at;

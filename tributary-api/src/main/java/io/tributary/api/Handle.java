@@ -32,4 +32,9 @@ public record Handle(
     laneId = laneId == null ? "" : laneId;
     workerInstanceId = workerInstanceId == null ? "" : workerInstanceId;
   }
+
+  /** The attempt this handle owns. */
+  public AttemptRef attempt() {
+    return new AttemptRef(executionId, attemptIndex);
+  }
 }

@@ -148,22 +148,35 @@ public interface StreamStore extends AutoCloseable {
       ExecutionId executionId, long attemptIndex, StreamCursor from, StreamCursor to, int limit);
 
   /**
-   * Frames with ids strictly after {@code after}, oldest first, at most {@code limit}; waits up to
-   * {@code blockMs} for the first one. Returns early, with the close markers, when the stream is
-   * closed. Holds no database connection while waiting.
+   * Frames with ids strictly after {@code after}, oldest first, at most {@code options.limit()};
+   * waits up to {@code options.block()} for the first one. Returns early, with the close markers,
+   * when the stream is closed. Holds no database connection while waiting.
    *
    * @param after a concrete cursor ({@code start}/{@code end} are rejected); {@code 0-0} means
    *     from the beginning
+   * @throws ValidationException for {@code start}/{@code end}, a block outside 0 .. {@value
+   *     #MAX_TAIL_BLOCK_MS} ms or a limit outside 1..{@value #READ_HARD_CAP}, in that order
+   */
+  StreamFrames tail(AttemptRef attempt, StreamCursor after, TailOptions options);
+
+  /**
+   * {@link #tail(AttemptRef, StreamCursor, TailOptions)} with positional arguments.
+   *
    * @param blockMs 0 (peek) .. {@value #MAX_TAIL_BLOCK_MS}
    * @param limit 1..{@value #READ_HARD_CAP}
    */
-  StreamFrames tail(
+  default StreamFrames tail(
       ExecutionId executionId,
       long attemptIndex,
       StreamCursor after,
       long blockMs,
       int limit,
-      TailVisibility visibility);
+      TailVisibility visibility) {
+    return tail(
+        new AttemptRef(executionId, attemptIndex),
+        after,
+        new TailOptions(Duration.ofMillis(blockMs), limit, visibility));
+  }
 
   /**
    * The attempt stream's head: last id, lifetime counters and close markers, in one cheap query.
@@ -174,7 +187,10 @@ public interface StreamStore extends AutoCloseable {
   /** The attempt's summary document, or empty when no DurableSummary delta was ever applied. */
   Optional<SummaryDocument> readSummary(ExecutionId executionId, long attemptIndex);
 
-  /** Stops the listener and closes the connection pool. */
+  /**
+   * Stops the store: pending appends fail, parked tails return. A store reached through {@link
+   * Tributary} is closed by it; one opened on its own also releases its storage.
+   */
   @Override
   void close();
 }

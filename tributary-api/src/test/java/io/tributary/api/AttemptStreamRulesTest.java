@@ -68,12 +68,12 @@ class AttemptStreamRulesTest {
   @Test
   @DisplayName("a tail checks its cursor, then its block, then its limit; messages name no HTTP parameter")
   void tailOrder() {
-    assertRejected(() -> AttemptStreamRules.checkTail(StreamCursor.START, -1, 0), ValidationKind.INVALID_INPUT, "concrete after cursor");
+    assertRejected(() -> AttemptStreamRules.checkTail(StreamCursor.START, Duration.ofMillis(-1), 0), ValidationKind.INVALID_INPUT, "concrete after cursor");
     assertRejected(
-        () -> AttemptStreamRules.checkTail(StreamCursor.fromBeginning(), 30_001, 0), ValidationKind.INVALID_INPUT, "0..30000 ms");
-    assertRejected(() -> AttemptStreamRules.checkTail(StreamCursor.fromBeginning(), 0, 0), ValidationKind.INVALID_INPUT, "limit must be >= 1");
+        () -> AttemptStreamRules.checkTail(StreamCursor.fromBeginning(), Duration.ofMillis(30_001), 0), ValidationKind.INVALID_INPUT, "0..30000 ms");
+    assertRejected(() -> AttemptStreamRules.checkTail(StreamCursor.fromBeginning(), Duration.ZERO, 0), ValidationKind.INVALID_INPUT, "limit must be >= 1");
     assertRejected(() -> AttemptStreamRules.checkLimit(10_001), ValidationKind.INVALID_INPUT, "hard cap of 10000");
-    assertThat(AttemptStreamRules.checkTail(StreamCursor.fromBeginning(), 30_000, 10_000)).isEqualTo(StreamCursor.fromBeginning());
+    assertThat(AttemptStreamRules.checkTail(StreamCursor.fromBeginning(), Duration.ofSeconds(30), 10_000)).isEqualTo(StreamCursor.fromBeginning());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.tributary.postgres;
 
 import io.tributary.api.AppendOutcome;
+import io.tributary.api.AttemptRef;
 import io.tributary.api.AttemptStreamRules;
 import io.tributary.api.CloseReason;
 import io.tributary.api.ConflictException;
@@ -18,6 +19,7 @@ import io.tributary.api.StreamFrames;
 import io.tributary.api.StreamHead;
 import io.tributary.api.StreamStore;
 import io.tributary.api.SummaryDocument;
+import io.tributary.api.TailOptions;
 import io.tributary.api.TailVisibility;
 import io.tributary.api.TributaryException;
 import io.tributary.api.UnavailableException;
@@ -268,14 +270,13 @@ public final class PostgresStreamStore implements StreamStore {
   }
 
   @Override
-  public StreamFrames tail(
-      ExecutionId executionId,
-      long attemptIndex,
-      StreamCursor after,
-      long blockMs,
-      int limit,
-      TailVisibility visibility) {
-    var at = AttemptStreamRules.checkTail(after, blockMs, limit);
+  public StreamFrames tail(AttemptRef attempt, StreamCursor after, TailOptions options) {
+    var at = AttemptStreamRules.checkTail(after, options.block(), options.limit());
+    ExecutionId executionId = attempt.executionId();
+    long attemptIndex = attempt.attemptIndex();
+    long blockMs = options.block().toMillis();
+    int limit = options.limit();
+    TailVisibility visibility = options.visibility();
     short skipMode = visibility == TailVisibility.EXCLUDE_BEST_EFFORT ? AppendRequest.BEST_EFFORT : NO_MODE;
     long lo = Positions.after(at);
     long deadline = System.nanoTime() + blockMs * 1_000_000;
