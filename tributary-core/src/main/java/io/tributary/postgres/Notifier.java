@@ -127,6 +127,11 @@ final class Notifier implements AutoCloseable {
     return new java.util.HashSet<>(waiters.keySet());
   }
 
+  /** Number of registered waiters (parked readers, and readers about to park), as of now. */
+  public int parkedReaders() {
+    return waiters.values().stream().mapToInt(java.util.Set::size).sum();
+  }
+
   /** Number of streams with at least one parked waiter. */
   public int watchedStreams() {
     return waiters.size();

@@ -28,16 +28,37 @@ import java.util.Locale;
  * beside them without locks. Waiting readers park on the process's {@link Notifier}, woken by the
  * NOTIFY each append sends, and hold no connection while parked.
  *
- * <p>The store does not own the {@link Database}; close that when done.
+ * <p>A store on a shared {@link Database} does not own it (close that when done); one from {@link
+ * #open} does.
  */
 public final class PostgresNamedStreamStore implements NamedStreamStore {
   /** Most frames one read returns (JSON streams can hold very small messages). */
   static final int MAX_FRAMES_PER_READ = 10_000;
 
   private final Database db;
+  private boolean ownsDatabase;
 
   public PostgresNamedStreamStore(Database db) {
     this.db = db;
+  }
+
+  /** Opens a database (pool, migrations, listener) and a store that owns it. */
+  public static PostgresNamedStreamStore open(StoreConfig config) {
+    var store = new PostgresNamedStreamStore(Database.open(config));
+    store.ownsDatabase = true;
+    return store;
+  }
+
+  public Database database() {
+    return db;
+  }
+
+  /** Closes the database when this store opened it; a store on a shared one has nothing to stop. */
+  @Override
+  public void close() {
+    if (ownsDatabase) {
+      db.close();
+    }
   }
 
   @Override

@@ -1,8 +1,8 @@
-package io.tributary.postgres;
+package io.tributary.contract;
 
-import io.tributary.testing.SettableClock;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tributary.api.NamedStreamAppend;
 import io.tributary.api.NamedStreamAppendResult;
@@ -14,7 +14,7 @@ import io.tributary.api.NamedStreamProducer;
 import io.tributary.api.NamedStreamRead;
 import io.tributary.api.NamedStreamSpec;
 import io.tributary.api.NamedStreamStore;
-import io.tributary.testing.EmbeddedPostgres;
+import io.tributary.testing.SettableClock;
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,32 +28,46 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-class PostgresNamedStreamStoreTest {
+/**
+ * Behaviour every {@link NamedStreamStore} backend must show: create (idempotent, conflicts,
+ * replacing expired streams), append (content type, Stream-Seq, idempotent producers with their
+ * epoch and sequence rules), read and await (positions, paging, waking across store instances),
+ * close, fork, delete (soft while forks read) and expiry (sliding TTL, absolute expiry).
+ *
+ * <p>A backend test extends this class and supplies stores on one storage of its own. One store
+ * serves the whole class, on a {@link SettableClock}, so nothing sleeps for a TTL to pass; every
+ * test works on fresh paths. Waits for a parked reader use the {@link #parkedReaders} probe.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class NamedStreamStoreContract {
   private static final String TEXT = "text/plain";
   private static final String JSON = "application/json";
   private static final AtomicInteger names = new AtomicInteger();
 
-  private static final SettableClock clock = new SettableClock(1_800_000_000_000L);
-  private static String url;
-  private static Database db;
-  private static NamedStreamStore store;
+  /**
+   * A new store on the class's storage, driven by {@code clock}; the caller closes it. Two stores
+   * opened here behave like two processes (own connections, own wake-ups).
+   */
+  protected abstract NamedStreamStore openStore(Clock clock);
+
+  /** Readers of {@code store} registered for wake-ups (parked or about to park). */
+  protected abstract int parkedReaders(NamedStreamStore store);
+
+  private final SettableClock clock = new SettableClock(1_800_000_000_000L);
+  private NamedStreamStore store;
 
   @BeforeAll
-  static void open() {
-    url = EmbeddedPostgres.createDatabase("named_streams_store");
-    db = Database.open(config());
-    store = new PostgresNamedStreamStore(db);
+  void open() {
+    store = openStore(clock);
   }
 
   @AfterAll
-  static void close() {
-    db.close();
-  }
-
-  private static StoreConfig config() {
-    return StoreConfig.builder(url).user("postgres").poolSize(4).clock(clock).build();
+  void close() {
+    store.close();
   }
 
   private static String path() {
@@ -74,11 +88,11 @@ class PostgresNamedStreamStoreTest {
     return r.frames().stream().map(f -> new String(f.payload(), UTF_8)).toList();
   }
 
-  private static NamedStreamAppendResult append(String path, String data) {
+  private NamedStreamAppendResult append(String path, String data) {
     return store.append(path, NamedStreamAppend.of(TEXT, bytes(data)));
   }
 
-  private static NamedStreamAppendResult produce(
+  private NamedStreamAppendResult produce(
       String path, String data, String producer, long epoch, long seq) {
     return store.append(
         path,
@@ -86,7 +100,7 @@ class PostgresNamedStreamStoreTest {
             TEXT, List.of(bytes(data)), false, null, new NamedStreamProducer(producer, epoch, seq)));
   }
 
-  private static NamedStreamCreation fork(String path, String source, Long offset, long sub) {
+  private NamedStreamCreation fork(String path, String source, Long offset, long sub) {
     return store.create(
         path,
         new NamedStreamSpec(null, null, null, false, List.of(), new NamedStreamFork(source, offset, sub)));
@@ -400,19 +414,21 @@ class PostgresNamedStreamStoreTest {
 
   @Test
   void awaitReturnsWhenAnotherProcessAppends() throws Exception {
-    try (var other = Database.open(config())) {
-      var remote = new PostgresNamedStreamStore(other);
+    try (var remote = openStore(clock)) {
       var p = path();
       store.create(p, NamedStreamSpec.of(TEXT));
+      int parked = parkedReaders(store);
       var started = System.nanoTime();
       try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
         var waiting = exec.submit(() -> store.await(p, 0, 1 << 20, Duration.ofSeconds(10)));
-        Thread.sleep(200);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> parkedReaders(store) > parked);
         remote.append(p, NamedStreamAppend.of(TEXT, bytes("ping")));
         var r = waiting.get(5, TimeUnit.SECONDS);
         assertThat(text(r)).isEqualTo("ping");
       }
-      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .as("woken before the 10 s wait elapsed")
+          .isLessThan(Duration.ofSeconds(9));
     }
   }
 
@@ -423,9 +439,10 @@ class PostgresNamedStreamStoreTest {
     var timedOut = store.await(p, 0, 100, Duration.ofMillis(150));
     assertThat(timedOut.status()).isEqualTo(NamedStreamRead.Status.OK);
     assertThat(timedOut.frames()).isEmpty();
+    int parked = parkedReaders(store);
     try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
       var waiting = exec.submit(() -> store.await(p, 0, 100, Duration.ofSeconds(10)));
-      Thread.sleep(100);
+      await().atMost(5, TimeUnit.SECONDS).until(() -> parkedReaders(store) > parked);
       store.append(p, new NamedStreamAppend(TEXT, List.of(bytes("bye")), true, null, null));
       var r = waiting.get(5, TimeUnit.SECONDS);
       assertThat(text(r)).isEqualTo("bye");
@@ -433,6 +450,46 @@ class PostgresNamedStreamStoreTest {
     }
     var atEnd = store.await(p, 3, 100, Duration.ofSeconds(10));
     assertThat(atEnd.endOfStream()).isTrue();
+  }
+
+  @Test
+  @DisplayName("a delete wakes a waiting reader, which then finds no stream")
+  void awaitEndsWhenTheStreamIsDeleted() throws Exception {
+    var p = path();
+    store.create(p, NamedStreamSpec.of(TEXT));
+    int parked = parkedReaders(store);
+    try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
+      var waiting = exec.submit(() -> store.await(p, 0, 100, Duration.ofSeconds(10)));
+      await().atMost(5, TimeUnit.SECONDS).until(() -> parkedReaders(store) > parked);
+      assertThat(store.delete(p)).isEqualTo(NamedStreamDeletion.DELETED);
+      assertThat(waiting.get(9, TimeUnit.SECONDS).status()).isEqualTo(NamedStreamRead.Status.NOT_FOUND);
+    }
+  }
+
+  @Test
+  @DisplayName("expireStreams retires streams past their TTL that nobody touched; live ones stay")
+  void expiryRetiresUntouchedStreams() {
+    var idle = path();
+    store.create(idle, new NamedStreamSpec(TEXT, 1L, null, false, List.of(bytes("x")), null));
+    var live = path();
+    store.create(live, new NamedStreamSpec(TEXT, 60L, null, false, List.of(bytes("y")), null));
+    clock.advance(1_500);
+    assertThat(store.expireStreams(10_000)).isGreaterThanOrEqualTo(1);
+    assertThat(store.head(idle).status()).isEqualTo(NamedStreamRead.Status.NOT_FOUND);
+    assertThat(text(store.read(live, 0, 100))).isEqualTo("y");
+    assertThat(store.create(idle, NamedStreamSpec.of(TEXT)).status()).isEqualTo(NamedStreamCreation.Status.CREATED);
+  }
+
+  @Test
+  @DisplayName("producers are independent: each has its own epoch and sequence, and its own retries")
+  void producersAreIndependent() {
+    var p = path();
+    store.create(p, NamedStreamSpec.of(TEXT));
+    assertThat(produce(p, "a", "A", 0, 0).status()).isEqualTo(NamedStreamAppendResult.Status.APPENDED);
+    assertThat(produce(p, "b", "B", 5, 0).status()).as("each producer has its own epoch").isEqualTo(NamedStreamAppendResult.Status.APPENDED);
+    assertThat(produce(p, "a1", "A", 0, 1).status()).isEqualTo(NamedStreamAppendResult.Status.APPENDED);
+    assertThat(produce(p, "b", "B", 5, 0).status()).isEqualTo(NamedStreamAppendResult.Status.DUPLICATE);
+    assertThat(text(store.read(p, 0, 1 << 20))).isEqualTo("aba1");
   }
 
   @Test

@@ -17,7 +17,6 @@ import io.tributary.api.FrameKind;
 import io.tributary.api.Handle;
 import io.tributary.api.NotFoundException;
 import io.tributary.api.StaleOwnerException;
-import io.tributary.postgres.StoreConfig;
 import io.tributary.api.StreamClosedException;
 import io.tributary.api.StreamCursor;
 import io.tributary.api.StreamFrame;
@@ -89,10 +88,10 @@ public abstract class StreamStoreContract {
   // ================================================================ backend hooks
 
   /** A new store instance (own pool and listener) on the class's database; the caller closes it. */
-  protected abstract StreamStore openStore(UnaryOperator<StoreConfig.Builder> config);
+  protected abstract StreamStore openStore(UnaryOperator<StoreSettings> config);
 
   /** A new store on a fresh database of its own (for counts over the whole database). */
-  protected abstract StreamStore openIsolatedStore(UnaryOperator<StoreConfig.Builder> config);
+  protected abstract StreamStore openIsolatedStore(UnaryOperator<StoreSettings> config);
 
   /** Best-effort bookkeeping of an attempt stream (the reference's meta fields), if it exists. */
   protected abstract Optional<BestEffortState> bestEffortState(
@@ -112,6 +111,12 @@ public abstract class StreamStoreContract {
 
   /** Number of streams the store's in-memory fan-out currently tracks parked readers for. */
   protected abstract int watchedStreams(StreamStore store);
+
+  /**
+   * Number of readers of the store that are registered for wake-ups (parked, or about to park
+   * with no wake-up missed): the probe a test waits on instead of sleeping.
+   */
+  protected abstract int parkedReaders(StreamStore store);
 
   /**
    * Holds an attempt stream as the backend's own append would (PostgreSQL: its row lock) until
@@ -137,6 +142,8 @@ public abstract class StreamStoreContract {
   protected static final Duration LEASE = Duration.ofMinutes(10);
   protected static final long BASE_MS = Instant.parse("2030-01-01T00:00:00Z").toEpochMilli();
   protected static final int ALL_FRAMES = StreamStore.READ_HARD_CAP;
+  /** The payload limit a store has unless configured otherwise (the README's default). */
+  protected static final int DEFAULT_MAX_PAYLOAD_BYTES = 65_536;
 
   private StreamStore shared;
   private final List<AutoCloseable> perTest = new CopyOnWriteArrayList<>();
@@ -175,13 +182,13 @@ public abstract class StreamStoreContract {
   }
 
   /** A store with its own configuration on the class's database, closed after the test. */
-  protected StreamStore newStore(UnaryOperator<StoreConfig.Builder> config) {
+  protected StreamStore newStore(UnaryOperator<StoreSettings> config) {
     var s = openStore(config);
     perTest.add(s);
     return s;
   }
 
-  protected StreamStore newIsolatedStore(UnaryOperator<StoreConfig.Builder> config) {
+  protected StreamStore newIsolatedStore(UnaryOperator<StoreSettings> config) {
     var s = openIsolatedStore(config);
     perTest.add(s);
     return s;
@@ -190,7 +197,7 @@ public abstract class StreamStoreContract {
   protected record Clocked(StreamStore store, SettableClock clock) {}
 
   /** A store driven by a settable clock starting at {@link #BASE_MS}. */
-  protected Clocked clocked(UnaryOperator<StoreConfig.Builder> config) {
+  protected Clocked clocked(UnaryOperator<StoreSettings> config) {
     var clock = new SettableClock(BASE_MS);
     return new Clocked(newStore(b -> config.apply(b.clock(clock))), clock);
   }
@@ -1439,13 +1446,13 @@ public abstract class StreamStoreContract {
     }
 
     @Test
-    @DisplayName("§8.43 a writer appends 150 ms after a tail starts → the tail returns exactly that frame, woken early")
+    @DisplayName("§8.43 a writer appends once a tail is parked → the tail returns exactly that frame, woken early")
     void s43() throws Exception {
       var s = newStore(b -> b.tailRecheckInterval(Duration.ofSeconds(30)));
       var h = start(s);
       long t0 = System.nanoTime();
       var f = async(() -> s.tail(h.executionId(), 0, StreamCursor.fromBeginning(), 10_000, 10, TailVisibility.ALL));
-      Thread.sleep(150);
+      await().atMost(5, TimeUnit.SECONDS).until(() -> parkedReaders(s) == 1);
       s.append(h, durable("tail-unblock-payload"));
       var r = f.get(9, TimeUnit.SECONDS);
       assertThat(texts(r)).containsExactly("tail-unblock-payload");
@@ -1509,7 +1516,7 @@ public abstract class StreamStoreContract {
     @Test
     @DisplayName("a store with a pool of one connection opens and serves a parked tail and an append")
     void poolOfOne() throws Exception {
-      // StoreConfig accepts poolSize(1); opening must not need a second pool connection
+      // a pool of one is a valid setting; opening must not need a second connection
       var opening = async(() -> newStore(b -> b.poolSize(1).tailRecheckInterval(Duration.ofSeconds(30))));
       var s = opening.get(6, TimeUnit.SECONDS);
       var tailed = start(s);
@@ -1547,8 +1554,7 @@ public abstract class StreamStoreContract {
       for (int i = 0; i < 8; i++) {
         tails.add(async(() -> s.tail(h.executionId(), 0, StreamCursor.fromBeginning(), 5_000, 100, TailVisibility.ALL)));
       }
-      await().atMost(4, TimeUnit.SECONDS).until(() -> watchedStreams(s) == 1);
-      Thread.sleep(300);
+      await().atMost(4, TimeUnit.SECONDS).until(() -> watchedStreams(s) == 1 && parkedReaders(s) == 8);
       long t0 = System.nanoTime();
       var append = async(() -> s.append(h, durable("wake")));
       append.get(4, TimeUnit.SECONDS);
@@ -1559,18 +1565,19 @@ public abstract class StreamStoreContract {
     }
 
     @Test
-    @DisplayName("§8.57 fast path; woken by an append 80 ms later; block 150 with no writer; Start rejected")
+    @DisplayName("§8.57 fast path; woken by an append once parked; block 150 with no writer; Start rejected")
     void s57() throws Exception {
       var h = start(store());
       var first = store().append(h, durable("early"));
       assertThat(texts(store().tail(h.executionId(), 0, StreamCursor.fromBeginning(), 0, 10, TailVisibility.ALL)))
           .containsExactly("early");
       long t0 = System.nanoTime();
+      int parkedBefore = parkedReaders(store());
       var f = async(() -> store().tail(h.executionId(), 0, after(first), 5_000, 10, TailVisibility.ALL));
-      Thread.sleep(80);
+      await().atMost(4, TimeUnit.SECONDS).until(() -> parkedReaders(store()) > parkedBefore);
       store().append(h, durable("late"));
       assertThat(texts(f.get(4, TimeUnit.SECONDS))).containsExactly("late");
-      assertThat(elapsedMs(t0)).isGreaterThanOrEqualTo(50).isLessThan(4_500);
+      assertThat(elapsedMs(t0)).as("woken before the block elapsed").isLessThan(4_500);
       var other = start(store());
       t0 = System.nanoTime();
       assertThat(store().tail(other.executionId(), 0, StreamCursor.fromBeginning(), 150, 10, TailVisibility.ALL).frames()).isEmpty();
@@ -1585,7 +1592,7 @@ public abstract class StreamStoreContract {
       var s = newStore(b -> b.tailRecheckInterval(Duration.ofSeconds(30)));
       var eid = newExecution();
       var f = async(() -> s.tail(eid, 0, StreamCursor.fromBeginning(), 10_000, 10, TailVisibility.ALL));
-      Thread.sleep(300);
+      await().atMost(5, TimeUnit.SECONDS).until(() -> parkedReaders(s) == 1);
       var h = s.startAttempt(eid, LEASE);
       s.append(h, durable("first"));
       assertThat(texts(f.get(6, TimeUnit.SECONDS))).as("woken before the 10 s block elapsed").containsExactly("first");
@@ -2232,7 +2239,7 @@ public abstract class StreamStoreContract {
     @DisplayName("appendAsync reports a rejected append as a failed future, not a thrown exception")
     void asyncRejectionIsAFailedFuture() {
       var h = start(store());
-      var tooBig = Frame.of("log", new byte[StoreConfig.DEFAULT_MAX_PAYLOAD_BYTES + 1]);
+      var tooBig = Frame.of("log", new byte[DEFAULT_MAX_PAYLOAD_BYTES + 1]);
       var f = store().appendAsync(h, tooBig);
       assertThat(f).isCompletedExceptionally();
       assertThatThrownBy(f::join).hasCauseInstanceOf(ValidationException.class);
