@@ -165,36 +165,19 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
     }
     long id = first.info().id();
     long from = first.nextPos();
-    // register before re-reading, so an append between the read and the park is not missed
-    try (Waiter waiter = db.notifier().register(id)) {
-      var last = first;
-      while (true) {
-        NamedStreamRead r;
-        try {
-          r = read(path, from, maxBytes, false);
-        } catch (UnavailableException e) {
-          // parked readers ride out an outage (see PostgresStreamStore#tail): wait, try again
-          long remaining = deadline - System.nanoTime();
-          if (remaining <= 0) {
-            return last;
-          }
-          waiter.await(remaining);
-          continue;
-        }
-        last = r;
-        if (r.status() == NamedStreamRead.Status.OK && r.info().id() != id) {
-          return NamedStreamRead.without(NamedStreamRead.Status.NOT_FOUND, null, from);
-        }
-        if (r.status() != NamedStreamRead.Status.OK || !r.frames().isEmpty() || r.info().closed()) {
-          return r;
-        }
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0 || db.notifier().isDraining()) {
-          return r;
-        }
-        waiter.await(remaining);
-      }
-    }
+    return ParkedRead.park(
+        db.notifier(),
+        first,
+        r -> id,
+        () -> {
+          var r = read(path, from, maxBytes, false);
+          // the URL now names another stream: the one this reader waited on is gone
+          return r.status() == NamedStreamRead.Status.OK && r.info().id() != id
+              ? NamedStreamRead.without(NamedStreamRead.Status.NOT_FOUND, null, from)
+              : r;
+        },
+        r -> r.status() != NamedStreamRead.Status.OK || !r.frames().isEmpty() || r.info().closed(),
+        deadline);
   }
 
   @Override

@@ -285,56 +285,18 @@ public final class PostgresStreamStore implements StreamStore {
       return result.frames();
     }
     // park on the stream, or on attempt starts while the attempt does not exist yet
-    Waiter waiter = db.notifier().register(waitKey(result));
     try {
-      while (true) {
-        // (re-)query after registering: an append may have committed in between
-        var again = requeryWhileParked(executionId, attemptIndex, lo, limit, skipMode);
-        if (again == null) {
-          // the database is away: keep waiting, the next wake or re-check tries again
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return result.frames();
-          }
-          waiter.await(left);
-          continue;
-        }
-        result = again;
-        if (hasNews(result)) {
-          return result.frames();
-        }
-        if (waiter.streamId() != waitKey(result)) {
-          waiter.close();
-          waiter = db.notifier().register(waitKey(result));
-          continue;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || db.notifier().isDraining()) {
-          return result.frames();
-        }
-        waiter.await(left);
-      }
+      return ParkedRead.park(
+              db.notifier(),
+              result,
+              PostgresStreamStore::waitKey,
+              () -> query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode),
+              PostgresStreamStore::hasNews,
+              deadline)
+          .frames();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UnavailableException("interrupted while tailing", true, e);
-    } finally {
-      waiter.close();
-    }
-  }
-
-  /**
-   * A parked tail's re-query, or null when the database cannot be reached. Why a parked tail
-   * rides out an outage instead of failing: it already answered its caller's question once ("no
-   * frames after the cursor yet"), and failing it would make every reader of every stream
-   * reconnect at once when the database returns. At its deadline it answers with what the last
-   * successful query saw, as a tail that timed out does.
-   */
-  private Queried requeryWhileParked(
-      ExecutionId eid, long attemptIndex, long lo, int limit, short skipMode) {
-    try {
-      return query(eid, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
-    } catch (UnavailableException e) {
-      return null;
     }
   }
 
