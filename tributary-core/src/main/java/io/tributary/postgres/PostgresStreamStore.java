@@ -107,11 +107,11 @@ public final class PostgresStreamStore implements StreamStore {
       setNow(ps, 5);
       try (var rs = ps.executeQuery()) {
         rs.next();
-        int status = rs.getInt(1);
-        if (status == 3) {
+        var status = AttemptStatus.of(rs.getInt(1));
+        if (status == AttemptStatus.NO_SUCH_ATTEMPT) {
           throw new NotFoundException("execution " + eid + " has no attempt to reclaim");
         }
-        if (status == 5) {
+        if (status == AttemptStatus.CONFLICT) {
           throw new ConflictException(
               "attempt "
                   + rs.getLong(2)
@@ -172,14 +172,14 @@ public final class PostgresStreamStore implements StreamStore {
       setNow(ps, 8);
       try (var rs = ps.executeQuery()) {
         rs.next();
-        int status = rs.getInt(1);
+        var status = AttemptStatus.of(rs.getInt(1));
         String reason = rs.getString(3);
         switch (status) {
-          case 0 -> {
+          case OK -> {
             return rs.getLong(2);
           }
-          case 2 -> throw new StreamClosedException(reason);
-          case 3 -> throw new StaleOwnerException("no such attempt: " + h.executionId() + "/" + h.attemptIndex());
+          case STREAM_CLOSED -> throw new StreamClosedException(reason);
+          case NO_SUCH_ATTEMPT -> throw new StaleOwnerException("no such attempt: " + h.executionId() + "/" + h.attemptIndex());
           default ->
               throw new StaleOwnerException(
                   "lease is not current for this attempt"
