@@ -42,12 +42,9 @@ final class AtomicAppend {
             int i = rs.getInt(1);
             var status = AttemptStatus.of(rs.getInt(2));
             if (status == AttemptStatus.OK) {
-              long sv = rs.getLong(5);
-              Long summaryVersion = rs.wasNull() ? null : sv;
-              boolean replayed = rs.getBoolean(8);
-              outcomes[i] = new AppendOutcome(Positions.toId(rs.getLong(3)), rs.getLong(4), summaryVersion, replayed);
-              if (!replayed) {
-                touched.add(rs.getLong(7));
+              outcomes[i] = AppendBatchStatement.outcome(rs);
+              if (!outcomes[i].replayed()) {
+                touched.add(AppendBatchStatement.streamId(rs));
               }
             } else if (i < failedAt) {
               failedAt = i;

@@ -208,14 +208,10 @@ final class GroupCommitter implements AutoCloseable {
           int i = rs.getInt(1);
           var status = AttemptStatus.of(rs.getInt(2));
           if (status == AttemptStatus.OK) {
-            long sv = rs.getLong(5);
-            Long summaryVersion = rs.wasNull() ? null : sv;
-            boolean replayed = rs.getBoolean(8);
-            outcomes[i] =
-                new AppendOutcome(
-                    Positions.toId(rs.getLong(3)), rs.getLong(4), summaryVersion, replayed);
-            if (!replayed) {
-              touched.add(rs.getLong(7));
+            var outcome = AppendBatchStatement.outcome(rs);
+            outcomes[i] = outcome;
+            if (!outcome.replayed()) {
+              touched.add(AppendBatchStatement.streamId(rs));
             }
           } else {
             outcomes[i] = status.appendFailure("", rs.getString(6), batch.get(i), rs.getLong(3));

@@ -310,49 +310,52 @@ public final class PostgresStreamStore implements StreamStore {
 
   @Override
   public Optional<StreamHead> head(ExecutionId executionId, long attemptIndex) {
-    try (Connection c = db.dataSource().getConnection();
-        var ps = c.prepareStatement(AttemptStreamSql.HEAD)) {
-      ps.setObject(1, executionId.uuid());
-      ps.setInt(2, executionId.partition());
-      ps.setLong(3, attemptIndex);
-      try (var rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        long closedAtMs = rs.getLong(5);
-        Long closedAt = rs.wasNull() ? null : closedAtMs; // wasNull() refers to the last column read
-        return Optional.of(
-            new StreamHead(
-                Positions.toId(rs.getLong(1)),
-                rs.getLong(2),
-                rs.getLong(3),
-                rs.getLong(4),
-                closedAt,
-                rs.getString(6)));
-      }
-    } catch (SQLException e) {
-      throw unavailable(e);
-    }
+    return queryOne(
+        AttemptStreamSql.HEAD,
+        executionId,
+        attemptIndex,
+        rs -> {
+          long closedAtMs = rs.getLong(5);
+          Long closedAt = rs.wasNull() ? null : closedAtMs; // wasNull() refers to the last column read
+          return new StreamHead(
+              Positions.toId(rs.getLong(1)),
+              rs.getLong(2),
+              rs.getLong(3),
+              rs.getLong(4),
+              closedAt,
+              rs.getString(6));
+        });
   }
 
   @Override
   public Optional<SummaryDocument> readSummary(ExecutionId executionId, long attemptIndex) {
-    try (Connection c = db.dataSource().getConnection();
-        var ps = c.prepareStatement(AttemptStreamSql.READ_SUMMARY)) {
-      ps.setObject(1, executionId.uuid());
-      ps.setInt(2, executionId.partition());
-      ps.setLong(3, attemptIndex);
-      try (var rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(
+    return queryOne(
+        AttemptStreamSql.READ_SUMMARY,
+        executionId,
+        attemptIndex,
+        rs ->
             new SummaryDocument(
                 rs.getString(1),
                 rs.getLong(2),
                 PatchKind.JSON_MERGE_PATCH,
                 rs.getLong(4),
                 rs.getLong(3)));
+  }
+
+  /** A row of one attempt stream's state. */
+  private interface Row<T> {
+    T read(java.sql.ResultSet rs) throws SQLException;
+  }
+
+  /** Runs a query keyed by (execution, attempt) that returns at most one row. */
+  private <T> Optional<T> queryOne(String sql, ExecutionId executionId, long attemptIndex, Row<T> row) {
+    try (Connection c = db.dataSource().getConnection();
+        var ps = c.prepareStatement(sql)) {
+      ps.setObject(1, executionId.uuid());
+      ps.setInt(2, executionId.partition());
+      ps.setLong(3, attemptIndex);
+      try (var rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(row.read(rs)) : Optional.empty();
       }
     } catch (SQLException e) {
       throw unavailable(e);
