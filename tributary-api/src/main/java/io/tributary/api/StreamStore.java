@@ -159,6 +159,21 @@ public interface StreamStore extends AutoCloseable {
    */
   StreamFrames tail(AttemptRef attempt, StreamCursor after, TailOptions options);
 
+  /** {@link #read(ExecutionId, long, StreamCursor, StreamCursor, int)} of the attempt {@code a}. */
+  default StreamFrames read(AttemptRef a, StreamCursor from, StreamCursor to, int limit) {
+    return read(a.executionId(), a.attemptIndex(), from, to, limit);
+  }
+
+  /** {@link #head(ExecutionId, long)} of the attempt {@code a}. */
+  default Optional<StreamHead> head(AttemptRef a) {
+    return head(a.executionId(), a.attemptIndex());
+  }
+
+  /** {@link #readSummary(ExecutionId, long)} of the attempt {@code a}. */
+  default Optional<SummaryDocument> readSummary(AttemptRef a) {
+    return readSummary(a.executionId(), a.attemptIndex());
+  }
+
   /**
    * {@link #tail(AttemptRef, StreamCursor, TailOptions)} with positional arguments.
    *

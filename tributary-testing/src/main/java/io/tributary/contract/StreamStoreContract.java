@@ -2053,6 +2053,22 @@ public abstract class StreamStoreContract {
     }
 
     @Test
+    @DisplayName("an AttemptRef (Handle.attempt()) addresses the same stream as its execution id and index")
+    void attemptRefAddressesTheStream() {
+      var h = start(store());
+      store().append(h, durable("one"));
+      store().append(h, summary("{\"a\":1}"));
+      var ref = h.attempt();
+      assertThat(ref).isEqualTo(new io.tributary.api.AttemptRef(h.executionId(), h.attemptIndex()));
+      assertThat(texts(store().read(ref, StreamCursor.START, StreamCursor.END, 10))).containsExactly("one", "{\"a\":1}");
+      assertThat(store().head(ref)).isEqualTo(store().head(h.executionId(), h.attemptIndex()));
+      assertThat(store().readSummary(ref).orElseThrow().version()).isEqualTo(1);
+      var tailed = store().tail(ref, StreamCursor.fromBeginning(), io.tributary.api.TailOptions.peek().withLimit(1));
+      assertThat(texts(tailed)).containsExactly("one");
+      assertValidation(ValidationKind.INVALID_INPUT, () -> new io.tributary.api.AttemptRef(h.executionId(), -1));
+    }
+
+    @Test
     @DisplayName("a handle survives its token form: handles().fromToken(handles().toToken(h)) appends")
     void tokenRoundTrip() {
       var h = start(store());
