@@ -1,6 +1,6 @@
 package io.tributary.bench;
 
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.testing.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -3,7 +3,7 @@ package io.tributary.bench;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
 import io.tributary.api.Handle;
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.postgres.PostgresStreamStore;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -139,7 +139,7 @@ final class TributaryRunner {
   /**
    * Fills a stream with {@code n} durable frames in one statement and sets the stream row's
    * counters to match, as if they had been appended one per ms ending 1 s ago. Positions follow
-   * the store's packing ({@code ms << EntryId.SEQ_BITS | seq}).
+   * the store's packing ({@code ms << 16 | seq}).
    */
   private void preload(Handle h, long n) throws SQLException {
     long id =
@@ -151,7 +151,7 @@ final class TributaryRunner {
     pg.execute(
         DB,
         "INSERT INTO tb_frame (stream_id, pos, mode, ts_ms, frame_type, payload)"
-            + " SELECT " + id + ", (t0 - " + n + " + g) << " + io.tributary.api.EntryId.SEQ_BITS + ", 0, t0 - " + n + " + g, 'stdout',"
+            + " SELECT " + id + ", (t0 - " + n + " + g) << 16, 0, t0 - " + n + " + g, 'stdout',"
             + " convert_to(repeat('x', " + PAYLOAD_BYTES + "), 'UTF8')"
             + " FROM (SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint - 1000 AS t0) t,"
             + " generate_series(1, " + n + ") g",

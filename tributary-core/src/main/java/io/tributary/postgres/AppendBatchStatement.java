@@ -102,4 +102,17 @@ final class AppendBatchStatement {
       throw e;
     }
   }
+
+  /** The outcome in a result row of status {@link AttemptStatus#OK}. */
+  static io.tributary.api.AppendOutcome outcome(java.sql.ResultSet rs) throws SQLException {
+    long sv = rs.getLong(5);
+    Long summaryVersion = rs.wasNull() ? null : sv;
+    return new io.tributary.api.AppendOutcome(
+        Positions.toId(rs.getLong(3)), rs.getLong(4), summaryVersion, rs.getBoolean(8));
+  }
+
+  /** The stream a result row's append went to, to wake its local readers. */
+  static long streamId(java.sql.ResultSet rs) throws SQLException {
+    return rs.getLong(7);
+  }
 }

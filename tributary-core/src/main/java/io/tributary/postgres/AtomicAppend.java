@@ -1,11 +1,6 @@
 package io.tributary.postgres;
 
 import io.tributary.api.AppendOutcome;
-import io.tributary.api.ConflictException;
-import io.tributary.api.EntryId;
-import io.tributary.api.NotFoundException;
-import io.tributary.api.StaleOwnerException;
-import io.tributary.api.StreamClosedException;
 import io.tributary.api.TributaryException;
 import io.tributary.api.UnavailableException;
 import io.tributary.api.ValidationException;
@@ -45,21 +40,15 @@ final class AtomicAppend {
         try (var rs = ps.executeQuery()) {
           while (rs.next()) {
             int i = rs.getInt(1);
-            int status = rs.getInt(2);
-            if (status == 0) {
-              long sv = rs.getLong(5);
-              Long summaryVersion = rs.wasNull() ? null : sv;
-              boolean replayed = rs.getBoolean(8);
-              outcomes[i] = new AppendOutcome(EntryId.ofPosition(rs.getLong(3)), rs.getLong(4), summaryVersion, replayed);
-              if (!replayed) {
-                touched.add(rs.getLong(7));
+            var status = AttemptStatus.of(rs.getInt(2));
+            if (status == AttemptStatus.OK) {
+              outcomes[i] = AppendBatchStatement.outcome(rs);
+              if (!outcomes[i].replayed()) {
+                touched.add(AppendBatchStatement.streamId(rs));
               }
             } else if (i < failedAt) {
               failedAt = i;
-              firstFailure =
-                  status == 6
-                      ? keyReused(i, requests.get(i), rs.getLong(3))
-                      : failure(i, status, rs.getString(6));
+              firstFailure = status.appendFailure("frame " + i + ": ", rs.getString(6), requests.get(i), rs.getLong(3));
             }
           }
         }
@@ -88,26 +77,5 @@ final class AtomicAppend {
       }
       throw new UnavailableException("batch append failed: " + e.getMessage(), true, e);
     }
-  }
-
-  private static RuntimeException failure(int index, int status, String detail) {
-    String at = "frame " + index + ": ";
-    return switch (status) {
-      case 1 ->
-          new StaleOwnerException(
-              at + "lease is not current for this attempt" + (detail == null ? "" : " (attempt closed: " + detail + ")"));
-      case 2 -> new StreamClosedException(detail);
-      case 3 -> new StaleOwnerException(at + "no such attempt: the handle names an unknown attempt");
-      case 4 -> new ValidationException(ValidationKind.INVALID_INPUT, at + detail);
-      default -> new NotFoundException(at + "unexpected append status " + status);
-    };
-  }
-
-  private static ConflictException keyReused(int index, AppendRequest r, long firstPos) {
-    return new ConflictException(
-        ConflictException.IDEMPOTENCY_KEY_REUSED,
-        "frame " + index + ": idempotency key '" + r.idempotencyKey()
-            + "' already named a different append to this attempt (frame " + EntryId.ofPosition(firstPos)
-            + "); a retry must repeat the same frame, a new frame needs a new key");
   }
 }

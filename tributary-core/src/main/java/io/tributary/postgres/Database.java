@@ -2,7 +2,6 @@ package io.tributary.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.tributary.api.StoreConfig;
 import javax.sql.DataSource;
 
 /**

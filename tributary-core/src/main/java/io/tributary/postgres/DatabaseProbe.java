@@ -1,6 +1,5 @@
 package io.tributary.postgres;
 
-import io.tributary.api.StoreConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

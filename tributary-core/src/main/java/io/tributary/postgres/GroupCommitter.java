@@ -1,11 +1,6 @@
 package io.tributary.postgres;
 
 import io.tributary.api.AppendOutcome;
-import io.tributary.api.ConflictException;
-import io.tributary.api.EntryId;
-import io.tributary.api.NotFoundException;
-import io.tributary.api.StaleOwnerException;
-import io.tributary.api.StreamClosedException;
 import io.tributary.api.UnavailableException;
 import io.tributary.api.ValidationException;
 import io.tributary.api.ValidationKind;
@@ -30,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * ({@code appendAsync}). A few committer threads keep more than one batch in flight, which hides
  * the round trip; each owns a share of the streams, so a stream's appends keep their order.
  *
- * <p>Outages: every append has a deadline of {@link io.tributary.api.StoreConfig#dbTimeout()}
+ * <p>Outages: every append has a deadline of {@link StoreConfig#dbTimeout()}
  * from the moment it is queued, not per batch. A reaper thread fails appends that are still
  * waiting (queued, or in a batch that waits for a connection) when their deadline passes, so an
  * append queued behind a stuck batch does not wait for that batch and then again for its own.
@@ -211,21 +206,15 @@ final class GroupCommitter implements AutoCloseable {
       try (var rs = ps.executeQuery()) {
         while (rs.next()) {
           int i = rs.getInt(1);
-          int status = rs.getInt(2);
-          if (status == 0) {
-            long sv = rs.getLong(5);
-            Long summaryVersion = rs.wasNull() ? null : sv;
-            boolean replayed = rs.getBoolean(8);
-            outcomes[i] =
-                new AppendOutcome(
-                    EntryId.ofPosition(rs.getLong(3)), rs.getLong(4), summaryVersion, replayed);
-            if (!replayed) {
-              touched.add(rs.getLong(7));
+          var status = AttemptStatus.of(rs.getInt(2));
+          if (status == AttemptStatus.OK) {
+            var outcome = AppendBatchStatement.outcome(rs);
+            outcomes[i] = outcome;
+            if (!outcome.replayed()) {
+              touched.add(AppendBatchStatement.streamId(rs));
             }
-          } else if (status == 6) {
-            outcomes[i] = keyReused(batch.get(i), rs.getLong(3));
           } else {
-            outcomes[i] = failure(status, rs.getString(6));
+            outcomes[i] = status.appendFailure("", rs.getString(6), batch.get(i), rs.getLong(3));
           }
         }
       }
@@ -286,30 +275,6 @@ final class GroupCommitter implements AutoCloseable {
   /** SQLSTATE class 22 (data exception): retrying the same append can never succeed. */
   private static boolean isDataError(SQLException e) {
     return e.getSQLState() != null && e.getSQLState().startsWith("22");
-  }
-
-  private static RuntimeException failure(int status, String detail) {
-    return switch (status) {
-      case 1 -> new StaleOwnerException("lease is not current for this attempt" + why(detail));
-      case 2 -> new StreamClosedException(detail);
-      case 3 -> new StaleOwnerException("no such attempt: the handle names an unknown attempt");
-      case 4 -> new ValidationException(ValidationKind.INVALID_INPUT, detail);
-      default -> new NotFoundException("unexpected append status " + status);
-    };
-  }
-
-  private static ConflictException keyReused(AppendRequest r, long firstPos) {
-    return new ConflictException(
-        ConflictException.IDEMPOTENCY_KEY_REUSED,
-        "idempotency key '"
-            + r.idempotencyKey()
-            + "' already named a different append to this attempt (frame "
-            + EntryId.ofPosition(firstPos)
-            + "); a retry must repeat the same frame, a new frame needs a new key");
-  }
-
-  private static String why(String closedReason) {
-    return closedReason == null ? "" : " (attempt closed: " + closedReason + ")";
   }
 
   @Override

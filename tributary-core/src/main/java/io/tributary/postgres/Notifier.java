@@ -1,6 +1,5 @@
 package io.tributary.postgres;
 
-import io.tributary.api.StoreConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -126,6 +125,11 @@ final class Notifier implements AutoCloseable {
   /** The streams (and {@link #ATTEMPT_STARTED}) with at least one parked waiter, as of now. */
   java.util.Set<Long> watchedStreamIds() {
     return new java.util.HashSet<>(waiters.keySet());
+  }
+
+  /** Number of registered waiters (parked readers, and readers about to park), as of now. */
+  public int parkedReaders() {
+    return waiters.values().stream().mapToInt(java.util.Set::size).sum();
   }
 
   /** Number of streams with at least one parked waiter. */

@@ -28,16 +28,37 @@ import java.util.Locale;
  * beside them without locks. Waiting readers park on the process's {@link Notifier}, woken by the
  * NOTIFY each append sends, and hold no connection while parked.
  *
- * <p>The store does not own the {@link Database}; close that when done.
+ * <p>A store on a shared {@link Database} does not own it (close that when done); one from {@link
+ * #open} does.
  */
 public final class PostgresNamedStreamStore implements NamedStreamStore {
   /** Most frames one read returns (JSON streams can hold very small messages). */
   static final int MAX_FRAMES_PER_READ = 10_000;
 
   private final Database db;
+  private boolean ownsDatabase;
 
   public PostgresNamedStreamStore(Database db) {
     this.db = db;
+  }
+
+  /** Opens a database (pool, migrations, listener) and a store that owns it. */
+  public static PostgresNamedStreamStore open(StoreConfig config) {
+    var store = new PostgresNamedStreamStore(Database.open(config));
+    store.ownsDatabase = true;
+    return store;
+  }
+
+  public Database database() {
+    return db;
+  }
+
+  /** Closes the database when this store opened it; a store on a shared one has nothing to stop. */
+  @Override
+  public void close() {
+    if (ownsDatabase) {
+      db.close();
+    }
   }
 
   @Override
@@ -144,36 +165,19 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
     }
     long id = first.info().id();
     long from = first.nextPos();
-    // register before re-reading, so an append between the read and the park is not missed
-    try (Waiter waiter = db.notifier().register(id)) {
-      var last = first;
-      while (true) {
-        NamedStreamRead r;
-        try {
-          r = read(path, from, maxBytes, false);
-        } catch (UnavailableException e) {
-          // parked readers ride out an outage (see PostgresStreamStore#tail): wait, try again
-          long remaining = deadline - System.nanoTime();
-          if (remaining <= 0) {
-            return last;
-          }
-          waiter.await(remaining);
-          continue;
-        }
-        last = r;
-        if (r.status() == NamedStreamRead.Status.OK && r.info().id() != id) {
-          return NamedStreamRead.without(NamedStreamRead.Status.NOT_FOUND, null, from);
-        }
-        if (r.status() != NamedStreamRead.Status.OK || !r.frames().isEmpty() || r.info().closed()) {
-          return r;
-        }
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0 || db.notifier().isDraining()) {
-          return r;
-        }
-        waiter.await(remaining);
-      }
-    }
+    return ParkedRead.park(
+        db.notifier(),
+        first,
+        r -> id,
+        () -> {
+          var r = read(path, from, maxBytes, false);
+          // the URL now names another stream: the one this reader waited on is gone
+          return r.status() == NamedStreamRead.Status.OK && r.info().id() != id
+              ? NamedStreamRead.without(NamedStreamRead.Status.NOT_FOUND, null, from)
+              : r;
+        },
+        r -> r.status() != NamedStreamRead.Status.OK || !r.frames().isEmpty() || r.info().closed(),
+        deadline);
   }
 
   @Override

@@ -1,29 +1,28 @@
 package io.tributary.postgres;
 
 import io.tributary.api.AppendOutcome;
+import io.tributary.api.AttemptRef;
+import io.tributary.api.AttemptStreamRules;
 import io.tributary.api.CloseReason;
 import io.tributary.api.ConflictException;
-import io.tributary.api.EntryId;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
 import io.tributary.api.Handle;
+import io.tributary.api.HandleCodec;
 import io.tributary.api.NotFoundException;
 import io.tributary.api.PatchKind;
 import io.tributary.api.StaleOwnerException;
-import io.tributary.api.StoreConfig;
 import io.tributary.api.StreamClosedException;
 import io.tributary.api.StreamCursor;
 import io.tributary.api.StreamFrame;
 import io.tributary.api.StreamFrames;
 import io.tributary.api.StreamHead;
-import io.tributary.api.StreamMode;
 import io.tributary.api.StreamStore;
 import io.tributary.api.SummaryDocument;
+import io.tributary.api.TailOptions;
 import io.tributary.api.TailVisibility;
 import io.tributary.api.TributaryException;
 import io.tributary.api.UnavailableException;
-import io.tributary.api.ValidationException;
-import io.tributary.api.ValidationKind;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -37,7 +36,7 @@ import java.util.concurrent.ExecutionException;
 /**
  * The attempt-stream store on PostgreSQL.
  *
- * <p>Appends are validated here, then group-committed by {@link GroupCommitter} through one
+ * <p>Appends are checked by {@link AttemptStreamRules}, then group-committed by {@link GroupCommitter} through one
  * server-side function call per batch. Reads are one query. A tail registers with the {@link
  * Notifier} before its first query and parks without a connection until a notification, its
  * re-check interval or its deadline.
@@ -49,9 +48,10 @@ public final class PostgresStreamStore implements StreamStore {
    */
   static final int COMMITTERS = 2;
 
-  /** Longest frame_type or correlation_id accepted. */
-  static final int MAX_TEXT_FIELD = 1_024;
+  /** FlowFabric's backend tag for PostgreSQL, carried by every handle this store mints. */
+  static final int HANDLE_TAG = 0x02;
 
+  private static final HandleCodec HANDLES = HandleCodec.forBackendTag(HANDLE_TAG);
   private static final short NO_MODE = -1;
   private static final String[] MODE_WIRE = {"durable", "summary", "best_effort"};
 
@@ -82,6 +82,11 @@ public final class PostgresStreamStore implements StreamStore {
   // ---------------------------------------------------------------- attempts and leases
 
   @Override
+  public HandleCodec handles() {
+    return HANDLES;
+  }
+
+  @Override
   public Handle startAttempt(ExecutionId executionId, Duration leaseTtl) {
     return start(executionId, leaseTtl, false);
   }
@@ -92,7 +97,7 @@ public final class PostgresStreamStore implements StreamStore {
   }
 
   private Handle start(ExecutionId eid, Duration leaseTtl, boolean reclaim) {
-    long ttl = requireTtl(leaseTtl);
+    long ttl = AttemptStreamRules.leaseTtlMs(leaseTtl);
     try (Connection c = db.dataSource().getConnection();
         var ps = c.prepareStatement(AttemptStreamSql.START_ATTEMPT)) {
       ps.setObject(1, eid.uuid());
@@ -102,11 +107,11 @@ public final class PostgresStreamStore implements StreamStore {
       setNow(ps, 5);
       try (var rs = ps.executeQuery()) {
         rs.next();
-        int status = rs.getInt(1);
-        if (status == 3) {
+        var status = AttemptStatus.of(rs.getInt(1));
+        if (status == AttemptStatus.NO_SUCH_ATTEMPT) {
           throw new NotFoundException("execution " + eid + " has no attempt to reclaim");
         }
-        if (status == 5) {
+        if (status == AttemptStatus.CONFLICT) {
           throw new ConflictException(
               "attempt "
                   + rs.getLong(2)
@@ -134,7 +139,7 @@ public final class PostgresStreamStore implements StreamStore {
 
   @Override
   public Handle renewLease(Handle handle, Duration leaseTtl) {
-    long ttl = requireTtl(leaseTtl);
+    long ttl = AttemptStreamRules.leaseTtlMs(leaseTtl);
     long expiresAt = leaseStep(handle, ttl, null);
     return new Handle(
         handle.executionId(),
@@ -150,9 +155,7 @@ public final class PostgresStreamStore implements StreamStore {
 
   @Override
   public void closeAttempt(Handle handle, CloseReason reason) {
-    if (reason == null) {
-      throw new ValidationException(ValidationKind.INVALID_INPUT, "close reason is required");
-    }
+    AttemptStreamRules.checkCloseReason(reason);
     leaseStep(handle, 0, reason.wire());
   }
 
@@ -169,14 +172,14 @@ public final class PostgresStreamStore implements StreamStore {
       setNow(ps, 8);
       try (var rs = ps.executeQuery()) {
         rs.next();
-        int status = rs.getInt(1);
+        var status = AttemptStatus.of(rs.getInt(1));
         String reason = rs.getString(3);
         switch (status) {
-          case 0 -> {
+          case OK -> {
             return rs.getLong(2);
           }
-          case 2 -> throw new StreamClosedException(reason);
-          case 3 -> throw new StaleOwnerException("no such attempt: " + h.executionId() + "/" + h.attemptIndex());
+          case STREAM_CLOSED -> throw new StreamClosedException(reason);
+          case NO_SUCH_ATTEMPT -> throw new StaleOwnerException("no such attempt: " + h.executionId() + "/" + h.attemptIndex());
           default ->
               throw new StaleOwnerException(
                   "lease is not current for this attempt"
@@ -224,7 +227,7 @@ public final class PostgresStreamStore implements StreamStore {
     try {
       var request =
           AppendRequest.of(
-              handle, frame, validatedPayload(handle, frame), committer.deadlineFromNow());
+              handle, frame, AttemptStreamRules.checkedPayload(handle, frame, db.config().maxPayloadBytes()), committer.deadlineFromNow());
       committer.submit(request);
       return request.result();
     } catch (TributaryException e) {
@@ -238,148 +241,62 @@ public final class PostgresStreamStore implements StreamStore {
 
   @Override
   public java.util.List<AppendOutcome> appendAll(Handle handle, java.util.List<Frame> frames) {
-    if (frames == null || frames.isEmpty()) {
-      throw new ValidationException(ValidationKind.INVALID_INPUT, "a batch needs at least one frame");
-    }
+    var payloads = AttemptStreamRules.checkedPayloads(handle, frames, db.config().maxPayloadBytes());
     var requests = new java.util.ArrayList<AppendRequest>(frames.size());
     for (int i = 0; i < frames.size(); i++) {
-      try {
-        // one transaction of its own, not queued: the deadline only bounds the wait for a connection
-        requests.add(AppendRequest.of(
-            handle, frames.get(i), validatedPayload(handle, frames.get(i)), committer.deadlineFromNow()));
-      } catch (ValidationException e) {
-        throw new ValidationException(e.kind(), "frame " + i + ": " + e.detail());
-      }
+      // one transaction of its own, not queued: the deadline only bounds the wait for a connection
+      requests.add(AppendRequest.of(handle, frames.get(i), payloads.get(i), committer.deadlineFromNow()));
     }
     return new AtomicAppend(db).execute(requests);
-  }
-
-  /** Checks a frame before it is queued; returns the payload to store. */
-  private byte[] validatedPayload(Handle handle, Frame frame) {
-    if (handle == null || frame == null) {
-      throw new ValidationException(ValidationKind.INVALID_INPUT, "handle and frame are required");
-    }
-    byte[] payload = frame.payload();
-    if (payload.length > db.config().maxPayloadBytes()) {
-      throw new ValidationException(
-          ValidationKind.RETENTION_LIMIT_EXCEEDED,
-          "payload of "
-              + payload.length
-              + " bytes exceeds the limit of "
-              + db.config().maxPayloadBytes()
-              + " bytes");
-    }
-    requireText("frame_type", frame.effectiveFrameType());
-    if (frame.correlationId() != null) {
-      requireText("correlation_id", frame.correlationId());
-    }
-    if (frame.idempotencyKey() != null) {
-      requireIdempotencyKey(frame.idempotencyKey());
-    }
-    if (frame.mode() instanceof StreamMode.DurableSummary s) {
-      if (s.patchKind() != PatchKind.JSON_MERGE_PATCH) {
-        throw new ValidationException(ValidationKind.INVALID_INPUT, "unsupported patch_kind");
-      }
-      payload = SummaryPatch.validate(payload);
-    }
-    return payload;
   }
 
   @Override
   public StreamFrames read(
       ExecutionId executionId, long attemptIndex, StreamCursor from, StreamCursor to, int limit) {
-    requireLimit(limit);
+    AttemptStreamRules.checkLimit(limit);
     long lo =
         switch (from) {
           case StreamCursor.Start s -> 0;
           case StreamCursor.End e -> Long.MAX_VALUE;
-          case StreamCursor.At at -> at.lowerPosition();
+          case StreamCursor.At at -> Positions.lower(at);
         };
     long hi =
         switch (to) {
           case StreamCursor.Start s -> -1;
           case StreamCursor.End e -> Long.MAX_VALUE;
-          case StreamCursor.At at -> at.upperPosition();
+          case StreamCursor.At at -> Positions.upper(at);
         };
     return query(executionId, attemptIndex, lo, hi, limit, NO_MODE).frames();
   }
 
   @Override
-  public StreamFrames tail(
-      ExecutionId executionId,
-      long attemptIndex,
-      StreamCursor after,
-      long blockMs,
-      int limit,
-      TailVisibility visibility) {
-    if (!(after instanceof StreamCursor.At at)) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT,
-          "tail requires a concrete after cursor; pass '0-0' to start from the beginning");
-    }
-    if (blockMs < 0 || blockMs > MAX_TAIL_BLOCK_MS) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT, "block_ms must be 0.." + MAX_TAIL_BLOCK_MS);
-    }
-    requireLimit(limit);
+  public StreamFrames tail(AttemptRef attempt, StreamCursor after, TailOptions options) {
+    var at = AttemptStreamRules.checkTail(after, options.block(), options.limit());
+    ExecutionId executionId = attempt.executionId();
+    long attemptIndex = attempt.attemptIndex();
+    long blockMs = options.block().toMillis();
+    int limit = options.limit();
+    TailVisibility visibility = options.visibility();
     short skipMode = visibility == TailVisibility.EXCLUDE_BEST_EFFORT ? AppendRequest.BEST_EFFORT : NO_MODE;
-    long lo = at.afterPosition();
+    long lo = Positions.after(at);
     long deadline = System.nanoTime() + blockMs * 1_000_000;
     var result = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
     if (blockMs == 0 || hasNews(result)) {
       return result.frames();
     }
     // park on the stream, or on attempt starts while the attempt does not exist yet
-    Waiter waiter = db.notifier().register(waitKey(result));
     try {
-      while (true) {
-        // (re-)query after registering: an append may have committed in between
-        var again = requeryWhileParked(executionId, attemptIndex, lo, limit, skipMode);
-        if (again == null) {
-          // the database is away: keep waiting, the next wake or re-check tries again
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return result.frames();
-          }
-          waiter.await(left);
-          continue;
-        }
-        result = again;
-        if (hasNews(result)) {
-          return result.frames();
-        }
-        if (waiter.streamId() != waitKey(result)) {
-          waiter.close();
-          waiter = db.notifier().register(waitKey(result));
-          continue;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || db.notifier().isDraining()) {
-          return result.frames();
-        }
-        waiter.await(left);
-      }
+      return ParkedRead.park(
+              db.notifier(),
+              result,
+              PostgresStreamStore::waitKey,
+              () -> query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode),
+              PostgresStreamStore::hasNews,
+              deadline)
+          .frames();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UnavailableException("interrupted while tailing", true, e);
-    } finally {
-      waiter.close();
-    }
-  }
-
-  /**
-   * A parked tail's re-query, or null when the database cannot be reached. Why a parked tail
-   * rides out an outage instead of failing: it already answered its caller's question once ("no
-   * frames after the cursor yet"), and failing it would make every reader of every stream
-   * reconnect at once when the database returns. At its deadline it answers with what the last
-   * successful query saw, as a tail that timed out does.
-   */
-  private Queried requeryWhileParked(
-      ExecutionId eid, long attemptIndex, long lo, int limit, short skipMode) {
-    try {
-      return query(eid, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
-    } catch (UnavailableException e) {
-      return null;
     }
   }
 
@@ -393,49 +310,52 @@ public final class PostgresStreamStore implements StreamStore {
 
   @Override
   public Optional<StreamHead> head(ExecutionId executionId, long attemptIndex) {
-    try (Connection c = db.dataSource().getConnection();
-        var ps = c.prepareStatement(AttemptStreamSql.HEAD)) {
-      ps.setObject(1, executionId.uuid());
-      ps.setInt(2, executionId.partition());
-      ps.setLong(3, attemptIndex);
-      try (var rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        long closedAtMs = rs.getLong(5);
-        Long closedAt = rs.wasNull() ? null : closedAtMs; // wasNull() refers to the last column read
-        return Optional.of(
-            new StreamHead(
-                EntryId.ofPosition(rs.getLong(1)),
-                rs.getLong(2),
-                rs.getLong(3),
-                rs.getLong(4),
-                closedAt,
-                rs.getString(6)));
-      }
-    } catch (SQLException e) {
-      throw unavailable(e);
-    }
+    return queryOne(
+        AttemptStreamSql.HEAD,
+        executionId,
+        attemptIndex,
+        rs -> {
+          long closedAtMs = rs.getLong(5);
+          Long closedAt = rs.wasNull() ? null : closedAtMs; // wasNull() refers to the last column read
+          return new StreamHead(
+              Positions.toId(rs.getLong(1)),
+              rs.getLong(2),
+              rs.getLong(3),
+              rs.getLong(4),
+              closedAt,
+              rs.getString(6));
+        });
   }
 
   @Override
   public Optional<SummaryDocument> readSummary(ExecutionId executionId, long attemptIndex) {
-    try (Connection c = db.dataSource().getConnection();
-        var ps = c.prepareStatement(AttemptStreamSql.READ_SUMMARY)) {
-      ps.setObject(1, executionId.uuid());
-      ps.setInt(2, executionId.partition());
-      ps.setLong(3, attemptIndex);
-      try (var rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(
+    return queryOne(
+        AttemptStreamSql.READ_SUMMARY,
+        executionId,
+        attemptIndex,
+        rs ->
             new SummaryDocument(
                 rs.getString(1),
                 rs.getLong(2),
                 PatchKind.JSON_MERGE_PATCH,
                 rs.getLong(4),
                 rs.getLong(3)));
+  }
+
+  /** A row of one attempt stream's state. */
+  private interface Row<T> {
+    T read(java.sql.ResultSet rs) throws SQLException;
+  }
+
+  /** Runs a query keyed by (execution, attempt) that returns at most one row. */
+  private <T> Optional<T> queryOne(String sql, ExecutionId executionId, long attemptIndex, Row<T> row) {
+    try (Connection c = db.dataSource().getConnection();
+        var ps = c.prepareStatement(sql)) {
+      ps.setObject(1, executionId.uuid());
+      ps.setInt(2, executionId.partition());
+      ps.setLong(3, attemptIndex);
+      try (var rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(row.read(rs)) : Optional.empty();
       }
     } catch (SQLException e) {
       throw unavailable(e);
@@ -479,7 +399,7 @@ public final class PostgresStreamStore implements StreamStore {
           Long ttlMs = rs.wasNull() ? null : ttl;
           frames.add(
               new StreamFrame(
-                  EntryId.ofPosition(pos),
+                  Positions.toId(pos),
                   rs.getString(7),
                   rs.getBytes(8),
                   MODE_WIRE[rs.getShort(5)],
@@ -490,7 +410,7 @@ public final class PostgresStreamStore implements StreamStore {
         }
         return new Queried(
             streamId,
-            new StreamFrames(frames, closedAt, closedReason, EntryId.ofPosition(trimmedPos)));
+            new StreamFrames(frames, closedAt, closedReason, Positions.toId(trimmedPos)));
       }
     } catch (SQLException e) {
       throw unavailable(e);
@@ -504,51 +424,6 @@ public final class PostgresStreamStore implements StreamStore {
     } else {
       ps.setLong(index, now);
     }
-  }
-
-  /** PostgreSQL text cannot hold NUL; long classifiers are a client bug, not data. */
-  private static void requireText(String field, String value) {
-    if (value.length() > MAX_TEXT_FIELD) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT, field + " is longer than " + MAX_TEXT_FIELD + " characters");
-    }
-    if (value.indexOf('\0') >= 0) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT, field + " must not contain NUL characters");
-    }
-  }
-
-  private static void requireIdempotencyKey(String key) {
-    if (key.isEmpty()) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT, "idempotency key must not be empty (omit it for an unnamed append)");
-    }
-    if (key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT,
-          "idempotency key is longer than " + MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
-    }
-    if (key.indexOf('\0') >= 0) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT, "idempotency key must not contain NUL characters");
-    }
-  }
-
-  private static void requireLimit(int limit) {
-    if (limit < 1) {
-      throw new ValidationException(ValidationKind.INVALID_INPUT, "count_limit must be >= 1");
-    }
-    if (limit > READ_HARD_CAP) {
-      throw new ValidationException(
-          ValidationKind.INVALID_INPUT, "count_limit_exceeds_hard_cap (" + READ_HARD_CAP + ")");
-    }
-  }
-
-  private static long requireTtl(Duration ttl) {
-    if (ttl == null || ttl.toMillis() < 1) {
-      throw new ValidationException(ValidationKind.INVALID_INPUT, "lease ttl must be >= 1 ms");
-    }
-    return ttl.toMillis();
   }
 
   private static UnavailableException unavailable(SQLException e) {

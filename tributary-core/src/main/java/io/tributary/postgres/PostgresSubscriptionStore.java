@@ -4,6 +4,7 @@ import io.tributary.api.UnavailableException;
 import io.tributary.subscription.Subscription;
 import io.tributary.subscription.SubscriptionKeys;
 import io.tributary.subscription.SubscriptionLink;
+import io.tributary.subscription.SubscriptionStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,7 +23,7 @@ import java.util.function.Supplier;
  *
  * <p>The store does not own the {@link Database}; close that when done. Thread-safe.
  */
-public final class PostgresSubscriptionStore {
+public final class PostgresSubscriptionStore implements SubscriptionStore {
   private static final String COLUMNS =
       "id, type, pattern, webhook_url, wake_stream, lease_ttl_ms, description, config, base_url,"
           + " created_at_ms, status, generation, wake_id, holder, lease_expires_ms,"
@@ -108,12 +109,6 @@ public final class PostgresSubscriptionStore {
           }
         });
   }
-
-  /**
-   * A subscription that may care about an appended stream: its id, its pattern (or null), and
-   * whether the stream is already linked to it.
-   */
-  public record Candidate(String id, String pattern, boolean linked) {}
 
   /** Subscriptions that have a pattern or a link to the stream at {@code path}. */
   public List<Candidate> candidates(String path) {

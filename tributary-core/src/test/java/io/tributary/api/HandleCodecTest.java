@@ -18,6 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The handle wire format of spec §1.4 (acceptance scenario §8.6). */
 class HandleCodecTest {
+  /** The PostgreSQL store's codec (FlowFabric tag 2). */
+  private static final HandleCodec CODEC = HandleCodec.forBackendTag(0x02);
   private static final ExecutionId EID = ExecutionId.parse("{fp:42}:6f1c2a8e-3d0b-4f59-9a0e-0c1f7b7f8d21");
   private static final UUID ATTEMPT = UUID.fromString("11111111-2222-4333-8444-555555555555");
   private static final UUID LEASE = UUID.fromString("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee");
@@ -69,7 +71,7 @@ class HandleCodecTest {
   }
 
   private static void assertCorrupt(byte[] bytes) {
-    assertThatThrownBy(() -> Handle.decode(bytes))
+    assertThatThrownBy(() -> CODEC.decode(bytes))
         .as("decode %s", Arrays.toString(bytes))
         .isInstanceOfSatisfying(
             ValidationException.class,
@@ -80,7 +82,7 @@ class HandleCodecTest {
   }
 
   private static void assertOtherBackend(byte[] bytes, String actual) {
-    assertThatThrownBy(() -> Handle.decode(bytes))
+    assertThatThrownBy(() -> CODEC.decode(bytes))
         .isInstanceOfSatisfying(
             ValidationException.class,
             e -> {
@@ -93,18 +95,18 @@ class HandleCodecTest {
   @DisplayName("§8.6 encode/decode and token round trips keep every field")
   void roundTrip() {
     var h = sample();
-    assertThat(Handle.decode(h.encode())).isEqualTo(h);
-    assertThat(Handle.fromToken(h.toToken())).isEqualTo(h);
-    assertThat(h.toToken()).matches("[A-Za-z0-9_-]+");
+    assertThat(CODEC.decode(CODEC.encode(h))).isEqualTo(h);
+    assertThat(CODEC.fromToken(CODEC.toToken(h))).isEqualTo(h);
+    assertThat(CODEC.toToken(h)).matches("[A-Za-z0-9_-]+");
     var bare = new Handle(EID, 0xFFFF_FFFFL, ATTEMPT, LEASE, Long.MAX_VALUE, 0, 0, null, null);
-    assertThat(Handle.decode(bare.encode())).isEqualTo(bare);
+    assertThat(CODEC.decode(CODEC.encode(bare))).isEqualTo(bare);
     assertThat(bare.laneId()).isEmpty();
   }
 
   @Test
   @DisplayName("§1.4 the encoding starts magic 0x02, wire version, Postgres tag 0x02")
   void header() {
-    byte[] b = sample().encode();
+    byte[] b = CODEC.encode(sample());
     assertThat(b[0]).isEqualTo((byte) 0x02);
     assertThat(b[2]).isEqualTo((byte) 0x02);
   }
@@ -112,7 +114,7 @@ class HandleCodecTest {
   @Test
   @DisplayName("§8.6 a FlowFabric v2 buffer (wire version 1) with the Postgres tag decodes (no expiry)")
   void flowFabricLayoutDecodes() {
-    var h = Handle.decode(flowFabricV2(0x02));
+    var h = CODEC.decode(flowFabricV2(0x02));
     assertThat(h.executionId()).isEqualTo(EID);
     assertThat(h.attemptIndex()).isEqualTo(3);
     assertThat(h.attemptId()).isEqualTo(ATTEMPT);
@@ -155,7 +157,7 @@ class HandleCodecTest {
   @ValueSource(ints = {0x00, 0x03, 0x42, 0xFF})
   @DisplayName("§8.6 unknown leading byte → Corruption")
   void unknownLeadingByte(int lead) {
-    byte[] b = sample().encode();
+    byte[] b = CODEC.encode(sample());
     b[0] = (byte) lead;
     assertCorrupt(b);
   }
@@ -163,7 +165,7 @@ class HandleCodecTest {
   @Test
   @DisplayName("§8.6 every truncation of a valid handle → Corruption")
   void truncations() {
-    byte[] full = sample().encode();
+    byte[] full = CODEC.encode(sample());
     for (int len = 0; len < full.length; len++) {
       assertCorrupt(Arrays.copyOf(full, len));
     }
@@ -176,7 +178,7 @@ class HandleCodecTest {
   @Test
   @DisplayName("§8.6 one extra trailing byte → Corruption")
   void trailingByte() {
-    byte[] full = sample().encode();
+    byte[] full = CODEC.encode(sample());
     assertCorrupt(Arrays.copyOf(full, full.length + 1));
     byte[] ff = flowFabricV2(0x02);
     assertCorrupt(Arrays.copyOf(ff, ff.length + 1));
@@ -212,14 +214,14 @@ class HandleCodecTest {
     assertCorrupt(new byte[0]);
     assertCorrupt(null);
     for (String token : new String[] {null, "", "   ", "!!!not base64!!!", "a", "AAAA", "////"}) {
-      assertThatThrownBy(() -> Handle.fromToken(token))
+      assertThatThrownBy(() -> CODEC.fromToken(token))
           .as("token %s", token)
           .isInstanceOfSatisfying(
               ValidationException.class, e -> assertThat(e.kind()).isEqualTo(ValidationKind.CORRUPTION));
     }
     // standard base64 of a valid handle is not the URL-safe token, but must never crash
-    String std = Base64.getEncoder().encodeToString(sample().encode());
-    var t = catchThrowable(() -> Handle.fromToken(std));
+    String std = Base64.getEncoder().encodeToString(CODEC.encode(sample()));
+    var t = catchThrowable(() -> CODEC.fromToken(std));
     assertThat(t == null || t instanceof ValidationException).as("thrown %s", t).isTrue();
   }
 
@@ -228,7 +230,7 @@ class HandleCodecTest {
   void fuzzNeverCrashes() {
     long seed = Seeds.seed();
     var rnd = new SplittableRandom(seed);
-    byte[] valid = sample().encode();
+    byte[] valid = CODEC.encode(sample());
     for (int i = 0; i < 20_000; i++) {
       byte[] b;
       switch (i % 3) {
@@ -256,11 +258,11 @@ class HandleCodecTest {
         }
       }
       byte[] input = b;
-      Throwable t = catchThrowable(() -> Handle.decode(input));
+      Throwable t = catchThrowable(() -> CODEC.decode(input));
       assertThat(t == null || t instanceof ValidationException)
           .as("%s: decode %s threw %s", Seeds.replay(seed), Arrays.toString(input), t)
           .isTrue();
-      Throwable t2 = catchThrowable(() -> Handle.fromToken(Base64.getUrlEncoder().encodeToString(input)));
+      Throwable t2 = catchThrowable(() -> CODEC.fromToken(Base64.getUrlEncoder().encodeToString(input)));
       assertThat(t2 == null || t2 instanceof ValidationException)
           .as("%s: fromToken threw %s", Seeds.replay(seed), t2)
           .isTrue();

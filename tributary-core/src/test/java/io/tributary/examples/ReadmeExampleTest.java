@@ -2,34 +2,38 @@ package io.tributary.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.api.CloseReason;
-import io.tributary.api.ExecutionId;
-import io.tributary.api.Frame;
-import io.tributary.api.StoreConfig;
-import io.tributary.api.StreamCursor;
-import io.tributary.api.StreamMode;
-import io.tributary.api.TailVisibility;
-import io.tributary.postgres.PostgresStreamStore;
+import io.tributary.api.StreamFrame;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.testing.EmbeddedPostgres;
-import java.time.Duration;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The README's library snippet, line for line, so it cannot rot. */
+/**
+ * The README's library example is {@link LibraryExample}, quoted from its first import to its
+ * end: this test runs it on a real PostgreSQL and checks the README still quotes it as it is.
+ */
 class ReadmeExampleTest {
+  private static final Path EXAMPLE = Path.of("src/test/java/io/tributary/examples/LibraryExample.java");
+  private static final Path README = Path.of("../README.md");
+
   @Test
-  void theReadmeSnippetRuns() {
+  @DisplayName("the library example runs: two frames tailed, the attempt closed")
+  void theExampleRuns() {
     String url = EmbeddedPostgres.createDatabase("readme_example");
-    // --- from README.md, "As a library" (only the JDBC URL and user differ) ---
-    try (var store = PostgresStreamStore.open(StoreConfig.builder(url).user("postgres").build())) {
-      var handle = store.startAttempt(ExecutionId.random(0), Duration.ofSeconds(30));
-      store.append(handle, Frame.of("log", "hello"));
-      store.append(handle, Frame.of("progress", "{\"pct\":50}").withMode(StreamMode.durableSummary()));
-      var frames = store.tail(handle.executionId(), 0, StreamCursor.fromBeginning(), 5_000, 100, TailVisibility.ALL);
-      store.closeAttempt(handle, CloseReason.ATTEMPT_SUCCESS);
-      // --- end of snippet ---
-      assertThat(frames.frames()).extracting(f -> f.frameType()).containsExactly("log", "progress");
-      assertThat(store.readSummary(handle.executionId(), 0).orElseThrow().documentJson()).contains("\"pct\"");
-      assertThat(store.head(handle.executionId(), 0).orElseThrow().closedReason()).isEqualTo("attempt_success");
-    }
+    var frames = LibraryExample.run(StoreConfig.builder(url).user("postgres").build());
+    assertThat(frames.frames()).extracting(StreamFrame::frameType).containsExactly("log", "log");
+  }
+
+  @Test
+  @DisplayName("README.md quotes LibraryExample.java from its first import to its end, unchanged")
+  void theReadmeQuotesTheExample() throws IOException {
+    String source = Files.readString(EXAMPLE, StandardCharsets.UTF_8);
+    String quoted = source.substring(source.indexOf("import ")).strip();
+    String readme = Files.readString(README, StandardCharsets.UTF_8);
+    assertThat(readme).contains("```java\n" + quoted + "\n```");
   }
 }

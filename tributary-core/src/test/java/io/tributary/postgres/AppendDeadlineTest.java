@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.api.AppendOutcome;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
-import io.tributary.api.StoreConfig;
 import io.tributary.api.StreamCursor;
 import io.tributary.api.UnavailableException;
 import io.tributary.testing.EmbeddedPostgres;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
-import io.tributary.api.StoreConfig;
 import io.tributary.api.StreamCursor;
 import io.tributary.testing.EmbeddedPostgres;
 import java.sql.DriverManager;

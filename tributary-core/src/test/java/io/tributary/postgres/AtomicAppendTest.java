@@ -8,7 +8,6 @@ import io.tributary.api.ConflictException;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
 import io.tributary.api.StaleOwnerException;
-import io.tributary.api.StoreConfig;
 import io.tributary.api.StreamClosedException;
 import io.tributary.api.StreamCursor;
 import io.tributary.api.StreamMode;

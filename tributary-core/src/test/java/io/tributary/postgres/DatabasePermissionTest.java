@@ -3,7 +3,6 @@ package io.tributary.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tributary.api.StoreConfig;
 import io.tributary.testing.EmbeddedPostgres;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.tributary.api.StoreConfig;
 import io.tributary.testing.EmbeddedPostgres;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;

@@ -3,7 +3,6 @@ package io.tributary.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.api.ExecutionQuery;
-import io.tributary.api.StoreConfig;
 import io.tributary.testing.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,6 @@ import io.tributary.api.CloseReason;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.ExecutionInfo;
 import io.tributary.api.ExecutionQuery;
-import io.tributary.api.StoreConfig;
 import io.tributary.testing.EmbeddedPostgres;
 import java.sql.DriverManager;
 import java.util.UUID;

@@ -3,7 +3,7 @@ package io.tributary.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tributary.api.StoreConfig;
+import io.tributary.api.SummaryPatch;
 import io.tributary.api.ValidationException;
 import io.tributary.contract.JsonSupport;
 import io.tributary.contract.Seeds;

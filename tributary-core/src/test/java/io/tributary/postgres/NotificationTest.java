@@ -7,7 +7,6 @@ import io.tributary.api.CloseReason;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
 import io.tributary.api.StaleOwnerException;
-import io.tributary.api.StoreConfig;
 import io.tributary.testing.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -13,7 +13,6 @@ import io.tributary.api.NamedStreamAppend;
 import io.tributary.api.NamedStreamListing;
 import io.tributary.api.NamedStreamSpec;
 import io.tributary.api.Page;
-import io.tributary.api.StoreConfig;
 import io.tributary.api.StreamMode;
 import io.tributary.api.ValidationException;
 import io.tributary.testing.EmbeddedPostgres;

@@ -2,8 +2,8 @@ package io.tributary.postgres;
 
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Handle;
-import io.tributary.api.StoreConfig;
 import io.tributary.api.StreamStore;
+import io.tributary.contract.StoreSettings;
 import io.tributary.contract.StreamStoreContract;
 import io.tributary.testing.EmbeddedPostgres;
 import java.sql.Connection;
@@ -20,17 +20,38 @@ class PostgresStreamStoreTest extends StreamStoreContract {
   private static final AtomicInteger ISOLATED = new AtomicInteger();
   private final String url = EmbeddedPostgres.createDatabase(DB);
 
-  private static StoreConfig config(String url, UnaryOperator<StoreConfig.Builder> tweak) {
-    return tweak.apply(StoreConfig.builder(url).user("postgres")).build();
+  /** The contract's settings as this backend's configuration; unset ones keep their defaults. */
+  static StoreConfig config(String url, UnaryOperator<StoreSettings> tweak) {
+    var settings = tweak.apply(new StoreSettings());
+    var b = StoreConfig.builder(url).user("postgres");
+    if (settings.durableRetention() != null) {
+      b.durableRetention(settings.durableRetention());
+    }
+    if (settings.summaryRetention() != null) {
+      b.summaryRetention(settings.summaryRetention());
+    }
+    if (settings.maxPayloadBytes() != null) {
+      b.maxPayloadBytes(settings.maxPayloadBytes());
+    }
+    if (settings.tailRecheckInterval() != null) {
+      b.tailRecheckInterval(settings.tailRecheckInterval());
+    }
+    if (settings.poolSize() != null) {
+      b.poolSize(settings.poolSize());
+    }
+    if (settings.appendKeyWindow() != null) {
+      b.appendKeyWindow(settings.appendKeyWindow());
+    }
+    return b.clock(settings.clock()).build();
   }
 
   @Override
-  protected StreamStore openStore(UnaryOperator<StoreConfig.Builder> tweak) {
+  protected StreamStore openStore(UnaryOperator<StoreSettings> tweak) {
     return PostgresStreamStore.open(config(url, tweak));
   }
 
   @Override
-  protected StreamStore openIsolatedStore(UnaryOperator<StoreConfig.Builder> tweak) {
+  protected StreamStore openIsolatedStore(UnaryOperator<StoreSettings> tweak) {
     var isolated = EmbeddedPostgres.createDatabase(DB + "_iso" + ISOLATED.incrementAndGet());
     return PostgresStreamStore.open(config(isolated, tweak));
   }
@@ -174,5 +195,10 @@ class PostgresStreamStoreTest extends StreamStoreContract {
   @Override
   protected int watchedStreams(StreamStore store) {
     return db(store).notifier().watchedStreams();
+  }
+
+  @Override
+  protected int parkedReaders(StreamStore store) {
+    return db(store).notifier().parkedReaders();
   }
 }

@@ -2,7 +2,6 @@ package io.tributary.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.api.StoreConfig;
 import io.tributary.testing.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.SQLException;

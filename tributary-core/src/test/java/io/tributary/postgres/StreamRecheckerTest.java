@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
 import io.tributary.api.Handle;
-import io.tributary.api.StoreConfig;
 import io.tributary.api.StreamCursor;
 import io.tributary.api.StreamFrames;
 import io.tributary.api.TailVisibility;

@@ -71,6 +71,6 @@ record DatabaseUrl(String jdbcUrl, String user, String password) {
   /** Credentials are left out, so the value can be logged. */
   @Override
   public String toString() {
-    return io.tributary.api.StoreConfig.redactedUrl(jdbcUrl) + (user == null ? "" : " as " + user);
+    return io.tributary.postgres.StoreConfig.redactedUrl(jdbcUrl) + (user == null ? "" : " as " + user);
   }
 }

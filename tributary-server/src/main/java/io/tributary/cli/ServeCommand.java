@@ -1,6 +1,6 @@
 package io.tributary.cli;
 
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.server.ServerConfig;
 import io.tributary.server.TributaryServer;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.tributary.server;
 
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.protocol.ds.subscription.SubscriptionConfig;
 import io.tributary.protocol.ds.subscription.WebhookTargets;
 import io.tributary.protocol.rest.RestConfig;

@@ -5,7 +5,7 @@ import static io.tributary.server.TestServers.request;
 import static io.tributary.server.TestServers.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.postgres.Database;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.tributary.protocol.ds;
 
+import io.tributary.api.AttemptRef;
 import io.tributary.api.EntryId;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.StreamCursor;
@@ -54,11 +55,9 @@ final class AttemptStreamEndpoint {
     return path.startsWith(PREFIX);
   }
 
-  /** One attempt stream. */
-  private record Target(ExecutionId executionId, long attemptIndex) {
-    String tag() {
-      return "a" + executionId.uuid() + "/" + attemptIndex;
-    }
+  /** The attempt stream's part of its ETags. */
+  private static String tag(AttemptRef t) {
+    return "a" + t.executionId().uuid() + "/" + t.attemptIndex();
   }
 
   HttpResponse handle(HttpRequest req) {
@@ -89,7 +88,7 @@ final class AttemptStreamEndpoint {
     };
   }
 
-  private static Target target(String path) {
+  private static AttemptRef target(String path) {
     var rest = path.substring(PREFIX.length());
     int at = rest.lastIndexOf(ATTEMPTS);
     if (at <= 0) {
@@ -103,14 +102,14 @@ final class AttemptStreamEndpoint {
     // adapters hand over decoded paths; an id whose braces arrive still escaped is decoded here
     var id = HeaderValues.percentDecode(rest.substring(0, at));
     try {
-      return new Target(ExecutionId.parse(id), Long.parseLong(index));
+      return new AttemptRef(ExecutionId.parse(id), Long.parseLong(index));
     } catch (ValidationException e) {
       throw DsException.badRequest(e.detail());
     }
   }
 
   /** The attempt's head; an attempt that was never started is not a stream (404). */
-  private StreamHead head(Target t) {
+  private StreamHead head(AttemptRef t) {
     return store
         .head(t.executionId(), t.attemptIndex())
         .orElseThrow(
@@ -121,7 +120,7 @@ final class AttemptStreamEndpoint {
                     "execution " + t.executionId() + " has no attempt " + t.attemptIndex()));
   }
 
-  private HttpResponse read(HttpRequest req, Target t, StreamHead head, ReadParams params) {
+  private HttpResponse read(HttpRequest req, AttemptRef t, StreamHead head, ReadParams params) {
     var after =
         switch (params.offset()) {
           case DsOffset.Start s -> EntryId.ZERO;
@@ -146,7 +145,7 @@ final class AttemptStreamEndpoint {
    *
    * @throws OffsetGone when frames after {@code after} were dropped and the read is not a start read
    */
-  private Read readAfter(Target t, EntryId after, boolean fromStart, long blockMs) {
+  private Read readAfter(AttemptRef t, EntryId after, boolean fromStart, long blockMs) {
     var frames = tail(t, after, blockMs);
     // a trim between two queries moves the watermark again; each retry starts past the last one
     for (int attempt = 0; fromStart && frames.droppedAfter(after) && attempt < START_RETRIES; attempt++) {
@@ -160,7 +159,7 @@ final class AttemptStreamEndpoint {
   }
 
   private HttpResponse catchUp(
-      HttpRequest req, Target t, StreamHead head, EntryId from, boolean fromStart, boolean fromNow) {
+      HttpRequest req, AttemptRef t, StreamHead head, EntryId from, boolean fromStart, boolean fromNow) {
     if (fromNow) {
       var headers = headers(from, true, head.isClosed()).set("Cache-Control", "no-store");
       return new HttpResponse.Full(200, headers, JsonMessages.join(List.of()));
@@ -170,7 +169,7 @@ final class AttemptStreamEndpoint {
     var frames = read.frames();
     var page = Page.of(frames, after);
     var headers = headers(page.next(), page.upToDate(), page.endOfStream());
-    var etag = ETags.of(t.tag(), offset(after), offset(page.next()), page.endOfStream());
+    var etag = ETags.of(tag(t), offset(after), offset(page.next()), page.endOfStream());
     headers
         .set("ETag", etag)
         .set(
@@ -182,7 +181,7 @@ final class AttemptStreamEndpoint {
     return new HttpResponse.Full(200, headers, JsonMessages.join(messages(frames)));
   }
 
-  private HttpResponse longPoll(Target t, EntryId from, boolean fromStart, String cursor) {
+  private HttpResponse longPoll(AttemptRef t, EntryId from, boolean fromStart, String cursor) {
     var read = readAfter(t, from, fromStart, config.longPollTimeout().toMillis());
     var after = read.after();
     var frames = read.frames();
@@ -196,11 +195,11 @@ final class AttemptStreamEndpoint {
     }
     headers
         .set("Cache-Control", page.upToDate() && !frames.isClosed() ? "no-cache" : NamedStreamReads.CACHEABLE)
-        .set("ETag", ETags.of(t.tag(), offset(after), offset(page.next()), page.endOfStream()));
+        .set("ETag", ETags.of(tag(t), offset(after), offset(page.next()), page.endOfStream()));
     return new HttpResponse.Full(200, headers, JsonMessages.join(messages(frames)));
   }
 
-  private HttpResponse sse(Target t, EntryId from, boolean fromStart, String cursor) {
+  private HttpResponse sse(AttemptRef t, EntryId from, boolean fromStart, String cursor) {
     var read = readAfter(t, from, fromStart, 0);
     var first = batch(read.frames(), read.after());
     // a reader that falls behind the durable cap mid-stream gets its response ended; it
@@ -257,7 +256,7 @@ final class AttemptStreamEndpoint {
     }
   }
 
-  private StreamFrames tail(Target t, EntryId after, long blockMs) {
+  private StreamFrames tail(AttemptRef t, EntryId after, long blockMs) {
     long block = Math.clamp(blockMs, 0, StreamStore.MAX_TAIL_BLOCK_MS);
     return store.tail(
         t.executionId(), t.attemptIndex(), StreamCursor.at(after), block, FRAMES_PER_READ, TailVisibility.ALL);

@@ -125,19 +125,19 @@ public final class FlowFabricRestHandler {
   private HttpResponse startAttempt(RestPath path, HttpRequest request) {
     var body = RestJson.bodyObject(request);
     var id = ExecutionId.parse(path.executionId());
-    return RestJson.response(201, RestJson.handle(store.startAttempt(id, leaseTtl(body))));
+    return RestJson.response(201, RestJson.handle(store.handles(), store.startAttempt(id, leaseTtl(body))));
   }
 
   private HttpResponse reclaim(RestPath path, HttpRequest request) {
     var body = RestJson.bodyObject(request);
     var id = ExecutionId.parse(path.executionId());
-    return RestJson.response(200, RestJson.handle(store.reclaim(id, leaseTtl(body))));
+    return RestJson.response(200, RestJson.handle(store.handles(), store.reclaim(id, leaseTtl(body))));
   }
 
   private HttpResponse renew(RestPath path, HttpRequest request) {
     var handle = ownHandle(path, request);
     var body = RestJson.bodyObject(request);
-    return RestJson.response(200, RestJson.handle(store.renewLease(handle, leaseTtl(body))));
+    return RestJson.response(200, RestJson.handle(store.handles(), store.renewLease(handle, leaseTtl(body))));
   }
 
   private HttpResponse close(RestPath path, HttpRequest request) {
@@ -226,7 +226,7 @@ public final class FlowFabricRestHandler {
       throw RestException.badRequest(
           "missing " + HANDLE_HEADER + " header: pass the handle returned when the attempt started");
     }
-    var handle = Handle.fromToken(token);
+    var handle = store.handles().fromToken(token);
     if (!handle.executionId().equals(id) || handle.attemptIndex() != index) {
       throw RestException.badRequest(
           HANDLE_HEADER + " belongs to execution " + handle.executionId() + " attempt "

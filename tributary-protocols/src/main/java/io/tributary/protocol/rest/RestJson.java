@@ -2,6 +2,7 @@ package io.tributary.protocol.rest;
 
 import io.tributary.api.AppendOutcome;
 import io.tributary.api.Handle;
+import io.tributary.api.HandleCodec;
 import io.tributary.api.StreamFrames;
 import io.tributary.api.SummaryDocument;
 import io.tributary.protocol.HttpHeaders;
@@ -70,7 +71,7 @@ final class RestJson {
       var entry = frames.addObject();
       entry.put("id", frame.id().toString());
       var fields = entry.putObject("fields");
-      frame.fields().forEach(fields::put);
+      FrameFields.of(frame).forEach(fields::put);
     }
     body.put("count", batch.frames().size());
     if (batch.closedAt() != null) {
@@ -83,9 +84,9 @@ final class RestJson {
   }
 
   /** The handle token plus its decoded lease, for workers that need the expiry or epoch. */
-  static ObjectNode handle(Handle h) {
+  static ObjectNode handle(HandleCodec codec, Handle h) {
     return object()
-        .put("handle", h.toToken())
+        .put("handle", codec.toToken(h))
         .put("execution_id", h.executionId().toString())
         .put("attempt_index", h.attemptIndex())
         .put("attempt_id", h.attemptId().toString())

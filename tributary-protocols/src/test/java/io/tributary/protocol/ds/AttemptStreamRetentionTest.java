@@ -9,7 +9,7 @@ import io.tributary.api.EntryId;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
 import io.tributary.api.Handle;
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.api.StreamMode;
 import io.tributary.postgres.Database;
 import io.tributary.postgres.PostgresNamedStreamStore;

@@ -2,7 +2,7 @@ package io.tributary.protocol.ds;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.postgres.Database;
 import io.tributary.postgres.PostgresNamedStreamStore;
 import io.tributary.postgres.PostgresStreamStore;

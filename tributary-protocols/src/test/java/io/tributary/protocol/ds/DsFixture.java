@@ -3,7 +3,7 @@ package io.tributary.protocol.ds;
 import io.tributary.testing.SettableClock;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.postgres.Database;
 import io.tributary.postgres.PostgresNamedStreamStore;
 import io.tributary.postgres.PostgresStreamStore;

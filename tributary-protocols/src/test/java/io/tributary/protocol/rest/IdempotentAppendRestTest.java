@@ -5,7 +5,7 @@ import static io.tributary.protocol.rest.FlowFabricRestHandler.IDEMPOTENCY_KEY_H
 import static io.tributary.protocol.rest.FlowFabricRestHandler.REPLAY_HEADER;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.postgres.PostgresStreamStore;
 import io.tributary.protocol.HttpHeaders;
 import io.tributary.protocol.HttpRequest;

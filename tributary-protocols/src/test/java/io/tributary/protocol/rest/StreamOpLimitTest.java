@@ -4,7 +4,7 @@ import static io.tributary.protocol.rest.RestCalls.attemptPath;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.api.ExecutionId;
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.postgres.PostgresStreamStore;
 import io.tributary.testing.EmbeddedPostgres;
 import java.util.ArrayList;

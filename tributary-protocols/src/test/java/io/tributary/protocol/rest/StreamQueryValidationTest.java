@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.postgres.PostgresStreamStore;
 import io.tributary.testing.EmbeddedPostgres;
 import java.time.Duration;

@@ -3,9 +3,9 @@ package io.tributary.protocol.ds.subscription;
 import io.tributary.api.NamedStreamAppend;
 import io.tributary.api.NamedStreamAppendResult;
 import io.tributary.api.NamedStreamStore;
-import io.tributary.postgres.PostgresSubscriptionStore;
 import io.tributary.subscription.Subscription;
 import io.tributary.subscription.SubscriptionLink;
+import io.tributary.subscription.SubscriptionStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
  * the hooks the stream handler calls after appends and deletes, and the background {@link
  * DeliveryWorker} that sends webhooks, expires leases and picks up missed work.
  *
- * <p>All state is in PostgreSQL ({@link PostgresSubscriptionStore}); every change to a
+ * <p>All state is in the {@link SubscriptionStore} (PostgreSQL in the server); every change to a
  * subscription runs under its row lock, so servers sharing a database cooperate. Thread-safe.
  */
 public final class Subscriptions implements AutoCloseable {
@@ -31,14 +31,14 @@ public final class Subscriptions implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
   private static final JsonMapper JSON = JsonMapper.shared();
 
-  private final PostgresSubscriptionStore store;
+  private final SubscriptionStore store;
   private final NamedStreamStore streams;
   private final SubscriptionConfig config;
   private final WebhookSigner signer;
   private final CallbackTokens tokens;
   private final DeliveryWorker worker;
 
-  private Subscriptions(PostgresSubscriptionStore store, NamedStreamStore streams, SubscriptionConfig config) {
+  private Subscriptions(SubscriptionStore store, NamedStreamStore streams, SubscriptionConfig config) {
     this.store = store;
     this.streams = streams;
     this.config = config;
@@ -53,7 +53,7 @@ public final class Subscriptions implements AutoCloseable {
    * deliveries left pending by a previous run.
    */
   public static Subscriptions start(
-      PostgresSubscriptionStore store, NamedStreamStore streams, SubscriptionConfig config) {
+      SubscriptionStore store, NamedStreamStore streams, SubscriptionConfig config) {
     var s = new Subscriptions(store, streams, config);
     s.worker.start();
     return s;

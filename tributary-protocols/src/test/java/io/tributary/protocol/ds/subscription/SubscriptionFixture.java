@@ -2,7 +2,7 @@ package io.tributary.protocol.ds.subscription;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.tributary.api.StoreConfig;
+import io.tributary.postgres.StoreConfig;
 import io.tributary.postgres.Database;
 import io.tributary.postgres.PostgresNamedStreamStore;
 import io.tributary.postgres.PostgresSubscriptionStore;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.SplittableRandom;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,25 +32,17 @@ class EntryIdTest {
   }
 
   @Test
-  @DisplayName("ordering is by ms, then seq; position() preserves it and round-trips")
-  void orderingAndPosition() {
-    var rnd = new SplittableRandom(7);
-    var ids = new ArrayList<EntryId>();
-    for (int i = 0; i < 2_000; i++) {
-      ids.add(new EntryId(rnd.nextLong(0, 1L << 41), rnd.nextLong(0, EntryId.MAX_SEQ + 1)));
-    }
-    ids.add(EntryId.ZERO);
-    ids.add(new EntryId(Long.MAX_VALUE >>> EntryId.SEQ_BITS, EntryId.MAX_SEQ));
-    for (var id : ids) {
-      assertThat(EntryId.ofPosition(id.position())).isEqualTo(id);
-    }
-    var byCompare = new ArrayList<>(ids);
-    Collections.sort(byCompare);
-    var byPosition = new ArrayList<>(ids);
-    byPosition.sort((a, b) -> Long.compare(a.position(), b.position()));
-    assertThat(byPosition).isEqualTo(byCompare);
-    assertThat(new EntryId(10, EntryId.MAX_SEQ)).isLessThan(new EntryId(11, 0));
-    assertThat(new EntryId(10, 2)).isGreaterThan(new EntryId(10, 1));
+  @DisplayName("ordering is by ms, then seq; the id space ends at MAX_MS-MAX_SEQ")
+  void ordering() {
+    var sorted = new ArrayList<>(List.of(
+        new EntryId(EntryId.MAX_MS, EntryId.MAX_SEQ), new EntryId(11, 0), EntryId.ZERO,
+        new EntryId(10, EntryId.MAX_SEQ), new EntryId(10, 2), new EntryId(10, 1)));
+    Collections.sort(sorted);
+    assertThat(sorted).containsExactly(
+        EntryId.ZERO, new EntryId(10, 1), new EntryId(10, 2), new EntryId(10, EntryId.MAX_SEQ),
+        new EntryId(11, 0), new EntryId(EntryId.MAX_MS, EntryId.MAX_SEQ));
+    assertThatThrownBy(() -> new EntryId(EntryId.MAX_MS + 1, 0)).isInstanceOf(ValidationException.class);
+    assertThatThrownBy(() -> new EntryId(0, EntryId.MAX_SEQ + 1)).isInstanceOf(ValidationException.class);
   }
 
   @Test

@@ -17,7 +17,6 @@ import io.tributary.api.FrameKind;
 import io.tributary.api.Handle;
 import io.tributary.api.NotFoundException;
 import io.tributary.api.StaleOwnerException;
-import io.tributary.api.StoreConfig;
 import io.tributary.api.StreamClosedException;
 import io.tributary.api.StreamCursor;
 import io.tributary.api.StreamFrame;
@@ -89,10 +88,10 @@ public abstract class StreamStoreContract {
   // ================================================================ backend hooks
 
   /** A new store instance (own pool and listener) on the class's database; the caller closes it. */
-  protected abstract StreamStore openStore(UnaryOperator<StoreConfig.Builder> config);
+  protected abstract StreamStore openStore(UnaryOperator<StoreSettings> config);
 
   /** A new store on a fresh database of its own (for counts over the whole database). */
-  protected abstract StreamStore openIsolatedStore(UnaryOperator<StoreConfig.Builder> config);
+  protected abstract StreamStore openIsolatedStore(UnaryOperator<StoreSettings> config);
 
   /** Best-effort bookkeeping of an attempt stream (the reference's meta fields), if it exists. */
   protected abstract Optional<BestEffortState> bestEffortState(
@@ -112,6 +111,12 @@ public abstract class StreamStoreContract {
 
   /** Number of streams the store's in-memory fan-out currently tracks parked readers for. */
   protected abstract int watchedStreams(StreamStore store);
+
+  /**
+   * Number of readers of the store that are registered for wake-ups (parked, or about to park
+   * with no wake-up missed): the probe a test waits on instead of sleeping.
+   */
+  protected abstract int parkedReaders(StreamStore store);
 
   /**
    * Holds an attempt stream as the backend's own append would (PostgreSQL: its row lock) until
@@ -137,6 +142,8 @@ public abstract class StreamStoreContract {
   protected static final Duration LEASE = Duration.ofMinutes(10);
   protected static final long BASE_MS = Instant.parse("2030-01-01T00:00:00Z").toEpochMilli();
   protected static final int ALL_FRAMES = StreamStore.READ_HARD_CAP;
+  /** The payload limit a store has unless configured otherwise (the README's default). */
+  protected static final int DEFAULT_MAX_PAYLOAD_BYTES = 65_536;
 
   private StreamStore shared;
   private final List<AutoCloseable> perTest = new CopyOnWriteArrayList<>();
@@ -175,13 +182,13 @@ public abstract class StreamStoreContract {
   }
 
   /** A store with its own configuration on the class's database, closed after the test. */
-  protected StreamStore newStore(UnaryOperator<StoreConfig.Builder> config) {
+  protected StreamStore newStore(UnaryOperator<StoreSettings> config) {
     var s = openStore(config);
     perTest.add(s);
     return s;
   }
 
-  protected StreamStore newIsolatedStore(UnaryOperator<StoreConfig.Builder> config) {
+  protected StreamStore newIsolatedStore(UnaryOperator<StoreSettings> config) {
     var s = openIsolatedStore(config);
     perTest.add(s);
     return s;
@@ -190,7 +197,7 @@ public abstract class StreamStoreContract {
   protected record Clocked(StreamStore store, SettableClock clock) {}
 
   /** A store driven by a settable clock starting at {@link #BASE_MS}. */
-  protected Clocked clocked(UnaryOperator<StoreConfig.Builder> config) {
+  protected Clocked clocked(UnaryOperator<StoreSettings> config) {
     var clock = new SettableClock(BASE_MS);
     return new Clocked(newStore(b -> config.apply(b.clock(clock))), clock);
   }
@@ -362,7 +369,7 @@ public abstract class StreamStoreContract {
       assertThat(r.frames()).singleElement().satisfies(f -> {
         assertThat(f.id()).isEqualTo(o.id());
         assertThat(f.mode()).isEqualTo("durable");
-        assertThat(f.fields()).containsEntry("mode", "durable").containsEntry("payload", "{\"a\":1}");
+        assertThat(new String(f.payload(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
         assertThat(f.summaryVersion()).isNull();
         assertThat(f.ttlMs()).isNull();
       });
@@ -425,12 +432,10 @@ public abstract class StreamStoreContract {
       var r = readAll(store(), h).frames();
       assertThat(r.get(0).frameType()).isEqualTo("stderr");
       assertThat(r.get(0).correlationId()).isEqualTo("c-1");
-      assertThat(r.get(0).fields()).containsEntry("correlation_id", "c-1").containsEntry("frame_type", "stderr");
       assertThat(r.get(1).frameType()).isEqualTo("stdout");
       assertThat(r.get(1).correlationId()).isNull();
-      assertThat(r.get(1).fields()).doesNotContainKey("correlation_id");
       assertThat(r.get(2).frameType()).isEqualTo("custom");
-      assertThat(r.get(2).fields()).doesNotContainKey("correlation_id");
+      assertThat(r.get(2).correlationId()).as("an empty correlation id is none").isNull();
     }
 
     @Test
@@ -486,7 +491,6 @@ public abstract class StreamStoreContract {
       assertThat(o.id()).isEqualTo(new EntryId(BASE_MS + 1234, 0));
       var f = readAll(c.store(), h).frames().getFirst();
       assertThat(f.ts()).isEqualTo(BASE_MS + 1234);
-      assertThat(f.fields()).containsEntry("ts", Long.toString(BASE_MS + 1234));
     }
 
     @Test
@@ -621,7 +625,6 @@ public abstract class StreamStoreContract {
       assertThat(r.frames()).hasSize(64);
       for (var f : r.frames()) {
         assertThat(text(f)).isEqualTo("{\"i\":" + f.summaryVersion() + "}");
-        assertThat(f.fields()).containsEntry("summary_version", f.summaryVersion().toString());
       }
       assertThat(r.frames()).extracting(StreamFrame::summaryVersion)
           .containsExactlyElementsOf(IntStream.rangeClosed(137, 200).mapToObj(Long::valueOf).toList());
@@ -955,7 +958,6 @@ public abstract class StreamStoreContract {
       var r = readAll(c.store(), h);
       assertThat(texts(r)).containsExactly("1");
       assertThat(r.frames().getFirst().ttlMs()).isNull();
-      assertThat(r.frames().getFirst().fields()).doesNotContainKey("ttl_ms");
     }
 
     @Test
@@ -966,7 +968,7 @@ public abstract class StreamStoreContract {
       var f = readAll(store(), h).frames().getFirst();
       assertThat(f.mode()).isEqualTo("best_effort");
       assertThat(f.ttlMs()).isEqualTo(7_000L);
-      assertThat(f.fields()).containsEntry("ttl_ms", "7000").containsEntry("mode", "best_effort");
+      assertThat(f.mode()).isEqualTo("best_effort");
     }
 
     @Test
@@ -1151,9 +1153,7 @@ public abstract class StreamStoreContract {
       assertThat(r.get(0).payload()).isEqualTo(all);
       assertThat(r.get(1).payload()).isEqualTo(reversed);
       assertThat(r.get(2).payload()).isEmpty();
-      assertThat(r.get(0).encoding()).isEqualTo("base64");
-      assertThat(r.get(0).fields()).containsEntry("encoding", "base64")
-          .containsEntry("payload", java.util.Base64.getEncoder().encodeToString(all));
+      assertThat(r.get(0).isUtf8()).isFalse();
       var t = peek(store(), h, TailVisibility.ALL).frames();
       assertThat(t.get(0).payload()).isEqualTo(all);
       assertThat(t.get(1).payload()).isEqualTo(reversed);
@@ -1167,7 +1167,7 @@ public abstract class StreamStoreContract {
       store().append(h, durable(s));
       var f = readAll(store(), h).frames().getFirst();
       assertThat(text(f)).isEqualTo(s);
-      assertThat(f.encoding()).isEqualTo("utf8");
+      assertThat(f.isUtf8()).isTrue();
     }
 
     @Test
@@ -1207,7 +1207,7 @@ public abstract class StreamStoreContract {
   class Reads {
 
     @Test
-    @DisplayName("§8.33 fields: frame_type, payload, encoding utf8, source worker, ts; ids differ")
+    @DisplayName("§8.33 fields: frame_type, payload, utf8, ts; ids differ")
     void s33() {
       var h = start(store());
       store().append(h, Frame.of("log", "hello world"));
@@ -1215,12 +1215,9 @@ public abstract class StreamStoreContract {
       var r = store().read(h.executionId(), 0, StreamCursor.START, StreamCursor.END, 10_000);
       assertThat(r.frames()).hasSize(2);
       var f = r.frames().getFirst();
-      assertThat(f.fields())
-          .containsEntry("frame_type", "log")
-          .containsEntry("payload", "hello world")
-          .containsEntry("encoding", "utf8")
-          .containsEntry("source", "worker")
-          .containsKey("ts");
+      assertThat(f.frameType()).isEqualTo("log");
+      assertThat(text(f)).isEqualTo("hello world");
+      assertThat(f.isUtf8()).isTrue();
       assertThat(f.ts()).isPositive();
       assertThat(r.frames().get(0).id()).isNotEqualTo(r.frames().get(1).id());
     }
@@ -1449,13 +1446,13 @@ public abstract class StreamStoreContract {
     }
 
     @Test
-    @DisplayName("§8.43 a writer appends 150 ms after a tail starts → the tail returns exactly that frame, woken early")
+    @DisplayName("§8.43 a writer appends once a tail is parked → the tail returns exactly that frame, woken early")
     void s43() throws Exception {
       var s = newStore(b -> b.tailRecheckInterval(Duration.ofSeconds(30)));
       var h = start(s);
       long t0 = System.nanoTime();
       var f = async(() -> s.tail(h.executionId(), 0, StreamCursor.fromBeginning(), 10_000, 10, TailVisibility.ALL));
-      Thread.sleep(150);
+      await().atMost(5, TimeUnit.SECONDS).until(() -> parkedReaders(s) == 1);
       s.append(h, durable("tail-unblock-payload"));
       var r = f.get(9, TimeUnit.SECONDS);
       assertThat(texts(r)).containsExactly("tail-unblock-payload");
@@ -1519,7 +1516,7 @@ public abstract class StreamStoreContract {
     @Test
     @DisplayName("a store with a pool of one connection opens and serves a parked tail and an append")
     void poolOfOne() throws Exception {
-      // StoreConfig accepts poolSize(1); opening must not need a second pool connection
+      // a pool of one is a valid setting; opening must not need a second connection
       var opening = async(() -> newStore(b -> b.poolSize(1).tailRecheckInterval(Duration.ofSeconds(30))));
       var s = opening.get(6, TimeUnit.SECONDS);
       var tailed = start(s);
@@ -1545,7 +1542,7 @@ public abstract class StreamStoreContract {
         assertThat(store().tail(eid, 0, ok, 0, 10, TailVisibility.ALL).frames()).isEmpty();
       }
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 30_001, 10, TailVisibility.ALL), "block_ms");
+          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 30_001, 10, TailVisibility.ALL), "a tail blocks 0..30000 ms");
     }
 
     @Test
@@ -1557,8 +1554,7 @@ public abstract class StreamStoreContract {
       for (int i = 0; i < 8; i++) {
         tails.add(async(() -> s.tail(h.executionId(), 0, StreamCursor.fromBeginning(), 5_000, 100, TailVisibility.ALL)));
       }
-      await().atMost(4, TimeUnit.SECONDS).until(() -> watchedStreams(s) == 1);
-      Thread.sleep(300);
+      await().atMost(4, TimeUnit.SECONDS).until(() -> watchedStreams(s) == 1 && parkedReaders(s) == 8);
       long t0 = System.nanoTime();
       var append = async(() -> s.append(h, durable("wake")));
       append.get(4, TimeUnit.SECONDS);
@@ -1569,18 +1565,19 @@ public abstract class StreamStoreContract {
     }
 
     @Test
-    @DisplayName("§8.57 fast path; woken by an append 80 ms later; block 150 with no writer; Start rejected")
+    @DisplayName("§8.57 fast path; woken by an append once parked; block 150 with no writer; Start rejected")
     void s57() throws Exception {
       var h = start(store());
       var first = store().append(h, durable("early"));
       assertThat(texts(store().tail(h.executionId(), 0, StreamCursor.fromBeginning(), 0, 10, TailVisibility.ALL)))
           .containsExactly("early");
       long t0 = System.nanoTime();
+      int parkedBefore = parkedReaders(store());
       var f = async(() -> store().tail(h.executionId(), 0, after(first), 5_000, 10, TailVisibility.ALL));
-      Thread.sleep(80);
+      await().atMost(4, TimeUnit.SECONDS).until(() -> parkedReaders(store()) > parkedBefore);
       store().append(h, durable("late"));
       assertThat(texts(f.get(4, TimeUnit.SECONDS))).containsExactly("late");
-      assertThat(elapsedMs(t0)).isGreaterThanOrEqualTo(50).isLessThan(4_500);
+      assertThat(elapsedMs(t0)).as("woken before the block elapsed").isLessThan(4_500);
       var other = start(store());
       t0 = System.nanoTime();
       assertThat(store().tail(other.executionId(), 0, StreamCursor.fromBeginning(), 150, 10, TailVisibility.ALL).frames()).isEmpty();
@@ -1595,7 +1592,7 @@ public abstract class StreamStoreContract {
       var s = newStore(b -> b.tailRecheckInterval(Duration.ofSeconds(30)));
       var eid = newExecution();
       var f = async(() -> s.tail(eid, 0, StreamCursor.fromBeginning(), 10_000, 10, TailVisibility.ALL));
-      Thread.sleep(300);
+      await().atMost(5, TimeUnit.SECONDS).until(() -> parkedReaders(s) == 1);
       var h = s.startAttempt(eid, LEASE);
       s.append(h, durable("first"));
       assertThat(texts(f.get(6, TimeUnit.SECONDS))).as("woken before the 10 s block elapsed").containsExactly("first");
@@ -2056,40 +2053,57 @@ public abstract class StreamStoreContract {
     }
 
     @Test
-    @DisplayName("a handle survives its token form: Handle.fromToken(h.toToken()) appends")
+    @DisplayName("an AttemptRef (Handle.attempt()) addresses the same stream as its execution id and index")
+    void attemptRefAddressesTheStream() {
+      var h = start(store());
+      store().append(h, durable("one"));
+      store().append(h, summary("{\"a\":1}"));
+      var ref = h.attempt();
+      assertThat(ref).isEqualTo(new io.tributary.api.AttemptRef(h.executionId(), h.attemptIndex()));
+      assertThat(texts(store().read(ref, StreamCursor.START, StreamCursor.END, 10))).containsExactly("one", "{\"a\":1}");
+      assertThat(store().head(ref)).isEqualTo(store().head(h.executionId(), h.attemptIndex()));
+      assertThat(store().readSummary(ref).orElseThrow().version()).isEqualTo(1);
+      var tailed = store().tail(ref, StreamCursor.fromBeginning(), io.tributary.api.TailOptions.peek().withLimit(1));
+      assertThat(texts(tailed)).containsExactly("one");
+      assertValidation(ValidationKind.INVALID_INPUT, () -> new io.tributary.api.AttemptRef(h.executionId(), -1));
+    }
+
+    @Test
+    @DisplayName("a handle survives its token form: handles().fromToken(handles().toToken(h)) appends")
     void tokenRoundTrip() {
       var h = start(store());
-      var decoded = Handle.fromToken(h.toToken());
+      var decoded = store().handles().fromToken(store().handles().toToken(h));
       assertThat(decoded).isEqualTo(h);
       assertThat(store().append(decoded, durable("via token")).frameCount()).isEqualTo(1);
-      assertThat(Handle.decode(h.encode())).isEqualTo(h);
+      assertThat(store().handles().decode(store().handles().encode(h))).isEqualTo(h);
     }
 
     @Test
     @DisplayName("§8.6 garbled, truncated or foreign tokens → Corruption / HandleFromOtherBackend, never a crash")
     void garbledTokens() {
       var h = start(store());
-      byte[] bytes = h.encode();
+      byte[] bytes = store().handles().encode(h);
       for (int len = 0; len < bytes.length; len++) {
         byte[] cut = java.util.Arrays.copyOf(bytes, len);
         assertValidation(ValidationKind.CORRUPTION,
-            () -> Handle.fromToken(java.util.Base64.getUrlEncoder().encodeToString(cut)));
+            () -> store().handles().fromToken(java.util.Base64.getUrlEncoder().encodeToString(cut)));
       }
-      byte[] valkey = bytes.clone();
-      valkey[2] = 0x01;
-      assertValidation(ValidationKind.HANDLE_FROM_OTHER_BACKEND, () -> Handle.decode(valkey));
-      byte[] sqlite = bytes.clone();
-      sqlite[2] = 0x03;
-      assertValidation(ValidationKind.HANDLE_FROM_OTHER_BACKEND, () -> Handle.decode(sqlite));
-      assertValidation(ValidationKind.CORRUPTION, () -> Handle.fromToken("%%%"));
-      assertValidation(ValidationKind.CORRUPTION, () -> Handle.fromToken(h.toToken() + "AA"));
+      for (byte tag = 1; tag <= 3; tag++) { // FlowFabric's backend tags; one of them is the store's
+        if (tag != bytes[2]) {
+          byte[] foreign = bytes.clone();
+          foreign[2] = tag;
+          assertValidation(ValidationKind.HANDLE_FROM_OTHER_BACKEND, () -> store().handles().decode(foreign));
+        }
+      }
+      assertValidation(ValidationKind.CORRUPTION, () -> store().handles().fromToken("%%%"));
+      assertValidation(ValidationKind.CORRUPTION, () -> store().handles().fromToken(store().handles().toToken(h) + "AA"));
       // a bit flip that still decodes yields a handle the fence rejects
       for (int i = 3; i < bytes.length; i++) {
         byte[] flipped = bytes.clone();
         flipped[i] ^= 0x01;
         Handle forged;
         try {
-          forged = Handle.decode(flipped);
+          forged = store().handles().decode(flipped);
         } catch (ValidationException expected) {
           continue;
         }
@@ -2241,7 +2255,7 @@ public abstract class StreamStoreContract {
     @DisplayName("appendAsync reports a rejected append as a failed future, not a thrown exception")
     void asyncRejectionIsAFailedFuture() {
       var h = start(store());
-      var tooBig = Frame.of("log", new byte[StoreConfig.DEFAULT_MAX_PAYLOAD_BYTES + 1]);
+      var tooBig = Frame.of("log", new byte[DEFAULT_MAX_PAYLOAD_BYTES + 1]);
       var f = store().appendAsync(h, tooBig);
       assertThat(f).isCompletedExceptionally();
       assertThatThrownBy(f::join).hasCauseInstanceOf(ValidationException.class);
@@ -2430,13 +2444,13 @@ public abstract class StreamStoreContract {
       var h = start(store());
       var eid = h.executionId();
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().read(eid, 0, StreamCursor.START, StreamCursor.END, 0), "count_limit must be >= 1");
+          () -> store().read(eid, 0, StreamCursor.START, StreamCursor.END, 0), "limit must be >= 1");
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 0, 0, TailVisibility.ALL), "count_limit must be >= 1");
+          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 0, 0, TailVisibility.ALL), "limit must be >= 1");
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().read(eid, 0, StreamCursor.START, StreamCursor.END, 10_001), "count_limit_exceeds_hard_cap");
+          () -> store().read(eid, 0, StreamCursor.START, StreamCursor.END, 10_001), "limit exceeds the hard cap");
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 0, 10_001, TailVisibility.ALL), "count_limit_exceeds_hard_cap");
+          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 0, 10_001, TailVisibility.ALL), "limit exceeds the hard cap");
       assertValidation(ValidationKind.INVALID_INPUT,
           () -> store().read(eid, 0, StreamCursor.START, StreamCursor.END, -1));
       assertThat(store().read(eid, 0, StreamCursor.START, StreamCursor.END, 10_000).frames()).isEmpty();
@@ -2444,15 +2458,15 @@ public abstract class StreamStoreContract {
     }
 
     @Test
-    @DisplayName("§8.47/§8.49 block_ms above 30000 or negative is a validation error; 30000 is accepted")
+    @DisplayName("§8.47/§8.49 a block above 30000 ms or negative is a validation error; 30000 is accepted")
     void blockMs() {
       var h = start(store());
       store().append(h, durable("x"));
       var eid = h.executionId();
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 30_001, 10, TailVisibility.ALL), "block_ms");
+          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), 30_001, 10, TailVisibility.ALL), "a tail blocks 0..30000 ms");
       assertValidation(ValidationKind.INVALID_INPUT,
-          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), -1, 10, TailVisibility.ALL), "block_ms");
+          () -> store().tail(eid, 0, StreamCursor.fromBeginning(), -1, 10, TailVisibility.ALL), "a tail blocks 0..30000 ms");
       assertThat(store().tail(eid, 0, StreamCursor.fromBeginning(), 30_000, 10, TailVisibility.ALL).frames()).hasSize(1);
     }
 

@@ -7,17 +7,13 @@ package io.tributary.api;
  */
 public record EntryId(long ms, long seq) implements Comparable<EntryId> {
   /**
-   * Bits of the packed position that hold the sequence; see {@link #position()}. 16 bits leave 47
-   * for the milliseconds (good until the year 6429); a 65 537th append within one millisecond of
+   * Largest sequence a single millisecond can hold: a 65 537th append within one millisecond of
    * one stream rolls into the next millisecond.
    */
-  public static final int SEQ_BITS = 16;
+  public static final long MAX_SEQ = 65_535;
 
-  /** Largest sequence a single millisecond can hold before the store moves to the next one. */
-  public static final long MAX_SEQ = (1L << SEQ_BITS) - 1;
-
-  /** Largest millisecond a packed position can hold. */
-  public static final long MAX_MS = Long.MAX_VALUE >>> SEQ_BITS;
+  /** Largest millisecond an id can hold (2^47 - 1: good until the year 6429). */
+  public static final long MAX_MS = (1L << 47) - 1;
 
   public static final EntryId ZERO = new EntryId(0, 0);
 
@@ -26,16 +22,6 @@ public record EntryId(long ms, long seq) implements Comparable<EntryId> {
       throw new ValidationException(
           ValidationKind.MALFORMED_CURSOR, "entry id out of range: " + ms + "-" + seq);
     }
-  }
-
-  /** The id packed into one sortable long: {@code ms << 16 | seq}. */
-  public long position() {
-    return (ms << SEQ_BITS) | seq;
-  }
-
-  /** Inverse of {@link #position()}. */
-  public static EntryId ofPosition(long position) {
-    return new EntryId(position >>> SEQ_BITS, position & MAX_SEQ);
   }
 
   /**

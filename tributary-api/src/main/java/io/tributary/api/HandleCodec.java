@@ -12,24 +12,69 @@ import java.util.UUID;
  * Wire format of {@link Handle}: magic {@code 0x02}, wire version, backend tag, then
  * little-endian fields (strings are a u32 length plus UTF-8). Version 1 is FlowFabric's v2
  * layout; version 2 appends the lease expiry. A leading {@code 0x01} is FlowFabric's legacy v1
- * layout, which always means the Valkey backend.
+ * layout, which always means tag 1.
+ *
+ * <p>The layout is shared by every backend; the tag says which backend minted a handle. Each
+ * store has a codec for its own tag ({@link StreamStore#handles()}) and rejects handles carrying
+ * another with {@link ValidationKind#HANDLE_FROM_OTHER_BACKEND}. Tags 1 to 3 are FlowFabric's
+ * registry (named in error messages only); any other tag is a corrupt handle. Immutable.
  */
-final class HandleCodec {
+public final class HandleCodec {
   static final byte MAGIC = 0x02;
   static final byte LEGACY_MAGIC = 0x01;
   static final byte WIRE_V1 = 0x01;
   static final byte WIRE_V2 = 0x02;
-  static final byte TAG_VALKEY = 0x01;
-  static final byte TAG_POSTGRES = 0x02;
-  static final byte TAG_SQLITE = 0x03;
+  /** FlowFabric's backend tags, by tag: index 1, 2, 3. */
+  private static final String[] TAG_NAMES = {null, "valkey", "postgres", "sqlite"};
 
-  private HandleCodec() {}
+  private final byte tag;
 
-  static byte[] encode(Handle h) {
+  private HandleCodec(byte tag) {
+    this.tag = tag;
+  }
+
+  /**
+   * The codec of the backend with FlowFabric tag {@code tag}.
+   *
+   * @throws IllegalArgumentException when the tag is not one of FlowFabric's (1 to 3)
+   */
+  public static HandleCodec forBackendTag(int tag) {
+    if (tag < 1 || tag >= TAG_NAMES.length) {
+      throw new IllegalArgumentException("backend tag must be 1..3, got " + tag);
+    }
+    return new HandleCodec((byte) tag);
+  }
+
+  /** URL-safe base64 (no padding) of {@link #encode}: the form of a handle in HTTP headers. */
+  public String toToken(Handle h) {
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(encode(h));
+  }
+
+  /**
+   * Inverse of {@link #toToken}.
+   *
+   * @throws ValidationException of kind {@link ValidationKind#CORRUPTION} for an empty, garbled or
+   *     truncated token, {@link ValidationKind#HANDLE_FROM_OTHER_BACKEND} for another backend's
+   */
+  public Handle fromToken(String token) {
+    if (token == null || token.isBlank()) {
+      throw new ValidationException(ValidationKind.CORRUPTION, "handle is empty");
+    }
+    byte[] bytes;
+    try {
+      bytes = java.util.Base64.getUrlDecoder().decode(token.strip());
+    } catch (IllegalArgumentException e) {
+      throw new ValidationException(ValidationKind.CORRUPTION, "handle is not base64url");
+    }
+    return decode(bytes);
+  }
+
+  /** The opaque, versioned bytes of {@code h} (wire version 2, this codec's tag). */
+  public byte[] encode(Handle h) {
     var out = new ByteArrayOutputStream(160);
     out.write(MAGIC);
     out.write(WIRE_V2);
-    out.write(TAG_POSTGRES);
+    out.write(tag);
     writeString(out, h.executionId().toString());
     writeLong(out, h.attemptIndex(), 4);
     writeString(out, h.attemptId().toString());
@@ -42,7 +87,12 @@ final class HandleCodec {
     return out.toByteArray();
   }
 
-  static Handle decode(byte[] bytes) {
+  /**
+   * Inverse of {@link #encode}; also reads FlowFabric's wire version 1 (no expiry: 0).
+   *
+   * @throws ValidationException as {@link #fromToken}
+   */
+  public Handle decode(byte[] bytes) {
     if (bytes == null || bytes.length == 0) {
       throw corrupt("handle is empty");
     }
@@ -51,7 +101,7 @@ final class HandleCodec {
     byte tag;
     boolean withExpiry = false;
     if (lead == LEGACY_MAGIC) {
-      tag = TAG_VALKEY;
+      tag = 1;
     } else if (lead == MAGIC) {
       if (buf.remaining() < 2) {
         throw corrupt("handle truncated");
@@ -62,16 +112,16 @@ final class HandleCodec {
       }
       withExpiry = version == WIRE_V2;
       tag = buf.get();
-      if (tag != TAG_VALKEY && tag != TAG_POSTGRES && tag != TAG_SQLITE) {
+      if (tag < 1 || tag >= TAG_NAMES.length) {
         throw corrupt("unknown backend tag " + tag);
       }
     } else {
       throw corrupt("unknown handle leading byte " + lead);
     }
-    if (tag != TAG_POSTGRES) {
+    if (tag != this.tag) {
       throw new ValidationException(
           ValidationKind.HANDLE_FROM_OTHER_BACKEND,
-          "expected=postgres actual=" + (tag == TAG_VALKEY ? "valkey" : "sqlite"));
+          "expected=" + TAG_NAMES[this.tag] + " actual=" + TAG_NAMES[tag]);
     }
     try {
       ExecutionId eid = ExecutionId.parse(readString(buf));

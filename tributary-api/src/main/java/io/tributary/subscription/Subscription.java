@@ -8,8 +8,8 @@ import java.util.Map;
  * streams and the state of its open wake. The tails of the linked streams are loaded with it.
  *
  * <p>Mutable on purpose: the store hands one out inside a transaction that holds the row lock,
- * the caller changes it, and the store saves it before committing (see {@code
- * PostgresSubscriptionStore#update}).
+ * the caller changes it, and the store saves it before committing (see {@link
+ * SubscriptionStore#update}).
  */
 public final class Subscription {
   /** How a subscription tells its consumer about pending work. */

@@ -1,10 +1,8 @@
-package io.tributary.postgres;
+package io.tributary.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tributary.api.ValidationException;
-import io.tributary.api.ValidationKind;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -90,29 +89,6 @@ class ApiValuesTest {
   }
 
   @Test
-  @DisplayName("§7.17 StreamFrame: utf8 payloads read as text, others as base64 with encoding=base64")
-  void streamFrameFields() {
-    var text =
-        new StreamFrame(new EntryId(5, 1), "log", "héllo".getBytes(StandardCharsets.UTF_8), "durable", "c-1", 4, null, null);
-    assertThat(text.fields())
-        .containsExactly(
-            java.util.Map.entry("correlation_id", "c-1"),
-            java.util.Map.entry("encoding", "utf8"),
-            java.util.Map.entry("frame_type", "log"),
-            java.util.Map.entry("mode", "durable"),
-            java.util.Map.entry("payload", "héllo"),
-            java.util.Map.entry("source", "worker"),
-            java.util.Map.entry("ts", "4"));
-    byte[] bin = {(byte) 0xFF, 0, (byte) 0xC3};
-    var binary = new StreamFrame(new EntryId(5, 2), "blob", bin, "summary", null, 4, 3L, null);
-    assertThat(binary.encoding()).isEqualTo("base64");
-    assertThat(binary.payloadText()).isEqualTo(Base64.getEncoder().encodeToString(bin));
-    assertThat(binary.fields()).containsEntry("summary_version", "3").doesNotContainKey("correlation_id");
-    var be = new StreamFrame(new EntryId(5, 3), "tok", new byte[0], "best_effort", null, 4, null, 5000L);
-    assertThat(be.fields()).containsEntry("ttl_ms", "5000").containsEntry("payload", "").containsEntry("encoding", "utf8");
-  }
-
-  @Test
   @DisplayName("§3.5 close reasons have the reference wire tokens and parse back")
   void closeReasons() {
     assertThat(List.of(CloseReason.values()).stream().map(CloseReason::wire))
@@ -147,22 +123,5 @@ class ApiValuesTest {
     assertThat(ValidationKind.HANDLE_FROM_OTHER_BACKEND.code()).isEqualTo("handle_from_other_backend");
     assertThat(new UnavailableException("x", true, null).retryable()).isTrue();
     assertThat(new StaleOwnerException("x").retryable()).isFalse();
-  }
-
-  @Test
-  @DisplayName("StoreConfig: named defaults and rejected values")
-  void storeConfig() {
-    var c = StoreConfig.builder("jdbc:postgresql://x/y").build();
-    assertThat(c.maxPayloadBytes()).isEqualTo(65_536);
-    assertThat(c.durableRetention()).isEqualTo(10_000);
-    assertThat(c.summaryRetention()).isEqualTo(64);
-    assertThat(c.clock()).isNull();
-    assertThatThrownBy(() -> StoreConfig.builder("u").poolSize(0).build()).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreConfig.builder("u").durableRetention(0).build()).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreConfig.builder("u").maxPayloadBytes(0).build()).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreConfig.builder("u").tailRecheckInterval(Duration.ofMillis(5)).build())
-        .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreConfig.builder("u").maxBatch(1001).build()).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreConfig.builder(null).build()).isInstanceOf(NullPointerException.class);
   }
 }

@@ -1,5 +1,6 @@
-package io.tributary.api;
+package io.tributary.postgres;
 
+import io.tributary.api.UnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;

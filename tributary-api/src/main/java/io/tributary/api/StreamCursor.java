@@ -29,8 +29,8 @@ public sealed interface StreamCursor {
   /**
    * A concrete id as given: {@code complete} is false for the {@code <ms>} form (whose seq is 0).
    * Any grammatical id is accepted, also beyond what the store can mint (a far-future {@code ms},
-   * or a seq past {@link EntryId#MAX_SEQ}); the position methods then saturate with the same
-   * meaning, e.g. {@code to=99999999999999999} reads everything.
+   * or a seq past {@link EntryId#MAX_SEQ}); stores then saturate with the same meaning, e.g. an
+   * upper bound {@code 99999999999999999} reads everything.
    */
   record At(long ms, long seq, boolean complete) implements StreamCursor {
     public At {
@@ -50,32 +50,6 @@ public sealed interface StreamCursor {
      */
     public EntryId id() {
       return new EntryId(ms, seq);
-    }
-
-    /** Smallest position at or after this cursor, as an inclusive lower bound. */
-    public long lowerPosition() {
-      if (ms > EntryId.MAX_MS) {
-        return Long.MAX_VALUE;
-      }
-      return seq > EntryId.MAX_SEQ ? afterPosition() : (ms << EntryId.SEQ_BITS) | seq;
-    }
-
-    /** Largest position at or before this cursor: the whole millisecond when incomplete. */
-    public long upperPosition() {
-      if (ms > EntryId.MAX_MS) {
-        return Long.MAX_VALUE;
-      }
-      long s = !complete || seq > EntryId.MAX_SEQ ? EntryId.MAX_SEQ : seq;
-      return (ms << EntryId.SEQ_BITS) | s;
-    }
-
-    /** Smallest position strictly after this cursor ({@code <ms>} counts as {@code <ms>-0}). */
-    public long afterPosition() {
-      if (ms >= EntryId.MAX_MS && (ms > EntryId.MAX_MS || seq >= EntryId.MAX_SEQ)) {
-        return Long.MAX_VALUE;
-      }
-      long s = Math.min(seq, EntryId.MAX_SEQ);
-      return ((ms << EntryId.SEQ_BITS) | s) + 1;
     }
 
     @Override

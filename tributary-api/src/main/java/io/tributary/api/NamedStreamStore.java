@@ -9,8 +9,14 @@ import java.time.Duration;
  * <p>Positions are byte offsets from the start of the stream; a fork shares its source's positions
  * up to the fork point. Every operation is atomic per stream, and all state lives in the database,
  * so several processes can serve the same streams. Thread-safe.
+ *
+ * <p>The sibling of {@link StreamStore}, with one difference of style on purpose: the outcomes of
+ * the Durable Streams protocol (exists, conflict, duplicate, stale epoch, gone …) are results
+ * with a status, not exceptions, because the protocol answers each with its own response and
+ * several of them are successes; only bad arguments ({@link IllegalArgumentException}) and an
+ * unreachable storage ({@link UnavailableException}) throw.
  */
-public interface NamedStreamStore {
+public interface NamedStreamStore extends AutoCloseable {
   /** Pass as the read position to start at the stream's current tail (no data is returned). */
   long TAIL = -1;
 
@@ -80,4 +86,11 @@ public interface NamedStreamStore {
    * @return how many were retired
    */
   int expireStreams(int limit);
+
+  /**
+   * Stops the store: parked awaits return. A store reached through {@link Tributary} is closed by
+   * it; one opened on its own also releases its storage.
+   */
+  @Override
+  void close();
 }

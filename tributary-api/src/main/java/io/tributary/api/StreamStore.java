@@ -25,6 +25,9 @@ public interface StreamStore extends AutoCloseable {
 
   // ---------------------------------------------------------------- attempts and leases
 
+  /** The codec of this store's handles: their bytes and token form carry its backend tag. */
+  HandleCodec handles();
+
   /**
    * Starts the next attempt of an execution (index 0 for the first) with a fresh lease.
    *
@@ -100,8 +103,8 @@ public interface StreamStore extends AutoCloseable {
    *   <li>A replay is still an append: the fence and the open-stream check come first, so a
    *       retry under a lost lease or on a closed attempt fails like any append. A rejected append
    *       records no key.
-   *   <li>A key is remembered while its append is among the stream's newest {@link
-   *       StoreConfig#appendKeyWindow()} appends (named or not; default 10 000), also after its
+   *   <li>A key is remembered while its append is among the stream's newest
+   *       append-key-window appends (a backend setting; named or not; default 10 000), also after its
    *       frame was trimmed by retention (the replay then names a frame that can no longer be
    *       read). A retry of an older append is not recognised and appends again.
    *   <li>All three modes accept keys.
@@ -145,22 +148,50 @@ public interface StreamStore extends AutoCloseable {
       ExecutionId executionId, long attemptIndex, StreamCursor from, StreamCursor to, int limit);
 
   /**
-   * Frames with ids strictly after {@code after}, oldest first, at most {@code limit}; waits up to
-   * {@code blockMs} for the first one. Returns early, with the close markers, when the stream is
-   * closed. Holds no database connection while waiting.
+   * Frames with ids strictly after {@code after}, oldest first, at most {@code options.limit()};
+   * waits up to {@code options.block()} for the first one. Returns early, with the close markers,
+   * when the stream is closed. Holds no database connection while waiting.
    *
    * @param after a concrete cursor ({@code start}/{@code end} are rejected); {@code 0-0} means
    *     from the beginning
+   * @throws ValidationException for {@code start}/{@code end}, a block outside 0 .. {@value
+   *     #MAX_TAIL_BLOCK_MS} ms or a limit outside 1..{@value #READ_HARD_CAP}, in that order
+   */
+  StreamFrames tail(AttemptRef attempt, StreamCursor after, TailOptions options);
+
+  /** {@link #read(ExecutionId, long, StreamCursor, StreamCursor, int)} of the attempt {@code a}. */
+  default StreamFrames read(AttemptRef a, StreamCursor from, StreamCursor to, int limit) {
+    return read(a.executionId(), a.attemptIndex(), from, to, limit);
+  }
+
+  /** {@link #head(ExecutionId, long)} of the attempt {@code a}. */
+  default Optional<StreamHead> head(AttemptRef a) {
+    return head(a.executionId(), a.attemptIndex());
+  }
+
+  /** {@link #readSummary(ExecutionId, long)} of the attempt {@code a}. */
+  default Optional<SummaryDocument> readSummary(AttemptRef a) {
+    return readSummary(a.executionId(), a.attemptIndex());
+  }
+
+  /**
+   * {@link #tail(AttemptRef, StreamCursor, TailOptions)} with positional arguments.
+   *
    * @param blockMs 0 (peek) .. {@value #MAX_TAIL_BLOCK_MS}
    * @param limit 1..{@value #READ_HARD_CAP}
    */
-  StreamFrames tail(
+  default StreamFrames tail(
       ExecutionId executionId,
       long attemptIndex,
       StreamCursor after,
       long blockMs,
       int limit,
-      TailVisibility visibility);
+      TailVisibility visibility) {
+    return tail(
+        new AttemptRef(executionId, attemptIndex),
+        after,
+        new TailOptions(Duration.ofMillis(blockMs), limit, visibility));
+  }
 
   /**
    * The attempt stream's head: last id, lifetime counters and close markers, in one cheap query.
@@ -171,7 +202,10 @@ public interface StreamStore extends AutoCloseable {
   /** The attempt's summary document, or empty when no DurableSummary delta was ever applied. */
   Optional<SummaryDocument> readSummary(ExecutionId executionId, long attemptIndex);
 
-  /** Stops the listener and closes the connection pool. */
+  /**
+   * Stops the store: pending appends fail, parked tails return. A store reached through {@link
+   * Tributary} is closed by it; one opened on its own also releases its storage.
+   */
   @Override
   void close();
 }

@@ -1,7 +1,5 @@
-package io.tributary.postgres;
+package io.tributary.api;
 
-import io.tributary.api.ValidationException;
-import io.tributary.api.ValidationKind;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -11,19 +9,21 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Validates a DurableSummary payload before it reaches the database, so a bad patch is rejected
- * with a clear error and never aborts a batch: UTF-8, valid JSON, an object at the root (an
- * empty array counts as an empty object, as in the reference), nesting at most {@value
- * #MAX_DEPTH}, and no NUL characters (PostgreSQL's jsonb cannot store them).
+ * The checks {@link StreamStore#append} promises for a DurableSummary payload, made before it
+ * reaches storage, so a bad patch is rejected with a clear error and never aborts a batch: UTF-8,
+ * valid JSON, an object at the root (an empty array counts as an empty object, as in the
+ * reference), nesting at most {@value #MAX_DEPTH}, and no NUL characters (they have no place in a
+ * JSON document a database can index, e.g. PostgreSQL's jsonb). Backends call it through {@link
+ * AttemptStreamRules}.
  */
-final class SummaryPatch {
-  static final int MAX_DEPTH = 16;
+public final class SummaryPatch {
+  public static final int MAX_DEPTH = 16;
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private SummaryPatch() {}
 
   /** Returns the payload to store (the original bytes, or {@code {}} for an empty array). */
-  static byte[] validate(byte[] payload) {
+  public static byte[] validate(byte[] payload) {
     String text;
     try {
       text =
