@@ -14,6 +14,11 @@ function crumbs(text) {
   if (text) nav.append(el('span', 'crumb', text));
 }
 
+// what went wrong in the page, for people (the browser console) and the browser tests
+window.tributaryErrors = [];
+window.addEventListener('error', (event) => window.tributaryErrors.push(String(event.message)));
+window.addEventListener('unhandledrejection', (event) => window.tributaryErrors.push(String(event.reason && event.reason.stack || event.reason)));
+
 function start() {
   initCredentials();
   const app = document.getElementById('app');

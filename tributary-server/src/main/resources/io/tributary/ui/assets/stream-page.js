@@ -133,6 +133,7 @@ class StreamView {
       renderRow: (row, item) => this.renderRow(row, item),
       onFollowChange: (following) => this.showFollowing(following),
     });
+    this.list.setItems(this.visible);
     this.typeSelect.addEventListener('change', () => { this.filter.type = this.typeSelect.value; this.refilter(); });
     this.modeSelect.addEventListener('change', () => { this.filter.mode = this.modeSelect.value; this.refilter(); });
     let timer = null;
