@@ -1,6 +1,6 @@
 // What the page measures about itself while it loads a stream, for people (the Stream panel) and
 // for the browser tests (window.tributaryConsole.stats): how long until the scrollback was in,
-// the long tasks the browser reported (PerformanceObserver 'longtask': main-thread work over
+// the longest time one SSE batch took the page to take in, the long tasks the browser reported (PerformanceObserver 'longtask': main-thread work over
 // 50 ms) and the longest gap between animation frames while loading.
 
 const WATCH_AFTER_CAUGHT_UP_MS = 1000;
@@ -12,6 +12,8 @@ export function measurement(view) {
     longTasks: 0,
     longestTaskMs: 0,
     longestFrameGapMs: 0,
+    batches: 0,
+    longestBatchMs: 0,
     rows: () => view.frames.length,
     visibleRows: () => view.visible.length,
     renderedRows: () => view.list.renderedRows(),
@@ -20,6 +22,10 @@ export function measurement(view) {
     summaryVersion: () => view.summary.version,
     following: () => view.list.following,
     caughtUp: null,
+  };
+  stats.batch = (ms) => {
+    stats.batches++;
+    stats.longestBatchMs = Math.max(stats.longestBatchMs, Math.round(ms));
   };
   let watching = true;
   try {

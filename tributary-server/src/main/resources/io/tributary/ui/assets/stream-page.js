@@ -185,6 +185,7 @@ class StreamView {
   // ---- data in
 
   receive(text) {
+    const started = performance.now();
     if (this.target.kind === 'named' && this.contentType !== 'application/json') this.receiveText(text);
     else {
       for (const message of JSON.parse(text)) this.receiveMessage(message);
@@ -192,6 +193,7 @@ class StreamView {
     this.list.changed();
     this.renderCounter();
     this.renderInfo();
+    this.stats.batch(performance.now() - started);
   }
 
   receiveMessage(m) {
