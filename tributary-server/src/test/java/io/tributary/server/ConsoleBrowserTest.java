@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -50,6 +51,11 @@ class ConsoleBrowserTest {
       browser.close();
     }
     server.close();
+  }
+
+  @AfterEach
+  void thePageRaisedNoErrors() {
+    assertThat(browser.js("return window.tributaryErrors || []")).as("errors in the page").isEqualTo(List.of());
   }
 
   // ---- the attempt view
@@ -207,12 +213,13 @@ class ConsoleBrowserTest {
     @SuppressWarnings("unchecked")
     var stats = (Map<String, Object>) browser.js(
         "const s = window.tributaryConsole.stats; return {caughtUpMs: s.caughtUpMs, longTasks: s.longTasks,"
-            + " longestTaskMs: s.longestTaskMs, longestFrameGapMs: s.longestFrameGapMs, renderedRows: s.renderedRows()}");
+            + " longestTaskMs: s.longestTaskMs, longestFrameGapMs: s.longestFrameGapMs, renderedRows: s.renderedRows(),"
+            + " batches: s.batches, longestBatchMs: s.longestBatchMs}");
     System.out.printf(
         "console: %d frames in the page %d ms after navigation (wall %d ms from open); long tasks %s, longest %s ms;"
-            + " longest frame gap %s ms; %s rows in the DOM%n",
+            + " longest frame gap %s ms; %s SSE batches, the longest taken in %s ms; %s rows in the DOM%n",
         total, stats.get("caughtUpMs"), wallMs, stats.get("longTasks"), stats.get("longestTaskMs"),
-        stats.get("longestFrameGapMs"), stats.get("renderedRows"));
+        stats.get("longestFrameGapMs"), stats.get("batches"), stats.get("longestBatchMs"), stats.get("renderedRows"));
     assertThat(((Number) stats.get("renderedRows")).intValue()).as("a window of rows, not all").isBetween(1, 200);
     assertThat(((Number) stats.get("longestTaskMs")).longValue()).as("no main-thread task froze the page").isLessThan(2_000);
 
