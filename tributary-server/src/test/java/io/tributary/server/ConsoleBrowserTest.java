@@ -77,6 +77,8 @@ class ConsoleBrowserTest {
       texts.add("live " + i);
       Thread.sleep(150);
     }
+    ids.add(appendText(attempt, "frame_type=progress&mode=summary", "{\"step\":\"test\",\"pct\":60}"));
+    texts.add("{\"step\":\"test\",\"pct\":60}");
     ids.add(appendText(attempt, "frame_type=token&mode=best_effort&ttl_ms=60000", "a best-effort token"));
     texts.add("a best-effort token");
     awaitRows(ids.size());
@@ -105,6 +107,9 @@ class ConsoleBrowserTest {
         .until(() -> text("#stream-state").equals("closed: attempt_success"));
     assertThat(browser.js("return window.tributaryConsole.stats.closeReason()")).isEqualTo("attempt_success");
     assertThat(rowIds()).containsExactlyElementsOf(withClose(ids));
+    assertThat(summaryVersion()).isEqualTo("1");
+    browser.driver().findElement(By.cssSelector(".frame-row[data-id='" + ids.get(3) + "']")).click();
+    assertThat(text("#frame-detail")).contains("live 1");
     browser.screenshot("attempt-view");
   }
 

@@ -209,7 +209,7 @@ function fillRow(tr, e, now) {
   }
   const state = el('span', `badge state-${e.state}`, e.state);
   c[1].replaceChildren(state);
-  c[2].textContent = index === null || index === undefined ? 'none yet' : `${index} of ${e.attempt_count}`;
+  c[2].textContent = index === null || index === undefined ? 'none yet' : `#${index} (${e.attempt_count} in all)`;
   c[3].textContent = count(e.frame_count);
   c[4].textContent = bytes(e.total_bytes);
   c[5].textContent = e.summary_version === null || e.summary_version === undefined ? '—' : `v${e.summary_version}`;
