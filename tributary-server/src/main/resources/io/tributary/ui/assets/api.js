@@ -4,6 +4,8 @@
 const TOKEN_KEY = 'tributary.token';
 /** Lifetime of the read token minted for one EventSource connection (it is checked only when the connection opens). */
 export const READ_TOKEN_TTL_MS = 5 * 60 * 1000;
+/** Read tokens look like tbr1.<payload>.<mac>; the admin token is whatever the operator chose. */
+const READ_TOKEN_PREFIX = 'tbr1.';
 
 export class ApiError extends Error {
   constructor(status, message, body) {
@@ -97,9 +99,17 @@ export async function api(path, { method = 'GET', body } = {}) {
  */
 export async function sseUrl(dsPath, offset, scope) {
   let url = `${dsPath}?offset=${encodeURIComponent(offset)}&live=sse`;
-  if (credentials.token()) {
-    const { json } = await api('/v1/tokens', { method: 'POST', body: { ...scope, ttl_ms: READ_TOKEN_TTL_MS } });
-    url += `&access_token=${encodeURIComponent(json.token)}`;
+  const token = credentials.token();
+  if (token) {
+    let read = token;
+    try {
+      const { json } = await api('/v1/tokens', { method: 'POST', body: { ...scope, ttl_ms: READ_TOKEN_TTL_MS } });
+      read = json.token;
+    } catch (e) {
+      // the pasted token is itself a read token (it may not mint): it goes in the URL as it is
+      if (!(e instanceof ApiError && e.status === 403 && token.startsWith(READ_TOKEN_PREFIX))) throw e;
+    }
+    url += `&access_token=${encodeURIComponent(read)}`;
   }
   return url;
 }
