@@ -12,12 +12,14 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Everything the server answers, without any web framework: auth, {@code /livez}, {@code /readyz},
- * {@code /health}, {@code /metrics}, then the FlowFabric REST API under {@code /v1/executions}, discovery
- * ({@link DiscoveryHandler}: {@code GET /v1/executions[/{id}[/attempts]]}, {@code /v1/streams}) and the Durable Streams
+ * {@code /health}, {@code /metrics}, the web console under {@code /ui/}, then the FlowFabric REST API under
+ * {@code /v1/executions}, discovery ({@link DiscoveryHandler}: {@code GET /v1/executions[/{id}[/attempts]]},
+ * {@code /v1/streams}) and the Durable Streams
  * protocol under {@code /v1/stream/}. The Jetty adapter only converts requests and responses.
  *
  * <p>Auth applies to every route except the probes ({@code /livez}, {@code /readyz}, {@code
- * /health}: orchestrators call them without credentials) and CORS preflights ({@code OPTIONS}),
+ * /health}: orchestrators call them without credentials), the console's static files (they hold no
+ * data; the page asks for a token itself) and CORS preflights ({@code OPTIONS}),
  * which browsers send without credentials, and the subscription routes that check a wake's own
  * bearer token (callback, ack, release) or are public (the JWKS). The admin token opens every route; a read token from
  * {@code POST /v1/tokens} only the reads of its one stream (see {@link TokenAuth}). The {@value
@@ -44,6 +46,7 @@ public final class HttpRouter {
   private final ServerMetrics metrics;
 
   private final Health health;
+  private final ConsoleAssets console = new ConsoleAssets();
 
   HttpRouter(
       FlowFabricRestHandler rest,
@@ -88,6 +91,10 @@ public final class HttpRouter {
       }
       case "readyz", "health" -> {
         return readiness();
+      }
+      case "console" -> {
+        // the page and its scripts hold no data; the page asks for a token before any read
+        return console.answer(request);
       }
       default -> {}
     }
@@ -194,6 +201,9 @@ public final class HttpRouter {
     }
     if (path.equals("/metrics")) {
       return "metrics";
+    }
+    if (ConsoleAssets.owns(path)) {
+      return "console";
     }
     if (FlowFabricRestHandler.owns(path)) {
       return "rest";

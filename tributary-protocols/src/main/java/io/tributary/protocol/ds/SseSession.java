@@ -59,7 +59,9 @@ final class SseSession<P> {
       while (batch.readable()) {
         if (batch.hasData()) {
           sink.write(SseEvents.data(batch.text()) + control(batch));
-          announced = true;
+          // a full batch is not the tail: the empty read after it must still say upToDate, or a
+          // stream whose catch-up ends on a batch boundary is never announced caught up
+          announced = batch.upToDate();
           if (batch.endOfStream()) {
             return;
           }
