@@ -59,15 +59,4 @@ abstract class ClientCommand implements Callable<Integer> {
   PrintWriter err() {
     return spec.commandLine().getErr();
   }
-
-  /** The attempt given, or the latest one started. */
-  static long attemptOrLatest(TributaryClient client, String executionId, Long attempt) {
-    if (attempt != null) {
-      return attempt;
-    }
-    return client
-        .latestAttempt(executionId)
-        .orElseThrow(
-            () -> new NotFoundException(404, "not_found", "execution " + executionId + " has no attempt", false));
-  }
 }

@@ -6,8 +6,8 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code tributary read EXEC}: the frames between two cursors, then exit. */
 @Command(
@@ -22,11 +22,7 @@ import picocli.CommandLine.Parameters;
 final class ReadCommand extends ClientCommand {
   private static final int PAGE = 1000;
 
-  @Parameters(index = "0", paramLabel = "EXEC", description = "Execution id.")
-  String executionId;
-
-  @Option(names = "--attempt", description = "Attempt index (default: the latest).")
-  Long attempt;
+  @Mixin AttemptArgs target;
 
   @Option(names = "--from", defaultValue = "start", description = "First cursor (default ${DEFAULT-VALUE}).")
   String from;
@@ -38,13 +34,13 @@ final class ReadCommand extends ClientCommand {
 
   @Override
   int run(TributaryClient client) {
-    long index = attemptOrLatest(client, executionId, attempt);
+    long index = target.index(client);
     var printer = new FramePrinter(out, options.output);
     // a long read into a file shows its progress on the terminal; on screen the frames are enough
     var progress = ProgressBar.onTerminal(Tty.stderr() && !Tty.stdout(), err(), "frames", expectedFrames(client, index));
     String cursor = from;
     while (true) {
-      var page = client.read(executionId, index, cursor, to, PAGE);
+      var page = client.read(target.executionId, index, cursor, to, PAGE);
       page.frames().forEach(printer::frame);
       if (progress != null) {
         progress.add(page.frames().size(), page.frames().stream().mapToLong(f -> f.payload().length).sum());
@@ -73,7 +69,7 @@ final class ReadCommand extends ClientCommand {
       return -1;
     }
     try {
-      return client.execution(executionId).flatMap(d -> d.attempts().stream()
+      return client.execution(target.executionId).flatMap(d -> d.attempts().stream()
           .filter(a -> a.attemptIndex() == index).findFirst()).map(a -> a.frameCount()).orElse(-1L);
     } catch (TributaryClientException e) {
       return -1;

@@ -6,8 +6,8 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code tributary summary EXEC [-f]}: the rolling summary, or each new version of it. */
 @Command(
@@ -19,11 +19,7 @@ import picocli.CommandLine.Parameters;
       "until the attempt closes. Exit: 0; 3 no summary (without -f) or no such attempt."
     })
 final class SummaryCommand extends ClientCommand {
-  @Parameters(index = "0", paramLabel = "EXEC", description = "Execution id.")
-  String executionId;
-
-  @Option(names = "--attempt", description = "Attempt index (default: the latest).")
-  Long attempt;
+  @Mixin AttemptArgs target;
 
   @Option(names = {"-f", "--follow"}, description = "Print each new version until the attempt closes.")
   boolean follow;
@@ -32,20 +28,20 @@ final class SummaryCommand extends ClientCommand {
 
   @Override
   int run(TributaryClient client) {
-    long index = attemptOrLatest(client, executionId, attempt);
+    long index = target.index(client);
     var printer = new FramePrinter(out, options.output);
     if (!follow) {
-      var summary = client.summary(executionId, index);
+      var summary = client.summary(target.executionId, index);
       if (summary.isEmpty()) {
-        err().println("tributary summary: attempt " + index + " of " + executionId + " has no summary yet");
+        err().println("tributary summary: attempt " + index + " of " + target.executionId + " has no summary yet");
         err().flush();
         return ExitCodes.NOT_FOUND;
       }
       printer.summary(summary.get());
       return ExitCodes.OK;
     }
-    try (var versions = client.followSummary(executionId, index, LiveMode.SSE)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(versions::close, "tributary-summary-shutdown"));
+    try (var versions = client.followSummary(target.executionId, index, LiveMode.SSE);
+        var ctrlC = new CtrlC(versions, "tributary-summary-shutdown")) {
       while (versions.hasNext()) {
         printer.summary(versions.next());
       }
