@@ -32,6 +32,7 @@ public final class TributaryServer implements AutoCloseable {
   private final HttpEdge web;
   private final Sweeper sweeper;
   private final Subscriptions subscriptions;
+  private final PostgresNamedStreamStore named;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private TributaryServer(
@@ -42,7 +43,9 @@ public final class TributaryServer implements AutoCloseable {
       DurableStreamsHandler durableStreams,
       HttpEdge web,
       Sweeper sweeper,
-      Subscriptions subscriptions) {
+      Subscriptions subscriptions,
+      PostgresNamedStreamStore named) {
+    this.named = named;
     this.subscriptions = subscriptions;
     this.durableStreams = durableStreams;
     this.config = config;
@@ -103,7 +106,7 @@ public final class TributaryServer implements AutoCloseable {
       var web = JettyEdge.start(router, config);
       var sweeper = new Sweeper(attempts, named, config.sweepInterval());
       var server = new TributaryServer(
-              config, database, attempts, rest, durableStreams, web, sweeper, subscriptions);
+              config, database, attempts, rest, durableStreams, web, sweeper, subscriptions, named);
       log.info("tributary listening on {} ({})", server.baseUrl(), config);
       log.info(
           "open-file limit {} (live readers capped at {})",
@@ -163,6 +166,7 @@ public final class TributaryServer implements AutoCloseable {
     sweeper.close();
     web.stop(config.drainTimeout());
     subscriptions.close();
+    named.close();
     attempts.close();
     database.close();
     log.info("tributary stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
