@@ -171,11 +171,44 @@ class NamedStreamGroupCommitTest {
     assertThat(results).allSatisfy(r -> assertThat(r.status()).isEqualTo(Status.APPENDED));
     assertThat(text(path)).isEqualTo(expected.toString());
     assertThat(writingTransactions(path)).isEqualTo(1);
-    // each append answers the tail right after itself, in order
-    for (int i = 1; i < results.size(); i++) {
-      assertThat(results.get(i).nextPos()).isGreaterThan(results.get(i - 1).nextPos());
+    // each append answers the tail right after its own data, though the run was one insert
+    long tail = 0;
+    for (int i = 0; i < results.size(); i++) {
+      tail += ("<" + i + ">").length();
+      assertThat(results.get(i).nextPos()).isEqualTo(tail);
     }
-    assertThat(results.getLast().nextPos()).isEqualTo(expected.length());
+  }
+
+  @Test
+  void runsOfPlainAppendsAroundProducerAppendsKeepOrderAndPositions() throws Exception {
+    var path = "/v1/stream/group-json-" + names.incrementAndGet();
+    store.create(path, NamedStreamSpec.of("application/json"));
+    var json = "application/json";
+    var results =
+        queuedBehindLock(
+            createSibling(path),
+            path,
+            List.of(
+                new NamedStreamAppend(json, List.of(bytes("1"), bytes("2")), false, null, null),
+                new NamedStreamAppend(json, List.of(bytes("3")), false, null, null),
+                new NamedStreamAppend(json, List.of(bytes("4")), false, null, new NamedStreamProducer("p", 0, 0)),
+                new NamedStreamAppend(json, List.of(bytes("5")), false, null, new NamedStreamProducer("p", 0, 0)),
+                new NamedStreamAppend(json, List.of(bytes("66"), bytes("7")), false, null, null),
+                new NamedStreamAppend(TEXT, List.of(bytes("x")), false, null, null),
+                new NamedStreamAppend(json, List.of(bytes("8")), false, null, null)));
+    assertThat(results).extracting(NamedStreamAppendResult::status)
+        .containsExactly(Status.APPENDED, Status.APPENDED, Status.APPENDED, Status.DUPLICATE,
+            Status.APPENDED, Status.CONTENT_TYPE_MISMATCH, Status.APPENDED);
+    assertThat(results).extracting(NamedStreamAppendResult::nextPos)
+        .containsExactly(2L, 3L, 4L, 4L, 7L, 7L, 8L);
+    assertThat(store.read(path, 0, 1 << 20).frames())
+        .extracting(f -> new String(f.payload(), UTF_8))
+        .containsExactly("1", "2", "3", "4", "66", "7", "8");
+    assertThat(writingTransactions(path)).isEqualTo(1);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(UTF_8);
   }
 
   @Test

@@ -153,6 +153,11 @@ $$;
 
 -- Item i (1-based) has the messages p_messages[o+1 .. o+p_msg_counts[i]], o being the sum of the
 -- counts before it; a count of 0 is a close-only item. r_ord is the item's 0-based index.
+--
+-- Runs: consecutive plain items (data, no producer, no Stream-Seq, no close) for the same stream
+-- and content type depend on nothing but the stream's state, so they go through the append rules
+-- once, as one append of all their messages: one row lock, one insert, one row update. Each item
+-- still gets its own answer (the tail right after its own messages).
 CREATE FUNCTION tb_ds_append_batch(p_paths text[], p_now_ms bigint, p_media_types text[],
                                    p_msg_counts integer[], p_messages bytea[], p_closes boolean[],
                                    p_stream_seqs text[], p_producer_ids text[], p_epochs bigint[],
@@ -164,29 +169,55 @@ DECLARE
     now_ms bigint := tb_now_ms(p_now_ms);
     n integer := coalesce(array_length(p_paths, 1), 0);
     o integer := 0;
-    cnt integer;
+    i integer := 1;
+    j integer;
+    total integer;
+    pos bigint;
     r record;
     appended bigint[] := '{}';
 BEGIN
-    FOR i IN 1 .. n LOOP
-        cnt := p_msg_counts[i];
+    WHILE i <= n LOOP
+        j := i;
+        total := p_msg_counts[i];
+        IF p_producer_ids[i] IS NULL AND p_stream_seqs[i] IS NULL AND NOT p_closes[i] AND total > 0 THEN
+            WHILE j < n AND p_producer_ids[j + 1] IS NULL AND p_stream_seqs[j + 1] IS NULL
+                  AND NOT p_closes[j + 1] AND p_msg_counts[j + 1] > 0
+                  AND p_paths[j + 1] = p_paths[i]
+                  AND p_media_types[j + 1] IS NOT DISTINCT FROM p_media_types[i] LOOP
+                j := j + 1;
+                total := total + p_msg_counts[j];
+            END LOOP;
+        END IF;
         SELECT * INTO r FROM tb_ds_append_quiet(p_paths[i], now_ms, p_media_types[i],
-                                                CASE WHEN cnt = 0 THEN '{}'::bytea[]
-                                                     ELSE p_messages[o + 1 : o + cnt] END,
+                                                CASE WHEN total = 0 THEN '{}'::bytea[]
+                                                     ELSE p_messages[o + 1 : o + total] END,
                                                 p_closes[i], p_stream_seqs[i], p_producer_ids[i],
                                                 p_epochs[i], p_seqs[i]);
-        o := o + cnt;
         IF r.r_status = 'appended' AND NOT (r.r_id = ANY (appended)) THEN
             appended := appended || r.r_id;
         END IF;
-        r_ord := i - 1;
-        r_status := r.r_status;
-        r_id := r.r_id;
-        r_next_pos := r.r_next_pos;
-        r_closed := r.r_closed;
-        r_epoch := r.r_epoch;
-        r_seq := r.r_seq;
-        RETURN NEXT;
+        IF r.r_status = 'appended' THEN
+            SELECT r.r_next_pos - coalesce(sum(octet_length(m)), 0) INTO pos
+            FROM unnest(p_messages[o + 1 : o + total]) AS u(m);
+        END IF;
+        FOR k IN i .. j LOOP
+            IF r.r_status = 'appended' THEN
+                SELECT pos + coalesce(sum(octet_length(m)), 0) INTO pos
+                FROM unnest(p_messages[o + 1 : o + p_msg_counts[k]]) AS u(m);
+            ELSE
+                pos := r.r_next_pos;
+            END IF;
+            o := o + p_msg_counts[k];
+            r_ord := k - 1;
+            r_status := r.r_status;
+            r_id := r.r_id;
+            r_next_pos := pos;
+            r_closed := r.r_closed;
+            r_epoch := r.r_epoch;
+            r_seq := r.r_seq;
+            RETURN NEXT;
+        END LOOP;
+        i := j + 1;
     END LOOP;
     PERFORM tb_notify_streams(appended);
 END
