@@ -261,7 +261,8 @@ async function reportPhase() {
       case "delivery": return `append -> delivery, ${r.mode}`
       case "rest": return r.batch === 1 ? `REST attempt-stream frames/s, c=${r.concurrency}, single frames` : `REST attempt-stream frames/s, c=${r.concurrency}, batches of ${r.batch}`
       case "producer": case "sdk": return "pipelined producer appends/s on Tributary (SDK vs TS IdempotentProducer)"
-      case "fsync": return "fsync (fdatasync of 8 kB, pg_test_fsync)"
+      case "fsync": return "calibration: fdatasync of 8 kB (pg_test_fsync)"
+      case "commit": return `calibration: PostgreSQL one-row INSERT commits, c=${r.concurrency} (pgbench)`
       default: return r.phase
     }
   }
@@ -283,13 +284,14 @@ async function reportPhase() {
   const ratio = (a, b, lowerIsBetter) => a == null || b == null || b === 0 ? "-" : lowerIsBetter ? `${(a / b).toFixed(2)}x` : `${(a / b).toFixed(2)}x`
   const out = []
   const line = (...c) => out.push("| " + c.join(" | ") + " |")
-  line("figure", "tributary", "ref in memory", "ref file-backed", "tributary / in memory", "tributary / file-backed", "null server (generator ceiling)")
+  line("figure", "tributary (or calibration)", "ref in memory", "ref file-backed", "tributary / in memory", "tributary / file-backed", "null server (generator ceiling)")
   line("---", "--:", "--:", "--:", "--:", "--:", "--:")
   for (const [k, g] of groups) {
     const fields = k.startsWith("appends/s") ? [["appends_per_s", false], ["p50_ms", true], ["p99_ms", true]]
       : k.startsWith("append -> delivery") ? [["p50_ms", true], ["p99_ms", true], ["after_ack_p50_ms", true], ["after_ack_p99_ms", true]]
       : k.startsWith("REST") ? [["frames_per_s", false], ["p50_ms", true], ["p99_ms", true]]
-      : k.startsWith("fsync") ? [["fsync_per_s", false], ["fsync_ms", true]]
+      : k.includes("fdatasync") ? [["fsync_per_s", false], ["fsync_ms", true]]
+      : k.includes("pgbench") ? [["tps", false], ["latency_ms", true]]
       : [["appends_per_s", false]]
     for (const [f, low] of fields) {
       if (k.startsWith("pipelined")) {

@@ -10,7 +10,7 @@
 #   scripts/bench-http.sh                      # SECONDS_PER_RUN=5 REPS=1, about 6 minutes
 #   REPS=3 scripts/bench-http.sh               # each figure 3 times (median, [min-max])
 #
-# Environment: SKIP_BUILD=1 (use the existing jars), SHARED_DIR (default ../shared),
+# Environment: SKIP_BUILD=1 (use the existing jars), SHARED_DIR (default ../shared, else ../../shared),
 # DS_HARNESS_HOME (an `npm ci` of ../shared/conformance; default ~/.cache/ds-conformance when it
 # has the packages, else a fresh `npm ci` into a temporary copy), DELIVERIES (round trips per
 # delivery figure, 200), KEEP_WORK=1 (keep logs and raw results).
@@ -22,6 +22,7 @@ if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then
 fi
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 SHARED_DIR=${SHARED_DIR:-$(dirname "$ROOT")/shared}
+[ -d "$SHARED_DIR" ] || SHARED_DIR=$(dirname "$(dirname "$ROOT")")/shared   # a worktree one level deeper
 SECS=${SECONDS_PER_RUN:-5}
 REPS=${REPS:-1}
 DELIVERIES=${DELIVERIES:-200}
@@ -119,7 +120,30 @@ if [ -n "$PG_TEST_FSYNC" ]; then
     | awk -v n=calibration '{for(i=1;i<=NF;i++) if ($i=="ops/sec") {printf "{\"name\":\"%s\",\"phase\":\"fsync\",\"fsync_per_s\":%d,\"fsync_ms\":%.3f}\n", n, $(i-1), 1000/$(i-1)}}' >>"$RESULTS") || true
 fi
 
+# what PostgreSQL itself commits on this disk: one-row INSERT transactions (synchronous_commit=on),
+# c=1 and c=16, in a database of its own on Tributary's embedded server. c synchronous writers
+# cannot pass c / (commit latency), whatever the server does in front of the database.
+PG_PORT=$(sed -n 4p "$WORK/pg/postmaster.pid" 2>/dev/null || true)
+if command -v pgbench >/dev/null && command -v psql >/dev/null && [ -n "$PG_PORT" ]; then
+  psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE bench_calibration" >/dev/null 2>&1 || true
+  psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d bench_calibration \
+    -c "ALTER DATABASE bench_calibration SET synchronous_commit = on" \
+    -c "CREATE TABLE IF NOT EXISTS commit_probe (v text)" >/dev/null
+  echo "INSERT INTO commit_probe VALUES (repeat('x', 100));" >"$WORK/commit.sql"
+  commit_calibration() {
+    for c in 1 16; do
+      pgbench -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "$c" -j $((c > 1 ? 2 : 1)) -T "$SECS" \
+        -f "$WORK/commit.sql" bench_calibration 2>/dev/null \
+        | awk -v c="$c" '/^latency average/ {lat=$4} /^tps/ {tps=$3}
+            END {if (tps) printf "{\"name\":\"postgres\",\"phase\":\"commit\",\"concurrency\":%d,\"tps\":%d,\"latency_ms\":%s}\n", c, tps, lat}' >>"$RESULTS" || true
+    done
+  }
+else
+  commit_calibration() { :; }
+fi
+
 for rep in $(seq 1 "$REPS"); do
+  commit_calibration
   echo "repeat $rep of $REPS" >&2
   for c in "1 1" "16 1" "16 16"; do
     set -- $c

@@ -49,6 +49,9 @@ final class NamedStreamCommitter implements AutoCloseable {
   /** How often the reaper looks for appends past their deadline: the slack of the deadline. */
   static final long REAP_INTERVAL_MS = 50;
 
+  /** Longest a batch waits to grow back to the size of the one before it (see {@code linger}). */
+  static final long LINGER_NANOS = 1_000_000;
+
   private static final String APPEND_BATCH =
       "SELECT r_ord, r_status, r_id, r_next_pos, r_closed, r_epoch, r_seq"
           + " FROM tb_ds_append_batch(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -106,6 +109,7 @@ final class NamedStreamCommitter implements AutoCloseable {
 
   private void run(int index, LinkedBlockingQueue<NamedAppendRequest> queue) {
     var batch = new ArrayList<NamedAppendRequest>(maxBatch);
+    int expected = 1;
     while (running || !queue.isEmpty()) {
       try {
         var first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -113,7 +117,9 @@ final class NamedStreamCommitter implements AutoCloseable {
           continue;
         }
         batch.add(first);
-        gather(queue, batch, bytesOf(first));
+        long bytes = gather(queue, batch, bytesOf(first));
+        bytes = linger(queue, batch, bytes, expected);
+        expected = batch.size();
         pending.set(index, List.copyOf(batch));
         commit(batch);
       } catch (InterruptedException e) {
@@ -130,21 +136,53 @@ final class NamedStreamCommitter implements AutoCloseable {
     }
   }
 
-  /** Adds what is queued behind the first append, up to the count and byte limits. */
-  private void gather(
+  /**
+   * Adds what is queued behind the first append, up to the count and byte limits.
+   *
+   * @return the batch's payload bytes
+   */
+  private long gather(
       LinkedBlockingQueue<NamedAppendRequest> queue, List<NamedAppendRequest> batch, long bytes) {
     // this thread is the queue's only consumer, so what it peeks is what it polls
     while (batch.size() < maxBatch) {
       var next = queue.peek();
-      if (next == null) {
-        return;
+      if (next == null || bytes + bytesOf(next) > MAX_BATCH_BYTES) {
+        return bytes;
       }
       bytes += bytesOf(next);
-      if (bytes > MAX_BATCH_BYTES) {
-        return;
-      }
       batch.add(queue.poll());
     }
+    return bytes;
+  }
+
+  /**
+   * While the batch is smaller than the previous one, waits up to {@link #LINGER_NANOS} for the
+   * rest. Why: the writers of the last batch were all answered at once and come back with their
+   * next appends a round trip later; without the wait the first of them would go out alone and
+   * the others would queue behind its commit (a WAL flush), halving the batches under load. A lone
+   * writer (previous batch of one) never waits.
+   */
+  private long linger(
+      LinkedBlockingQueue<NamedAppendRequest> queue, List<NamedAppendRequest> batch, long bytes,
+      int expected) throws InterruptedException {
+    long until = System.nanoTime() + LINGER_NANOS;
+    while (batch.size() < Math.min(expected, maxBatch)) {
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return bytes;
+      }
+      var next = queue.poll(left, TimeUnit.NANOSECONDS);
+      if (next == null) {
+        return bytes;
+      }
+      batch.add(next);
+      bytes += bytesOf(next);
+      if (bytes >= MAX_BATCH_BYTES) {
+        return bytes;
+      }
+      bytes = gather(queue, batch, bytes);
+    }
+    return bytes;
   }
 
   private static long bytesOf(NamedAppendRequest r) {
@@ -232,7 +270,9 @@ final class NamedStreamCommitter implements AutoCloseable {
       batch.forEach(r -> r.result().completeExceptionally(ex));
       return;
     }
-    // committed (autocommit): hand out the outcomes, then wake this process's readers at once
+    // committed (autocommit): wake this process's readers first, so their reads run while the
+    // writers' answers go out
+    woken.forEach(db.notifier()::wakeLocal);
     for (int i = 0; i < n; i++) {
       if (results[i] == null) {
         batch.get(i).result().completeExceptionally(new IllegalStateException("no result for append"));
@@ -240,7 +280,6 @@ final class NamedStreamCommitter implements AutoCloseable {
         batch.get(i).result().complete(results[i]);
       }
     }
-    woken.forEach(db.notifier()::wakeLocal);
   }
 
   private PreparedStatement prepare(Connection c, List<NamedAppendRequest> batch)
