@@ -196,16 +196,18 @@ BEGIN
         IF r.r_status = 'appended' AND NOT (r.r_id = ANY (appended)) THEN
             appended := appended || r.r_id;
         END IF;
-        IF r.r_status = 'appended' THEN
-            SELECT r.r_next_pos - coalesce(sum(octet_length(m)), 0) INTO pos
-            FROM unnest(p_messages[o + 1 : o + total]) AS u(m);
+        pos := r.r_next_pos;
+        IF r.r_status = 'appended' AND j > i THEN
+            -- the run's start: its tail minus all its bytes; each item then ends after its own
+            FOR m IN o + 1 .. o + total LOOP
+                pos := pos - octet_length(p_messages[m]);
+            END LOOP;
         END IF;
         FOR k IN i .. j LOOP
-            IF r.r_status = 'appended' THEN
-                SELECT pos + coalesce(sum(octet_length(m)), 0) INTO pos
-                FROM unnest(p_messages[o + 1 : o + p_msg_counts[k]]) AS u(m);
-            ELSE
-                pos := r.r_next_pos;
+            IF r.r_status = 'appended' AND j > i THEN
+                FOR m IN o + 1 .. o + p_msg_counts[k] LOOP
+                    pos := pos + octet_length(p_messages[m]);
+                END LOOP;
             END IF;
             o := o + p_msg_counts[k];
             r_ord := k - 1;
