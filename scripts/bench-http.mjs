@@ -235,14 +235,19 @@ async function producerPhase() {
   const body = new Uint8Array(size).fill(121)
   // keep a bounded backlog: append while fewer than `window` appends wait, as a pipelined writer would
   const window = Number(opt("window", 1024))
-  let sent = 0
-  const t0 = performance.now()
-  const stopAt = t0 + seconds * 1000
-  while (performance.now() < stopAt) {
-    for (let i = 0; i < window; i++) producer.append(body)
-    sent += window
-    await producer.flush()
+  const appendFor = async (secs) => {
+    let n = 0
+    const stopAt = performance.now() + secs * 1000
+    while (performance.now() < stopAt) {
+      for (let i = 0; i < window; i++) producer.append(body)
+      n += window
+      await producer.flush()
+    }
+    return n
   }
+  await appendFor(1) // unmeasured warm-up, as the SDK side has
+  const t0 = performance.now()
+  const sent = await appendFor(seconds)
   const elapsed = (performance.now() - t0) / 1000
   await producer.detach?.()
   const head = await request("HEAD", `${base}${p}`)
