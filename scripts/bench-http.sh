@@ -13,7 +13,8 @@
 # Environment: SKIP_BUILD=1 (use the existing jars), SHARED_DIR (default ../shared, else ../../shared),
 # DS_HARNESS_HOME (an `npm ci` of ../shared/conformance; default ~/.cache/ds-conformance when it
 # has the packages, else a fresh `npm ci` into a temporary copy), DELIVERIES (round trips per
-# delivery figure, 200), KEEP_WORK=1 (keep logs and raw results).
+# delivery figure, 200), WARMUP_SECONDS (unmeasured load per server first, 15), KEEP_WORK=1 (keep logs
+# and raw results).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -141,6 +142,14 @@ if command -v pgbench >/dev/null && command -v psql >/dev/null && [ -n "$PG_PORT
 else
   commit_calibration() { :; }
 fi
+
+# unmeasured warm-up of every server (the JVM's JIT needs ~10 s of load; results go nowhere)
+echo "warm-up, ${WARMUP_SECONDS:-15} s per server" >&2
+for side in "$TB" "$MEM" "$FILE"; do
+  timeout 120 node "$GEN" append warmup "$side" --seconds "${WARMUP_SECONDS:-15}" --concurrency 16 --streams 4 >/dev/null || true
+  timeout 60 node "$GEN" delivery warmup "$side" --mode raw-sse --count 100 >/dev/null || true
+done
+timeout 60 node "$GEN" rest warmup "$TB" --seconds 3 --batch 100 >/dev/null || true
 
 for rep in $(seq 1 "$REPS"); do
   commit_calibration
