@@ -11,10 +11,6 @@ final class NamedStreamSql {
       "SELECT r_status, r_id, r_content_type, r_json, r_last_pos, r_closed, r_ttl_seconds,"
           + " r_expires_at_ms, r_detail FROM tb_ds_create(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-  static final String APPEND =
-      "SELECT r_status, r_id, r_next_pos, r_closed, r_epoch, r_seq"
-          + " FROM tb_ds_append(?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
   /**
    * Resolves a path (refreshing a sliding TTL when asked) and reads frames with positions in
    * (after, upper] across the stream's segments: its ancestors up to their caps, then itself up to

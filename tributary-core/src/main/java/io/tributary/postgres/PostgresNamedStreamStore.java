@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 
 /**
  * {@link NamedStreamStore} on PostgreSQL: named streams are {@code tb_stream} rows of kind 2 with
@@ -28,8 +29,9 @@ import java.util.Locale;
  * beside them without locks. Waiting readers park on the process's {@link Notifier}, woken by the
  * NOTIFY each append sends, and hold no connection while parked.
  *
- * <p>A store on a shared {@link Database} does not own it (close that when done); one from {@link
- * #open} does.
+ * <p>Appends are group-committed by committer threads started with the first append; {@link
+ * #close()} stops them. A store on a shared {@link Database} does not own it (close that when
+ * done); one from {@link #open} does.
  */
 public final class PostgresNamedStreamStore implements NamedStreamStore {
   /** Most frames one read returns (JSON streams can hold very small messages). */
@@ -37,6 +39,8 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
 
   private final Database db;
   private boolean ownsDatabase;
+  private volatile NamedStreamCommitter committer;
+  private boolean closed;
 
   public PostgresNamedStreamStore(Database db) {
     this.db = db;
@@ -51,14 +55,6 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
 
   public Database database() {
     return db;
-  }
-
-  /** Closes the database when this store opened it; a store on a shared one has nothing to stop. */
-  @Override
-  public void close() {
-    if (ownsDatabase) {
-      db.close();
-    }
   }
 
   @Override
@@ -101,46 +97,71 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Concurrent appends share a transaction ({@link NamedStreamCommitter}); each keeps its own
+   * checks and outcome. Waits at most about {@link io.tributary.api.StoreConfig#dbTimeout()} for
+   * the database to take it, unless it was already sent (then for the statement's outcome).
+   */
   @Override
   public NamedStreamAppendResult append(String path, NamedStreamAppend append) {
-    var producer = append.producer();
-    NamedStreamAppendResult result;
-    long streamId;
-    try (Connection c = db.dataSource().getConnection();
-        PreparedStatement ps = c.prepareStatement(NamedStreamSql.APPEND)) {
-      ps.setString(1, path);
-      setLong(ps, 2, db.sqlNowMs());
-      ps.setString(3, NamedStreamInfo.mediaTypeOf(append.contentType()));
-      ps.setArray(4, c.createArrayOf("bytea", append.messages().toArray(byte[][]::new)));
-      ps.setBoolean(5, append.close());
-      ps.setString(6, append.streamSeq());
-      ps.setString(7, producer == null ? null : producer.id());
-      setLong(ps, 8, producer == null ? null : producer.epoch());
-      setLong(ps, 9, producer == null ? null : producer.seq());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        var status =
-            NamedStreamAppendResult.Status.valueOf(rs.getString(1).toUpperCase(Locale.ROOT));
-        streamId = rs.getLong(2);
-        result =
-            new NamedStreamAppendResult(
-                status, rs.getLong(3), rs.getBoolean(4), getLong(rs, 5), getLong(rs, 6));
+    var committer = committer();
+    var request = new NamedAppendRequest(path, append, committer.deadlineFromNow());
+    try {
+      committer.submit(request);
+      return request.result().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
       }
-    } catch (SQLException e) {
-      if (CommitFailure.outcomeUnknown(e)) {
-        throw new UnavailableException(
-            "the database connection broke while appending to named stream " + path + "; "
-                + CommitFailure.OUTCOME_UNKNOWN + " (retry with producer headers to append once): "
-                + e.getMessage(),
-            true,
-            e);
+      throw new UnavailableException("append failed: " + e.getCause(), true, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      if (request.expire(new UnavailableException("interrupted", true, e))) {
+        throw new UnavailableException("interrupted while appending; not stored", true, e);
       }
-      throw unavailable("append to", path, e);
+      throw new UnavailableException(
+          "interrupted while appending to named stream " + path + "; " + CommitFailure.OUTCOME_UNKNOWN,
+          true,
+          e);
     }
-    if (result.status() == NamedStreamAppendResult.Status.APPENDED) {
-      db.notifier().wakeLocal(streamId);
+  }
+
+  private NamedStreamCommitter committer() {
+    var c = committer;
+    if (c == null) {
+      synchronized (this) {
+        if (closed) {
+          throw new UnavailableException("named stream store is closed", false, null);
+        }
+        c = committer;
+        if (c == null) {
+          c = new NamedStreamCommitter(db, NamedStreamCommitter.COMMITTERS);
+          committer = c;
+        }
+      }
     }
-    return result;
+    return c;
+  }
+
+  /**
+   * Stops the append committers (started with the first append), then closes the database when
+   * this store opened it; on a shared database, reads keep working.
+   */
+  @Override
+  public void close() {
+    NamedStreamCommitter c;
+    synchronized (this) {
+      closed = true;
+      c = committer;
+    }
+    if (c != null) {
+      c.close();
+    }
+    if (ownsDatabase) {
+      db.close();
+    }
   }
 
   @Override

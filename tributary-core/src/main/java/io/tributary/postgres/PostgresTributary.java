@@ -67,6 +67,7 @@ public final class PostgresTributary implements Tributary {
     closed = true;
     try {
       attempts.close();
+      named.close();
     } finally {
       database.close();
     }

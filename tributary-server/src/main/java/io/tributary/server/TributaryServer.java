@@ -34,6 +34,7 @@ public final class TributaryServer implements AutoCloseable {
   private final HttpEdge web;
   private final Sweeper sweeper;
   private final Subscriptions subscriptions;
+  private final PostgresNamedStreamStore named;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private TributaryServer(
@@ -44,7 +45,9 @@ public final class TributaryServer implements AutoCloseable {
       DurableStreamsHandler durableStreams,
       HttpEdge web,
       Sweeper sweeper,
-      Subscriptions subscriptions) {
+      Subscriptions subscriptions,
+      PostgresNamedStreamStore named) {
+    this.named = named;
     this.subscriptions = subscriptions;
     this.durableStreams = durableStreams;
     this.config = config;
@@ -106,7 +109,7 @@ public final class TributaryServer implements AutoCloseable {
       var web = JettyEdge.start(router, config);
       var sweeper = new Sweeper(attempts, named, config.sweepInterval());
       var server = new TributaryServer(
-              config, database, attempts, rest, durableStreams, web, sweeper, subscriptions);
+              config, database, attempts, rest, durableStreams, web, sweeper, subscriptions, named);
       log.info("tributary listening on {} ({})", server.baseUrl(), config);
       log.info(
           "open-file limit {} (live readers capped at {})",
@@ -166,6 +169,7 @@ public final class TributaryServer implements AutoCloseable {
     sweeper.close();
     web.stop(config.drainTimeout());
     subscriptions.close();
+    named.close();
     attempts.close();
     database.close();
     log.info("tributary stopped in {} ms", (System.nanoTime() - started) / 1_000_000);

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# HTTP benchmark, side by side in one run: Tributary (the built jar, embedded PostgreSQL with
+# fsync=on, its own temporary data directory) against the Durable Streams Node reference server
+# (@durable-streams/server, as pinned by ../shared/conformance) in memory and file-backed, all on
+# free loopback ports, all driven by the same load generator (scripts/bench-http.mjs). Prints every
+# figure with its ratio to each reference, plus the calibration that bounds them on this machine:
+# the disk's fsync latency (pg_test_fsync) and what the generator reaches against a server that
+# does nothing. Everything it starts it stops (trap EXIT).
+#
+#   scripts/bench-http.sh                      # SECONDS_PER_RUN=5 REPS=1, about 6 minutes
+#   REPS=3 scripts/bench-http.sh               # each figure 3 times (median, [min-max])
+#
+# Environment: SKIP_BUILD=1 (use the existing jars), SHARED_DIR (default ../shared, else ../../shared),
+# DS_HARNESS_HOME (an `npm ci` of ../shared/conformance; default ~/.cache/ds-conformance when it
+# has the packages, else a fresh `npm ci` into a temporary copy), DELIVERIES (round trips per
+# delivery figure, 200), WARMUP_SECONDS (unmeasured load per server first, 15), KEEP_WORK=1 (keep logs
+# and raw results).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then
+  export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+fi
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+SHARED_DIR=${SHARED_DIR:-$(dirname "$ROOT")/shared}
+[ -d "$SHARED_DIR" ] || SHARED_DIR=$(dirname "$(dirname "$ROOT")")/shared   # a worktree one level deeper
+SECS=${SECONDS_PER_RUN:-5}
+REPS=${REPS:-1}
+DELIVERIES=${DELIVERIES:-200}
+GEN="$ROOT/scripts/bench-http.mjs"
+
+command -v node >/dev/null || { echo "bench-http: node is required" >&2; exit 2; }
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f tributary-server/target/tributary.jar ] \
+   || [ ! -d tributary-bench/target/bench-lib ]; then
+  ./mvnw -q -B -DskipTests -pl tributary-server,tributary-bench -am package
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tributary-bench-http.XXXXXX")
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the reference server and TS client: the conformance harness's pinned packages ----------------
+HARNESS=${DS_HARNESS_HOME:-$HOME/.cache/ds-conformance}
+if [ ! -f "$HARNESS/node_modules/@durable-streams/server/package.json" ] \
+   || [ ! -f "$HARNESS/node_modules/@durable-streams/client/package.json" ]; then
+  HARNESS=$WORK/harness
+  mkdir -p "$HARNESS"
+  cp "$SHARED_DIR/conformance/package.json" "$SHARED_DIR/conformance/package-lock.json" \
+     "$SHARED_DIR/conformance/serve-reference.mjs" "$HARNESS/"
+  (cd "$HARNESS" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+cp "$SHARED_DIR/conformance/serve-reference.mjs" "$WORK/serve-reference.mjs" 2>/dev/null \
+  || cp "$HARNESS/serve-reference.mjs" "$WORK/serve-reference.mjs"
+ln -s "$HARNESS/node_modules" "$WORK/node_modules"
+export DS_CLIENT_DIR=$HARNESS
+REF_VERSION=$(node -p "require('$HARNESS/node_modules/@durable-streams/server/package.json').version")
+CLIENT_VERSION=$(node -p "require('$HARNESS/node_modules/@durable-streams/client/package.json').version")
+
+# --- start everything: each prints its URL once it serves ------------------------------------------
+await_url() { # file pid what
+  for _ in $(seq 1 240); do
+    local u
+    u=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$1" 2>/dev/null | head -1 || true)
+    if [ -n "$u" ]; then echo "$u"; return 0; fi
+    kill -0 "$2" 2>/dev/null || { echo "bench-http: $3 exited:" >&2; tail -n 30 "$1" "${1%.out}.err" >&2 2>/dev/null; return 1; }
+    sleep 0.5
+  done
+  echo "bench-http: $3 did not start in 120 s" >&2
+  return 1
+}
+cp tributary-server/target/tributary.jar "$WORK/tributary.jar"
+"$JAVA" ${JAVA_OPTS:-} -jar "$WORK/tributary.jar" serve --port 0 --data-dir "$WORK/pg" \
+  >"$WORK/tributary.out" 2>"$WORK/tributary.err" &
+PIDS+=($!); TB_PID=$!
+node "$WORK/serve-reference.mjs" --host 127.0.0.1 --port 0 --long-poll-ms 30000 \
+  >"$WORK/ref-mem.out" 2>"$WORK/ref-mem.err" &
+PIDS+=($!); MEM_PID=$!
+mkdir -p "$WORK/ref-data"
+node "$WORK/serve-reference.mjs" --host 127.0.0.1 --port 0 --long-poll-ms 30000 --data-dir "$WORK/ref-data" \
+  >"$WORK/ref-file.out" 2>"$WORK/ref-file.err" &
+PIDS+=($!); FILE_PID=$!
+# the calibration server: answers every request at once and stores nothing (the generator's ceiling)
+node -e '
+const http = require("http");
+const s = http.createServer((q, r) => { q.resume(); q.on("end", () => {
+  r.writeHead(q.method === "PUT" ? 201 : 204, { "Stream-Next-Offset": "0" }); r.end(); }); });
+s.listen(0, "127.0.0.1", () => console.log(`http://127.0.0.1:${s.address().port}`));' \
+  >"$WORK/null.out" 2>"$WORK/null.err" &
+PIDS+=($!); NULL_PID=$!
+TB=$(await_url "$WORK/tributary.out" "$TB_PID" tributary)
+MEM=$(await_url "$WORK/ref-mem.out" "$MEM_PID" "reference (in memory)")
+FILE=$(await_url "$WORK/ref-file.out" "$FILE_PID" "reference (file-backed)")
+NULL=$(await_url "$WORK/null.out" "$NULL_PID" "null server")
+curl -fsS "$TB/health" >/dev/null
+FSYNC=$(grep -o 'fsync[^,)]*' "$WORK/tributary.err" | head -1 || true)
+echo "tributary $TB (pid $TB_PID, embedded PostgreSQL, ${FSYNC:-fsync=on}); reference @durable-streams/server $REF_VERSION in memory $MEM, file-backed $FILE; client @durable-streams/client $CLIENT_VERSION" >&2
+
+RESULTS=$WORK/results.jsonl
+run() { # phase name url args...
+  local phase=$1 name=$2 url=$3; shift 3
+  timeout $((SECS * 4 + 120)) node "$GEN" "$phase" "$name" "$url" --seconds "$SECS" "$@" >>"$RESULTS" \
+    || echo "{\"name\":\"$name\",\"phase\":\"$phase\",\"error\":\"generator failed\"}" >>"$RESULTS"
+}
+sdk() { # name url
+  timeout $((SECS * 4 + 120)) "$JAVA" -cp "tributary-bench/target/classes:tributary-bench/target/bench-lib/*" \
+    io.tributary.bench.SdkAppendBench "$2" "$SECS" 100 "$1" >>"$RESULTS" 2>>"$WORK/sdk.err" \
+    || echo "{\"name\":\"$1\",\"phase\":\"sdk\",\"error\":\"sdk bench failed\"}" >>"$RESULTS"
+}
+
+# --- calibration: the disk's fsync, the generator against a server that does nothing ---------------
+PG_TEST_FSYNC=$(command -v pg_test_fsync || ls /usr/lib/postgresql/*/bin/pg_test_fsync 2>/dev/null | tail -1 || true)
+if [ -n "$PG_TEST_FSYNC" ]; then
+  # fdatasync of one 8 kB write, what a WAL flush costs (PostgreSQL's default wal_sync_method)
+  (cd "$WORK" && "$PG_TEST_FSYNC" -s 2 -f "$WORK/fsync-test" 2>/dev/null | grep -m1 -E '^[[:space:]]+fdatasync' \
+    | awk -v n=calibration '{for(i=1;i<=NF;i++) if ($i=="ops/sec") {printf "{\"name\":\"%s\",\"phase\":\"fsync\",\"fsync_per_s\":%d,\"fsync_ms\":%.3f}\n", n, $(i-1), 1000/$(i-1)}}' >>"$RESULTS") || true
+fi
+
+# what PostgreSQL itself commits on this disk: one-row INSERT transactions (synchronous_commit=on),
+# c=1 and c=16, in a database of its own on Tributary's embedded server. c synchronous writers
+# cannot pass c / (commit latency), whatever the server does in front of the database.
+PG_PORT=$(sed -n 4p "$WORK/pg/postmaster.pid" 2>/dev/null || true)
+if command -v pgbench >/dev/null && command -v psql >/dev/null && [ -n "$PG_PORT" ]; then
+  psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE bench_calibration" >/dev/null 2>&1 || true
+  psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d bench_calibration \
+    -c "ALTER DATABASE bench_calibration SET synchronous_commit = on" \
+    -c "CREATE TABLE IF NOT EXISTS commit_probe (v text)" >/dev/null
+  echo "INSERT INTO commit_probe VALUES (repeat('x', 100));" >"$WORK/commit.sql"
+  commit_calibration() {
+    for c in 1 16; do
+      pgbench -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "$c" -j $((c > 1 ? 2 : 1)) -T "$SECS" \
+        -f "$WORK/commit.sql" bench_calibration 2>/dev/null \
+        | awk -v c="$c" '/^latency average/ {lat=$4} /^tps/ {tps=$3}
+            END {if (tps) printf "{\"name\":\"postgres\",\"phase\":\"commit\",\"concurrency\":%d,\"tps\":%d,\"latency_ms\":%s}\n", c, tps, lat}' >>"$RESULTS" || true
+    done
+  }
+else
+  commit_calibration() { :; }
+fi
+
+# unmeasured warm-up of every server (the JVM's JIT needs ~10 s of load; results go nowhere)
+echo "warm-up, ${WARMUP_SECONDS:-15} s per server" >&2
+for side in "$TB" "$MEM" "$FILE"; do
+  timeout 120 node "$GEN" append warmup "$side" --seconds "${WARMUP_SECONDS:-15}" --concurrency 16 --streams 4 >/dev/null || true
+  timeout 60 node "$GEN" delivery warmup "$side" --mode raw-sse --count 100 >/dev/null || true
+done
+timeout 60 node "$GEN" rest warmup "$TB" --seconds 3 --batch 100 >/dev/null || true
+
+for rep in $(seq 1 "$REPS"); do
+  commit_calibration
+  echo "repeat $rep of $REPS" >&2
+  for c in "1 1" "16 1" "16 16"; do
+    set -- $c
+    for side in "null $NULL" "tributary $TB" "ref-mem $MEM" "ref-file $FILE"; do
+      run append ${side% *} ${side#* } --concurrency "$1" --streams "$2"
+    done
+  done
+  for mode in raw-sse raw-long-poll ts-sse ts-long-poll; do
+    for side in "tributary $TB" "ref-mem $MEM" "ref-file $FILE"; do
+      run delivery ${side% *} ${side#* } --mode "$mode" --count "$DELIVERIES"
+    done
+  done
+  run rest tributary "$TB" --concurrency 1 --batch 1
+  run rest tributary "$TB" --concurrency 16 --batch 1
+  run rest tributary "$TB" --concurrency 1 --batch 100
+  run producer ts-producer "$TB"
+  sdk sdk-producer "$TB"
+done
+
+node "$GEN" report bench "$TB" --results "$RESULTS"
+[ "${KEEP_WORK:-0}" = 1 ] && cp "$RESULTS" "$WORK/results-final.jsonl"
+exit 0
