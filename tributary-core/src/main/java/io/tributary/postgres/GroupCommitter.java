@@ -11,10 +11,12 @@ import io.tributary.api.ValidationException;
 import io.tributary.api.ValidationKind;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,15 @@ import org.slf4j.LoggerFactory;
  * under load the batch grows by itself, also when one producer keeps many appends in flight
  * ({@code appendAsync}). A few committer threads keep more than one batch in flight, which hides
  * the round trip; each owns a share of the streams, so a stream's appends keep their order.
+ *
+ * <p>Idle path: a synchronous append whose share of the streams (a stripe, by stream hash) has
+ * nothing queued or in flight commits on the caller's own thread ({@link #commitOrSubmit}), so a
+ * lone writer pays no hand-off to a committer thread and back, and several writers on different
+ * streams commit side by side, their WAL flushes grouped by PostgreSQL itself. Anything of the
+ * stripe still queued or in flight sends it to the queue instead, behind those appends, so a
+ * stream's order stays the submission order. A single plain durable append goes out as one
+ * statement without PL/pgSQL ({@link AttemptStreamSql#APPEND_ONE}); everything else through {@code
+ * tb_append_batch}.
  *
  * <p>Outages: every append has a deadline of {@link io.tributary.api.StoreConfig#dbTimeout()}
  * from the moment it is queued, not per batch. A reaper thread fails appends that are still
@@ -47,6 +58,9 @@ final class GroupCommitter implements AutoCloseable {
   /** How often the reaper looks for appends past their deadline: the slack of the deadline. */
   static final long REAP_INTERVAL_MS = 50;
 
+  /** Stripes of the stream space for the idle path (a power of two); collisions only cost it. */
+  static final int STRIPES = 4_096;
+
   private final Database db;
   private final long timeoutNanos;
   private final List<LinkedBlockingQueue<AppendRequest>> queues = new ArrayList<>();
@@ -54,6 +68,8 @@ final class GroupCommitter implements AutoCloseable {
   private final AtomicReferenceArray<List<AppendRequest>> pending;
   private final List<Thread> workers = new ArrayList<>();
   private final Thread reaper;
+  /** Per stripe: appends queued or in flight (queued, in a batch, or committing on their caller). */
+  private final AtomicIntegerArray busy = new AtomicIntegerArray(STRIPES);
   private volatile boolean running = true;
 
   GroupCommitter(Database db, int committers) {
@@ -90,12 +106,47 @@ final class GroupCommitter implements AutoCloseable {
     if (!running) {
       throw new UnavailableException("store is closed", false, null);
     }
-    var eid = r.handle().executionId();
-    int hash = 31 * (31 * eid.uuid().hashCode() + eid.partition()) + Long.hashCode(r.handle().attemptIndex());
+    int hash = streamHash(r);
+    track(r, hash & (STRIPES - 1));
     var queue = queues.get(Math.floorMod(hash, queues.size()));
     if (!queue.offer(r, r.deadlineNanos() - System.nanoTime(), TimeUnit.NANOSECONDS)) {
       r.expire(notStored("the append queue stayed full"));
     }
+  }
+
+  /**
+   * Commits the append on the calling thread when nothing of its stripe is queued or in flight;
+   * otherwise queues it as {@link #submit} does. Either way its outcome is in {@code r.result()}
+   * (already complete on the idle path when this returns).
+   */
+  void commitOrSubmit(AppendRequest r) throws InterruptedException {
+    int stripe = streamHash(r) & (STRIPES - 1);
+    if (!running || !busy.compareAndSet(stripe, 0, 1)) {
+      submit(r);
+      return;
+    }
+    // released as the outcome is handed out, before the caller can send its next append
+    r.result().whenComplete((o, e) -> busy.decrementAndGet(stripe));
+    try {
+      commit(new ArrayList<>(List.of(r)));
+    } catch (RuntimeException e) {
+      log.error("append failed", e);
+      r.result().completeExceptionally(e);
+    }
+    if (!r.result().isDone()) {
+      r.result().completeExceptionally(new IllegalStateException("no result for append"));
+    }
+  }
+
+  /** Counts the append in its stripe until its outcome is known. */
+  private void track(AppendRequest r, int stripe) {
+    busy.incrementAndGet(stripe);
+    r.result().whenComplete((o, e) -> busy.decrementAndGet(stripe));
+  }
+
+  private static int streamHash(AppendRequest r) {
+    var eid = r.handle().executionId();
+    return 31 * (31 * eid.uuid().hashCode() + eid.partition()) + Long.hashCode(r.handle().attemptIndex());
   }
 
   private void run(int index, LinkedBlockingQueue<AppendRequest> queue) {
@@ -205,6 +256,57 @@ final class GroupCommitter implements AutoCloseable {
     batch.sort(AppendRequest::lockOrder);
     int n = batch.size();
     var touched = new ArrayList<Long>();
+    try {
+      if (n == 1 && appendOne(c, batch.getFirst())) {
+        return;
+      }
+      executeBatch(c, batch, touched);
+    } catch (SQLException e) {
+      failed(c, batch, e);
+    }
+  }
+
+  /**
+   * A lone plain durable append as one statement ({@link AttemptStreamSql#APPEND_ONE}); false
+   * (nothing written) when it is not one or needs the function's answer.
+   */
+  private boolean appendOne(Connection c, AppendRequest r) throws SQLException {
+    if (r.mode() != AppendRequest.DURABLE || r.idempotencyKey() != null) {
+      return false;
+    }
+    var h = r.handle();
+    try (var ps = c.prepareStatement(AttemptStreamSql.APPEND_ONE)) {
+      var now = db.sqlNowMs();
+      if (now == null) {
+        ps.setNull(1, Types.BIGINT);
+      } else {
+        ps.setLong(1, now);
+      }
+      ps.setLong(2, db.config().durableRetention());
+      ps.setLong(3, r.payload().length);
+      ps.setObject(4, h.executionId().uuid());
+      ps.setInt(5, h.executionId().partition());
+      ps.setLong(6, h.attemptIndex());
+      ps.setObject(7, h.leaseId());
+      ps.setLong(8, h.leaseEpoch());
+      ps.setString(9, r.frameType());
+      ps.setBytes(10, r.payload());
+      ps.setString(11, r.correlationId());
+      c.setAutoCommit(true);
+      try (var rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return false;
+        }
+        long streamId = rs.getLong(1);
+        r.result().complete(new AppendOutcome(EntryId.ofPosition(rs.getLong(2)), rs.getLong(3), null, false));
+        db.notifier().wakeLocal(streamId);
+        return true;
+      }
+    }
+  }
+
+  private void executeBatch(Connection c, List<AppendRequest> batch, List<Long> touched) throws SQLException {
+    int n = batch.size();
     try (var ps = AppendBatchStatement.prepare(c, db, batch, false)) {
       c.setAutoCommit(true);
       var outcomes = new Object[n];
@@ -241,36 +343,40 @@ final class GroupCommitter implements AutoCloseable {
         }
       }
       touched.stream().distinct().forEach(db.notifier()::wakeLocal);
-    } catch (SQLException e) {
-      if (n > 1 && !isConnectionFailure(e) && !CommitFailure.outcomeUnknown(e)) {
-        // one bad item must not fail its neighbours: retry each on its own
-        for (var r : List.copyOf(batch)) {
-          execute(c, new ArrayList<>(List.of(r)));
-        }
-        return;
-      }
-      RuntimeException ex;
-      if (isDataError(e)) {
-        ex =
-            new ValidationException(
-                ValidationKind.INVALID_INPUT, "the database rejected the frame: " + e.getMessage());
-      } else if (CommitFailure.outcomeUnknown(e)) {
-        // the statement went out and no answer came back: it may have committed before the break
-        ex =
-            new UnavailableException(
-                "the database connection broke while the append was being committed; "
-                    + CommitFailure.OUTCOME_UNKNOWN
-                    + ": read the stream before retrying ("
-                    + e.getMessage()
-                    + ")",
-                true,
-                e);
-      } else {
-        // PostgreSQL answered with an error (e.g. 57P01 at shutdown): the statement rolled back
-        ex = notStored("the database refused the append (" + e.getMessage() + ")");
-      }
-      batch.forEach(r -> r.result().completeExceptionally(ex));
     }
+  }
+
+  /** Hands out the outcome of a statement that failed: retried per item, or failed as a whole. */
+  private void failed(Connection c, List<AppendRequest> batch, SQLException e) {
+    int n = batch.size();
+    if (n > 1 && !isConnectionFailure(e) && !CommitFailure.outcomeUnknown(e)) {
+      // one bad item must not fail its neighbours: retry each on its own
+      for (var r : List.copyOf(batch)) {
+        execute(c, new ArrayList<>(List.of(r)));
+      }
+      return;
+    }
+    RuntimeException ex;
+    if (isDataError(e)) {
+      ex =
+          new ValidationException(
+              ValidationKind.INVALID_INPUT, "the database rejected the frame: " + e.getMessage());
+    } else if (CommitFailure.outcomeUnknown(e)) {
+      // the statement went out and no answer came back: it may have committed before the break
+      ex =
+          new UnavailableException(
+              "the database connection broke while the append was being committed; "
+                  + CommitFailure.OUTCOME_UNKNOWN
+                  + ": read the stream before retrying ("
+                  + e.getMessage()
+                  + ")",
+              true,
+              e);
+    } else {
+      // PostgreSQL answered with an error (e.g. 57P01 at shutdown): the statement rolled back
+      ex = notStored("the database refused the append (" + e.getMessage() + ")");
+    }
+    batch.forEach(r -> r.result().completeExceptionally(ex));
   }
 
   /**

@@ -207,7 +207,12 @@ public final class PostgresStreamStore implements StreamStore {
   @Override
   public AppendOutcome append(Handle handle, Frame frame) {
     try {
-      return appendAsync(handle, frame).get();
+      var request =
+          AppendRequest.of(
+              handle, frame, validatedPayload(handle, frame), committer.deadlineFromNow());
+      // the caller waits anyway: it commits the append itself when its stripe is idle
+      committer.commitOrSubmit(request);
+      return request.result().get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof TributaryException te) {
         throw te;
@@ -333,7 +338,9 @@ public final class PostgresStreamStore implements StreamStore {
     Waiter waiter = db.notifier().register(waitKey(result));
     try {
       while (true) {
-        // (re-)query after registering: an append may have committed in between
+        // mark the stream watched (appends notify only marked streams), then (re-)query: an
+        // append may have committed in between
+        db.watchMarks().ensure(waiter.streamId());
         var again = requeryWhileParked(executionId, attemptIndex, lo, limit, skipMode);
         if (again == null) {
           // the database is away: keep waiting, the next wake or re-check tries again
