@@ -15,11 +15,13 @@ import java.util.Map;
  * started with {@code --appendonly yes --appendfsync always} (every write fsynced before the
  * reply, Redis's durable mode). {@code -c} writers, {@code -P} commands in flight per writer.
  *
- * <p>redis-benchmark runs a fixed count, not a duration: the first run of a case sends a guess,
- * later ones the count the last run of that case managed in {@code durationS}.
+ * <p>redis-benchmark runs a fixed count, not a duration: before the first run of a case a short
+ * probe measures the rate, and each run sends what the last rate makes last {@code durationS}
+ * (on a busy shared machine a fixed guess could run for minutes).
  */
 final class RedisRunner {
-  private static final Map<Integer, Long> FIRST_GUESS_PER_S = Map.of(1, 6_000L, 32, 150_000L);
+  /** Commands of the probe run per writer and command in flight: a fraction of a second. */
+  private static final long PROBE_PER_SLOT = 250;
 
   private final String host;
   private final int port;
@@ -62,18 +64,32 @@ final class RedisRunner {
 
   RunResult run(String key, int rep, int clients, int pipeline, int durationS)
       throws IOException, InterruptedException, SQLException {
+    if (!lastRate.containsKey(key)) {
+      lastRate.put(key, xadd(key + "_probe", rep, clients, pipeline, PROBE_PER_SLOT * clients * pipeline)[0]);
+    }
+    long n = Math.max(1_000, (long) (lastRate.get(key) * durationS));
+    var before = meter.snapshot();
+    var f = xadd(key, rep, clients, pipeline, n);
+    var after = meter.snapshot();
+    double rps = f[0];
+    lastRate.put(key, rps);
+    return new RunResult("redis", key, rep, rps, n, f[1], f[3],
+        f[5], 0, meter.between(before, after, cores), Double.NaN);
+  }
+
+  /**
+   * One redis-benchmark run of {@code n} XADDs on a fresh stream; its CSV fields rps, avg, min,
+   * p50, p95, p99, max (ms).
+   */
+  private double[] xadd(String key, int rep, int clients, int pipeline, long n)
+      throws IOException, InterruptedException {
     exec(List.of(cli, "-h", host, "-p", Integer.toString(port), "DEL", "s"), logDir.resolve("redis-del.log"));
-    double guess = lastRate.getOrDefault(key,
-        (double) FIRST_GUESS_PER_S.getOrDefault(pipeline, 0L) * (pipeline > 1 ? 1 : clients > 1 ? 4 : 1));
-    long n = Math.max(2_000, (long) (guess * durationS));
     var payload = "x".repeat(TributaryRunner.PAYLOAD_BYTES);
     var cmd = new ArrayList<>(List.of(benchmark, "-h", host, "-p", Integer.toString(port), "-n", Long.toString(n),
         "-c", Integer.toString(clients), "-P", Integer.toString(pipeline), "--csv",
         "XADD", "s", "*", "frame_type", "stdout", "payload", payload));
     var log = logDir.resolve("redis_" + key + "_r" + rep + ".log");
-    var before = meter.snapshot();
     int rc = exec(cmd, log);
-    var after = meter.snapshot();
     var text = Files.readString(log);
     if (rc != 0) {
       throw new IllegalStateException("redis-benchmark failed (" + key + "), rc " + rc + ":\n" + text);
@@ -81,11 +97,12 @@ final class RedisRunner {
     // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
     var row = text.lines().filter(l -> l.startsWith("\"XADD")).reduce((a, b) -> b)
         .orElseThrow(() -> new IllegalStateException("no CSV row in redis-benchmark output:\n" + text));
-    var f = row.substring(row.indexOf("\",\"") + 3, row.length() - 1).split("\",\"");
-    double rps = Double.parseDouble(f[0]);
-    lastRate.put(key, rps);
-    return new RunResult("redis", key, rep, rps, n, Double.parseDouble(f[1]), Double.parseDouble(f[3]),
-        Double.parseDouble(f[5]), 0, meter.between(before, after, cores), Double.NaN);
+    var cells = row.substring(row.indexOf("\",\"") + 3, row.length() - 1).split("\",\"");
+    var out = new double[cells.length];
+    for (int i = 0; i < cells.length; i++) {
+      out[i] = Double.parseDouble(cells[i]);
+    }
+    return out;
   }
 
   private static int exec(List<String> cmd, Path out) throws IOException, InterruptedException {
