@@ -70,12 +70,30 @@ final class GroupCommitter implements AutoCloseable {
   private final Thread reaper;
   /** Per stripe: appends queued or in flight (queued, in a batch, or committing on their caller). */
   private final AtomicIntegerArray busy = new AtomicIntegerArray(STRIPES);
+  /**
+   * Appends committing on their callers' threads at once: at most half the pool, so readers and
+   * the committers always find connections; beyond it appends queue and are batched.
+   */
+  private final java.util.concurrent.Semaphore selfCommits;
+  /**
+   * Held while appends of the stripe are being sent: by a self-commit for its whole statement, by
+   * a committer from before it claims a batch until the batch's outcome. A committer whose batch
+   * meets a stripe busy with a self-commit waits with its appends still queued, so the reaper can
+   * fail them at their deadline should that statement hang (as a batch queued behind a stuck
+   * batch does), and one stream never has two statements in flight.
+   */
+  private final java.util.concurrent.locks.ReentrantLock[] stripeLocks =
+      new java.util.concurrent.locks.ReentrantLock[STRIPES];
   private volatile boolean running = true;
 
   GroupCommitter(Database db, int committers) {
     this.db = db;
     this.timeoutNanos = db.config().dbTimeout().toNanos();
     this.pending = new AtomicReferenceArray<>(committers);
+    this.selfCommits = new java.util.concurrent.Semaphore(Math.max(1, db.config().poolSize() / 2));
+    for (int i = 0; i < STRIPES; i++) {
+      stripeLocks[i] = new java.util.concurrent.locks.ReentrantLock();
+    }
     for (int i = 0; i < committers; i++) {
       var queue = new LinkedBlockingQueue<AppendRequest>(QUEUE_CAPACITY);
       queues.add(queue);
@@ -115,13 +133,26 @@ final class GroupCommitter implements AutoCloseable {
   }
 
   /**
-   * Commits the append on the calling thread when nothing of its stripe is queued or in flight;
-   * otherwise queues it as {@link #submit} does. Either way its outcome is in {@code r.result()}
+   * Commits the append on the calling thread when nothing of its stripe is queued or in flight
+   * and fewer than half the pool's connections serve such appends; otherwise queues it as {@link
+   * #submit} does. Either way its outcome is in {@code r.result()}
    * (already complete on the idle path when this returns).
    */
   void commitOrSubmit(AppendRequest r) throws InterruptedException {
     int stripe = streamHash(r) & (STRIPES - 1);
-    if (!running || !busy.compareAndSet(stripe, 0, 1)) {
+    if (!running || !selfCommits.tryAcquire()) {
+      submit(r);
+      return;
+    }
+    var lock = stripeLocks[stripe];
+    if (!lock.tryLock()) {
+      selfCommits.release();
+      submit(r);
+      return;
+    }
+    if (!busy.compareAndSet(stripe, 0, 1)) {
+      lock.unlock();
+      selfCommits.release();
       submit(r);
       return;
     }
@@ -132,6 +163,9 @@ final class GroupCommitter implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("append failed", e);
       r.result().completeExceptionally(e);
+    } finally {
+      lock.unlock();
+      selfCommits.release();
     }
     if (!r.result().isDone()) {
       r.result().completeExceptionally(new IllegalStateException("no result for append"));
@@ -176,8 +210,11 @@ final class GroupCommitter implements AutoCloseable {
     }
   }
 
-  /** Gets a connection, claims what has not expired meanwhile, and sends that. */
-  private void commit(List<AppendRequest> batch) {
+  /**
+   * Fails what is overdue, takes the stripes of the rest (waiting, appends still queued, while a
+   * self-commit holds one), then sends the batch.
+   */
+  private void commit(List<AppendRequest> batch) throws InterruptedException {
     long now = System.nanoTime();
     for (var r : batch) {
       if (r.isOverdue(now)) {
@@ -186,6 +223,32 @@ final class GroupCommitter implements AutoCloseable {
     }
     if (batch.stream().allMatch(r -> r.result().isDone())) {
       return;
+    }
+    var held = new ArrayList<java.util.concurrent.locks.ReentrantLock>();
+    try {
+      // ascending stripe order; only self-commits (which never wait for a lock) contend
+      for (int stripe : batch.stream().mapToInt(r -> streamHash(r) & (STRIPES - 1)).sorted().distinct().toArray()) {
+        var lock = stripeLocks[stripe];
+        while (!lock.tryLock(REAP_INTERVAL_MS, TimeUnit.MILLISECONDS)) {
+          if (batch.stream().allMatch(r -> r.result().isDone())) {
+            return; // every append expired while a self-commit held the stripe
+          }
+        }
+        held.add(lock);
+      }
+      send(batch);
+    } finally {
+      held.forEach(java.util.concurrent.locks.ReentrantLock::unlock);
+    }
+  }
+
+  /** Gets a connection, claims what has not expired meanwhile, and sends that. */
+  private void send(List<AppendRequest> batch) {
+    long now = System.nanoTime();
+    for (var r : batch) {
+      if (r.isOverdue(now)) {
+        r.expire(overdue());
+      }
     }
     Connection c;
     try {

@@ -43,7 +43,9 @@ class AppendPathTest {
   @BeforeAll
   static void open() {
     url = EmbeddedPostgres.createDatabase("append_path");
-    store = PostgresStreamStore.open(config().durableRetention(CAP).build());
+    // a small pool: at most 2 appends commit on their callers' threads, the others queue, so the
+    // concurrent test below runs both paths side by side
+    store = PostgresStreamStore.open(config().durableRetention(CAP).poolSize(4).build());
   }
 
   @AfterAll
@@ -174,6 +176,30 @@ class AppendPathTest {
     assertThat(column(h, "durable_trimmed_pos")).isEqualTo(ids.get(2 * CAP - 1));
     assertThat(column(h, "durable_retained")).isEqualTo(CAP);
     assertThat(store.head(h.executionId(), 0).orElseThrow().frameCount()).isEqualTo(3 * CAP + 2);
+  }
+
+  @Test
+  @DisplayName("watch marks: written on first use, renewed for watched streams only, never for the attempt-started key")
+  void watchMarks() throws Exception {
+    var h = store.startAttempt(ExecutionId.random(2), Duration.ofMinutes(5));
+    long id = streamId(h);
+    assertThat(column(h, "coalesce(watched_until_ms, 0)")).isZero();
+    var marks = new WatchMarks(store.database().dataSource());
+    assertThat(marks.ensure(Notifier.ATTEMPT_STARTED)).isTrue();
+    marks.renew(java.util.Set.of(Notifier.ATTEMPT_STARTED));
+    assertThat(column(h, "coalesce(watched_until_ms, 0)")).isZero();
+    marks.renew(java.util.Set.of(id));
+    long first = column(h, "watched_until_ms");
+    long dbNow = column(h, "(extract(epoch FROM clock_timestamp()) * 1000)::bigint");
+    assertThat(first).isBetween(dbNow + WatchMarks.LEASE_MS - 5_000, dbNow + WatchMarks.LEASE_MS);
+    // a fresh mark is not rewritten: no write per parked reader
+    assertThat(marks.ensure(id)).isTrue();
+    marks.renew(java.util.Set.of(id));
+    assertThat(column(h, "watched_until_ms")).isEqualTo(first);
+  }
+
+  private static long streamId(Handle h) throws SQLException {
+    return column(h, "id");
   }
 
   @Test
