@@ -57,7 +57,11 @@ public final class AppendBench {
       String psql,
       Path out,
       String sides,
-      int quietWaitS) {}
+      int quietWaitS,
+      String redis,
+      Long redisPid,
+      String redisBenchmark,
+      String redisCli) {}
 
   public static void main(String[] args) {
     try {
@@ -99,10 +103,17 @@ public final class AppendBench {
 
     var seed = new SeedRunner(pg, o.refDir(), o.pgbench(), o.psql(), logDir, pm, cores);
     var trib = new TributaryRunner(pg, pm, cores);
+    var ceiling = new CeilingRunner(pg, pm, cores);
+    var redis = o.redis() == null ? null
+        : new RedisRunner(o.redis(), o.redisPid(), pg, o.redisBenchmark(), o.redisCli(), logDir, cores);
     log("setting up databases " + SeedRunner.DB + " (seed schema.sql) and " + TributaryRunner.DB);
     seed.setUp();
     trib.setUp();
+    ceiling.setUp();
     var env = Env.collect(pg, server, o.pgbench());
+    if (redis != null) {
+      env.lines().add(redis.version());
+    }
 
     if (o.warmUpS() > 0) {
       log("warm-up: Tributary " + Math.max(1, o.warmUpS() / 2) + " s at 1 writer + " + o.warmUpS()
@@ -118,8 +129,7 @@ public final class AppendBench {
     Files.writeString(csv, RunResult.csvHeader() + "\n");
     int d = o.durationS();
     for (int rep = 1; rep <= o.reps(); rep++) {
-      boolean seedFirst = rep % 2 == 1;
-      var done = new ArrayList<String>(); // seed keys measured in this rep
+      var done = new ArrayList<String>(); // seed and INSERT-ceiling keys measured in this rep
       for (var c : o.cases()) {
         var steps = new ArrayList<Step>();
         if (c.startsWith("w")) {
@@ -131,6 +141,15 @@ public final class AppendBench {
           }
           steps.add(new Step("tributary", c, k -> trib.run(c, k, w.writers(), w.inFlight(), 0,
               StoreConfig.DEFAULT_DURABLE_RETENTION, d, false)));
+          // the INSERT ceiling is synchronous too: a pipelined case is compared with Redis only
+          String insertKey = "insert-" + seedKey;
+          if (!done.contains(insertKey) && !c.endsWith(TributaryRunner.SILENT)) {
+            steps.add(new Step("insert", seedKey, k -> ceiling.run(seedKey, k, w.writers(), d)));
+            done.add(insertKey);
+          }
+          if (redis != null && !c.endsWith(TributaryRunner.SILENT)) {
+            steps.add(new Step("redis", c, k -> redis.run(c, k, w.writers(), w.inFlight(), d)));
+          }
         } else if (c.equals("grow")) {
           String pk = "p" + o.preload();
           if (!done.contains("w1")) {
@@ -147,12 +166,14 @@ public final class AppendBench {
         } else {
           die("unknown case " + c + " (use wN, wNpM, grow, cap or capN)");
         }
-        if (!o.sides().equals("both")) {
-          steps.removeIf(s -> !s.side().equals(o.sides()));
+        if (!o.sides().equals("both") && !o.sides().equals("all")) {
+          var wanted = List.of(o.sides().split(","));
+          steps.removeIf(s -> !wanted.contains(s.side()));
         }
-        if (!seedFirst) {
-          steps.sort((a, b) -> a.side().equals(b.side()) ? 0 : a.side().equals("tributary") ? -1 : 1);
-        }
+        // which side goes first rotates with the repeat, so no side always runs on a warmer machine
+        int shift = rep - 1;
+        steps.sort(java.util.Comparator.comparingInt(
+            st -> Math.floorMod(SIDE_ORDER.indexOf(st.side()) - shift, SIDE_ORDER.size())));
         for (var s : steps) {
           log(String.format(Locale.ROOT, "rep %d/%d  %-9s %-8s", rep, o.reps(), s.side(), s.key()));
           waitedS += waitForQuiet(gate, (int) Math.min(o.quietWaitS(), QUIET_BUDGET_S - waitedS), cores);
@@ -208,6 +229,14 @@ public final class AppendBench {
 
   private record Step(String side, String key, Run run) {}
 
+  /** The issue's targets, as ratios measured side by side in one run. */
+  static final double INSERT_TARGET = 0.8;
+  static final double REDIS_TARGET = 0.6;
+  static final double PIPELINED_REDIS_TARGET = 0.3;
+  static final double PRELOAD_TARGET = 0.9;
+
+  private static final List<String> SIDE_ORDER = List.of("seed", "insert", "redis", "tributary");
+
   // ---------------------------------------------------------------- options
 
   private static Options parse(String[] args) {
@@ -220,6 +249,8 @@ public final class AppendBench {
     Path out = null;
     String sides = "both";
     int quietWait = 15;
+    String redis = null, redisBenchmark = "redis-benchmark", redisCli = "redis-cli";
+    Long redisPid = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("-h") || a.equals("--help")) {
@@ -245,6 +276,10 @@ public final class AppendBench {
         case "--out" -> out = Path.of(v);
         case "--sides" -> sides = v;
         case "--quiet-wait" -> quietWait = Integer.parseInt(v);
+        case "--redis" -> redis = v.isBlank() ? null : v;
+        case "--redis-pid" -> redisPid = v.isBlank() ? null : Long.parseLong(v);
+        case "--redis-benchmark" -> redisBenchmark = v;
+        case "--redis-cli" -> redisCli = v;
         default -> die("unknown option " + a);
       }
     }
@@ -256,7 +291,7 @@ public final class AppendBench {
           DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()));
     }
     return new Options(db, user, password, ref.toAbsolutePath().normalize(), dur, warm, reps, cases, preload,
-        pgbench, psql, out.toAbsolutePath(), sides, quietWait);
+        pgbench, psql, out.toAbsolutePath(), sides, quietWait, redis, redisPid, redisBenchmark, redisCli);
   }
 
   private static void usage(PrintStream p) {
@@ -277,7 +312,12 @@ public final class AppendBench {
           --preload N        frames in the preloaded stream of 'grow' (default 100000)
           --pgbench PATH     --psql PATH   client binaries (default: from PATH)
           --out DIR          where runs.csv, report.txt and pgbench logs go
-          --sides S          both (default), tributary or seed: measure one side only
+          --sides S          all (default; also: both), or a comma list of tributary, seed,
+                             insert (the plain-INSERT ceiling), redis
+          --redis HOST:PORT  a redis-server with appendonly yes, appendfsync always (bench.sh
+                             starts one); none: no Redis column
+          --redis-pid PID    its pid (for its CPU share)
+          --redis-benchmark PATH  --redis-cli PATH
           --quiet-wait S     before each run, wait up to S s (default 15; at most %.0f s in all)
                              for other load on the machine to drop below %s cores"""
             .formatted(QUIET_BUDGET_S, NOISY_CORES));
@@ -322,7 +362,8 @@ public final class AppendBench {
         by.computeIfAbsent(r.side() + "/" + r.key(), k -> new ArrayList<>()).add(r);
       }
       p.println();
-      p.println("== Tributary durable appends vs the seed's SQL (pgbench, variant a), same PostgreSQL, one run");
+      p.println("== Tributary durable appends vs the seed's SQL (pgbench, variant a), a plain-INSERT ceiling and"
+          + " Redis XADD (AOF fsync always), same machine, same PostgreSQL, one run");
       env.print(p);
       p.printf(Locale.ROOT,
           "runs: %d s each, %d rep(s) interleaved%s, warm-up %d s; TRUNCATE + CHECKPOINT before every run;"
@@ -331,26 +372,32 @@ public final class AppendBench {
       p.println();
 
       var rows = new ArrayList<String[]>();
-      rows.add(new String[] {"case", "Tributary appends/s", "seed appends/s", "ratio"});
+      rows.add(new String[] {"case", "Tributary appends/s", "seed appends/s", "INSERT ceiling", "Redis AOF always",
+          "x seed", "x INSERT", "x Redis", "target"});
       String pk = "p" + o.preload();
       for (var c : o.cases()) {
         if (c.startsWith("w")) {
           var w = Writers.parse(c);
           int n = w.writers();
+          boolean piped = w.inFlight() > 1;
           rows.add(row(n + (n == 1 ? " writer, 1 stream" : " writers, " + n + " streams")
-                  + (w.inFlight() > 1 ? ", " + w.inFlight() + " appends in flight each" : "")
+                  + (piped ? ", " + w.inFlight() + " appends in flight each" : "")
                   + (c.endsWith(TributaryRunner.SILENT) ? ", NOTIFY off" : ""),
-              by.get("tributary/" + c), by.get("seed/w" + n)));
+              by.get("tributary/" + c), by.get("seed/w" + n), piped ? null : by.get("insert/w" + n),
+              by.get("redis/" + c.replace(TributaryRunner.SILENT, "")),
+              piped ? Double.NaN : INSERT_TARGET, piped ? PIPELINED_REDIS_TARGET : REDIS_TARGET));
         } else if (c.equals("grow")) {
           rows.add(row("1 writer, empty stream", by.get("tributary/p0"), by.get("seed/w1")));
           rows.add(row("1 writer, stream preloaded with " + num(o.preload()), by.get("tributary/" + pk),
               by.get("seed/" + pk)));
+          double ratio = median(by.get("tributary/" + pk), RunResult::appendsPerSec)
+              / median(by.get("tributary/p0"), RunResult::appendsPerSec);
           double t = median(by.get("tributary/" + pk), RunResult::appendsPerSec)
               / median(by.get("tributary/p0"), RunResult::appendsPerSec);
           double s = median(by.get("seed/" + pk), RunResult::appendsPerSec)
               / median(by.get("seed/w1"), RunResult::appendsPerSec);
           rows.add(new String[] {"  preload ratio (" + num(o.preload()) + " / empty)",
-              fmt2(t), fmt2(s), ""});
+              fmt2(t), fmt2(s), "", "", "", "", "", verdict(">= " + PRELOAD_TARGET, ratio >= PRELOAD_TARGET, ratio)});
         } else if (c.startsWith("cap")) {
           boolean fresh = c.startsWith("capfresh");
           String n = c.substring(fresh ? 8 : 3);
@@ -359,7 +406,7 @@ public final class AppendBench {
               + (fresh ? ", fresh-table stats" : ""), by.get("tributary/" + c), null));
         }
       }
-      table(p, rows, new boolean[] {false, true, true, true});
+      table(p, rows, new boolean[] {false, true, true, true, true, true, true, true, false});
       for (var c : o.cases()) {
         var t = by.get("tributary/" + c);
         if (c.startsWith("w") && t != null
@@ -369,8 +416,11 @@ public final class AppendBench {
               + " also trims the oldest frame (see frames/stream at end, p99, and the cap case).");
         }
       }
-      p.println("ratio = Tributary / seed. Targets: >= 10x the seed at 8 writers; preload ratio ~1.0 (flat with"
-          + " stream length).");
+      p.println("x = Tributary / that side, medians. INSERT ceiling = one autocommitted INSERT per transaction into a"
+          + " copy of tb_frame (same indexes) from this JVM via pgjdbc; Redis = redis-benchmark XADD of the same"
+          + " payload, appendonly yes, appendfsync always. Targets: synchronous writers >= " + INSERT_TARGET
+          + "x INSERT and >= " + REDIS_TARGET + "x Redis; pipelined >= " + PIPELINED_REDIS_TARGET
+          + "x Redis pipelined; preload ratio >= " + PRELOAD_TARGET + ".");
       p.println("Tributary: default StoreConfig (durable retention " + num(StoreConfig.DEFAULT_DURABLE_RETENTION)
           + ", pool " + StoreConfig.DEFAULT_POOL_SIZE + ", maxBatch " + StoreConfig.DEFAULT_MAX_BATCH
           + "); the empty/preloaded pair runs with retention " + num(bigCap) + " so nothing is trimmed."
@@ -410,10 +460,35 @@ public final class AppendBench {
     }
 
     private static String[] row(String name, List<RunResult> t, List<RunResult> s) {
-      double tv = t == null ? Double.NaN : median(t, RunResult::appendsPerSec);
-      double sv = s == null ? Double.NaN : median(s, RunResult::appendsPerSec);
-      return new String[] {name, withRange(t), withRange(s),
-          Double.isNaN(tv) || Double.isNaN(sv) ? "-" : String.format(Locale.ROOT, "%.1fx", tv / sv)};
+      return row(name, t, s, null, null, Double.NaN, Double.NaN);
+    }
+
+    private static String[] row(String name, List<RunResult> t, List<RunResult> s, List<RunResult> ins,
+        List<RunResult> redis, double insertTarget, double redisTarget) {
+      double tv = rate(t);
+      double xi = tv / rate(ins);
+      double xr = tv / rate(redis);
+      var goals = new ArrayList<String>();
+      if (!Double.isNaN(insertTarget) && !Double.isNaN(xi)) {
+        goals.add(verdict(">= " + insertTarget + "x INSERT", xi >= insertTarget, xi));
+      }
+      if (!Double.isNaN(redisTarget) && !Double.isNaN(xr)) {
+        goals.add(verdict(">= " + redisTarget + "x Redis", xr >= redisTarget, xr));
+      }
+      return new String[] {name, withRange(t), withRange(s), withRange(ins), withRange(redis),
+          ratio(tv / rate(s), "%.1fx"), ratio(xi, "%.2fx"), ratio(xr, "%.2fx"), String.join(", ", goals)};
+    }
+
+    private static double rate(List<RunResult> rs) {
+      return rs == null || rs.isEmpty() ? Double.NaN : median(rs, RunResult::appendsPerSec);
+    }
+
+    private static String ratio(double v, String format) {
+      return Double.isNaN(v) || Double.isInfinite(v) ? "-" : String.format(Locale.ROOT, format, v);
+    }
+
+    private static String verdict(String goal, boolean met, double value) {
+      return Double.isNaN(value) ? "" : goal + (met ? " ok" : " MISSED");
     }
 
     private static String withRange(List<RunResult> rs) {

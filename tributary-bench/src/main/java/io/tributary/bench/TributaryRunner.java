@@ -294,7 +294,7 @@ final class TributaryRunner {
     }
   }
 
-  private static double pct(long[] sorted, double q) {
+  static double pct(long[] sorted, double q) {
     if (sorted.length == 0) {
       return Double.NaN;
     }

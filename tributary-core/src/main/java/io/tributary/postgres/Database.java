@@ -28,6 +28,7 @@ public final class Database implements AutoCloseable {
   private final GuardedDataSource guarded;
   private final Notifier notifier;
   private final StreamRechecker rechecker;
+  private final WatchMarks watchMarks;
 
   private Database(
       StoreConfig config, HikariDataSource pool, DatabaseProbe probe, Notifier notifier) {
@@ -36,8 +37,9 @@ public final class Database implements AutoCloseable {
     this.probe = probe;
     this.guarded = new GuardedDataSource(pool, probe);
     this.notifier = notifier;
+    this.watchMarks = new WatchMarks(guarded);
     this.rechecker =
-        StreamRechecker.start(guarded, notifier, config.tailRecheckInterval().toMillis());
+        StreamRechecker.start(guarded, notifier, watchMarks, config.tailRecheckInterval().toMillis());
   }
 
   /** Opens the pool, migrates the schema to the latest version and starts the listener. */
@@ -89,6 +91,11 @@ public final class Database implements AutoCloseable {
 
   Notifier notifier() {
     return notifier;
+  }
+
+  /** Marks that make appends notify the attempt streams this process's readers wait on. */
+  WatchMarks watchMarks() {
+    return watchMarks;
   }
 
   public StoreConfig config() {

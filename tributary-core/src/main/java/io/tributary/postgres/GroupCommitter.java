@@ -6,10 +6,12 @@ import io.tributary.api.ValidationException;
 import io.tributary.api.ValidationKind;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +26,15 @@ import org.slf4j.LoggerFactory;
  * under load the batch grows by itself, also when one producer keeps many appends in flight
  * ({@code appendAsync}). A few committer threads keep more than one batch in flight, which hides
  * the round trip; each owns a share of the streams, so a stream's appends keep their order.
+ *
+ * <p>Idle path: a synchronous append whose share of the streams (a stripe, by stream hash) has
+ * nothing queued or in flight commits on the caller's own thread ({@link #commitOrSubmit}), so a
+ * lone writer pays no hand-off to a committer thread and back, and several writers on different
+ * streams commit side by side, their WAL flushes grouped by PostgreSQL itself. Anything of the
+ * stripe still queued or in flight sends it to the queue instead, behind those appends, so a
+ * stream's order stays the submission order. A single plain durable append goes out as one
+ * statement without PL/pgSQL ({@link AttemptStreamSql#APPEND_ONE}); everything else through {@code
+ * tb_append_batch}.
  *
  * <p>Outages: every append has a deadline of {@link StoreConfig#dbTimeout()}
  * from the moment it is queued, not per batch. A reaper thread fails appends that are still
@@ -42,6 +53,9 @@ final class GroupCommitter implements AutoCloseable {
   /** How often the reaper looks for appends past their deadline: the slack of the deadline. */
   static final long REAP_INTERVAL_MS = 50;
 
+  /** Stripes of the stream space for the idle path (a power of two); collisions only cost it. */
+  static final int STRIPES = 4_096;
+
   private final Database db;
   private final long timeoutNanos;
   private final List<LinkedBlockingQueue<AppendRequest>> queues = new ArrayList<>();
@@ -49,12 +63,32 @@ final class GroupCommitter implements AutoCloseable {
   private final AtomicReferenceArray<List<AppendRequest>> pending;
   private final List<Thread> workers = new ArrayList<>();
   private final Thread reaper;
+  /** Per stripe: appends queued or in flight (queued, in a batch, or committing on their caller). */
+  private final AtomicIntegerArray busy = new AtomicIntegerArray(STRIPES);
+  /**
+   * Appends committing on their callers' threads at once: at most half the pool, so readers and
+   * the committers always find connections; beyond it appends queue and are batched.
+   */
+  private final java.util.concurrent.Semaphore selfCommits;
+  /**
+   * Held while appends of the stripe are being sent: by a self-commit for its whole statement, by
+   * a committer from before it claims a batch until the batch's outcome. A committer whose batch
+   * meets a stripe busy with a self-commit waits with its appends still queued, so the reaper can
+   * fail them at their deadline should that statement hang (as a batch queued behind a stuck
+   * batch does), and one stream never has two statements in flight.
+   */
+  private final java.util.concurrent.locks.ReentrantLock[] stripeLocks =
+      new java.util.concurrent.locks.ReentrantLock[STRIPES];
   private volatile boolean running = true;
 
   GroupCommitter(Database db, int committers) {
     this.db = db;
     this.timeoutNanos = db.config().dbTimeout().toNanos();
     this.pending = new AtomicReferenceArray<>(committers);
+    this.selfCommits = new java.util.concurrent.Semaphore(Math.max(1, db.config().poolSize() / 2));
+    for (int i = 0; i < STRIPES; i++) {
+      stripeLocks[i] = new java.util.concurrent.locks.ReentrantLock();
+    }
     for (int i = 0; i < committers; i++) {
       var queue = new LinkedBlockingQueue<AppendRequest>(QUEUE_CAPACITY);
       queues.add(queue);
@@ -85,12 +119,63 @@ final class GroupCommitter implements AutoCloseable {
     if (!running) {
       throw new UnavailableException("store is closed", false, null);
     }
-    var eid = r.handle().executionId();
-    int hash = 31 * (31 * eid.uuid().hashCode() + eid.partition()) + Long.hashCode(r.handle().attemptIndex());
+    int hash = streamHash(r);
+    track(r, hash & (STRIPES - 1));
     var queue = queues.get(Math.floorMod(hash, queues.size()));
     if (!queue.offer(r, r.deadlineNanos() - System.nanoTime(), TimeUnit.NANOSECONDS)) {
       r.expire(notStored("the append queue stayed full"));
     }
+  }
+
+  /**
+   * Commits the append on the calling thread when nothing of its stripe is queued or in flight
+   * and fewer than half the pool's connections serve such appends; otherwise queues it as {@link
+   * #submit} does. Either way its outcome is in {@code r.result()}
+   * (already complete on the idle path when this returns).
+   */
+  void commitOrSubmit(AppendRequest r) throws InterruptedException {
+    int stripe = streamHash(r) & (STRIPES - 1);
+    if (!running || !selfCommits.tryAcquire()) {
+      submit(r);
+      return;
+    }
+    var lock = stripeLocks[stripe];
+    if (!lock.tryLock()) {
+      selfCommits.release();
+      submit(r);
+      return;
+    }
+    if (!busy.compareAndSet(stripe, 0, 1)) {
+      lock.unlock();
+      selfCommits.release();
+      submit(r);
+      return;
+    }
+    // released as the outcome is handed out, before the caller can send its next append
+    r.result().whenComplete((o, e) -> busy.decrementAndGet(stripe));
+    try {
+      commit(new ArrayList<>(List.of(r)));
+    } catch (RuntimeException e) {
+      log.error("append failed", e);
+      r.result().completeExceptionally(e);
+    } finally {
+      lock.unlock();
+      selfCommits.release();
+    }
+    if (!r.result().isDone()) {
+      r.result().completeExceptionally(new IllegalStateException("no result for append"));
+    }
+  }
+
+  /** Counts the append in its stripe until its outcome is known. */
+  private void track(AppendRequest r, int stripe) {
+    busy.incrementAndGet(stripe);
+    r.result().whenComplete((o, e) -> busy.decrementAndGet(stripe));
+  }
+
+  private static int streamHash(AppendRequest r) {
+    var eid = r.handle().executionId();
+    return 31 * (31 * eid.uuid().hashCode() + eid.partition()) + Long.hashCode(r.handle().attemptIndex());
   }
 
   private void run(int index, LinkedBlockingQueue<AppendRequest> queue) {
@@ -120,8 +205,11 @@ final class GroupCommitter implements AutoCloseable {
     }
   }
 
-  /** Gets a connection, claims what has not expired meanwhile, and sends that. */
-  private void commit(List<AppendRequest> batch) {
+  /**
+   * Fails what is overdue, takes the stripes of the rest (waiting, appends still queued, while a
+   * self-commit holds one), then sends the batch.
+   */
+  private void commit(List<AppendRequest> batch) throws InterruptedException {
     long now = System.nanoTime();
     for (var r : batch) {
       if (r.isOverdue(now)) {
@@ -130,6 +218,32 @@ final class GroupCommitter implements AutoCloseable {
     }
     if (batch.stream().allMatch(r -> r.result().isDone())) {
       return;
+    }
+    var held = new ArrayList<java.util.concurrent.locks.ReentrantLock>();
+    try {
+      // ascending stripe order; only self-commits (which never wait for a lock) contend
+      for (int stripe : batch.stream().mapToInt(r -> streamHash(r) & (STRIPES - 1)).sorted().distinct().toArray()) {
+        var lock = stripeLocks[stripe];
+        while (!lock.tryLock(REAP_INTERVAL_MS, TimeUnit.MILLISECONDS)) {
+          if (batch.stream().allMatch(r -> r.result().isDone())) {
+            return; // every append expired while a self-commit held the stripe
+          }
+        }
+        held.add(lock);
+      }
+      send(batch);
+    } finally {
+      held.forEach(java.util.concurrent.locks.ReentrantLock::unlock);
+    }
+  }
+
+  /** Gets a connection, claims what has not expired meanwhile, and sends that. */
+  private void send(List<AppendRequest> batch) {
+    long now = System.nanoTime();
+    for (var r : batch) {
+      if (r.isOverdue(now)) {
+        r.expire(overdue());
+      }
     }
     Connection c;
     try {
@@ -200,6 +314,57 @@ final class GroupCommitter implements AutoCloseable {
     batch.sort(AppendRequest::lockOrder);
     int n = batch.size();
     var touched = new ArrayList<Long>();
+    try {
+      if (n == 1 && appendOne(c, batch.getFirst())) {
+        return;
+      }
+      executeBatch(c, batch, touched);
+    } catch (SQLException e) {
+      failed(c, batch, e);
+    }
+  }
+
+  /**
+   * A lone plain durable append as one statement ({@link AttemptStreamSql#APPEND_ONE}); false
+   * (nothing written) when it is not one or needs the function's answer.
+   */
+  private boolean appendOne(Connection c, AppendRequest r) throws SQLException {
+    if (r.mode() != AppendRequest.DURABLE || r.idempotencyKey() != null) {
+      return false;
+    }
+    var h = r.handle();
+    try (var ps = c.prepareStatement(AttemptStreamSql.APPEND_ONE)) {
+      var now = db.sqlNowMs();
+      if (now == null) {
+        ps.setNull(1, Types.BIGINT);
+      } else {
+        ps.setLong(1, now);
+      }
+      ps.setLong(2, db.config().durableRetention());
+      ps.setLong(3, r.payload().length);
+      ps.setObject(4, h.executionId().uuid());
+      ps.setInt(5, h.executionId().partition());
+      ps.setLong(6, h.attemptIndex());
+      ps.setObject(7, h.leaseId());
+      ps.setLong(8, h.leaseEpoch());
+      ps.setString(9, r.frameType());
+      ps.setBytes(10, r.payload());
+      ps.setString(11, r.correlationId());
+      c.setAutoCommit(true);
+      try (var rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return false;
+        }
+        long streamId = rs.getLong(1);
+        r.result().complete(new AppendOutcome(Positions.toId(rs.getLong(2)), rs.getLong(3), null, false));
+        db.notifier().wakeLocal(streamId);
+        return true;
+      }
+    }
+  }
+
+  private void executeBatch(Connection c, List<AppendRequest> batch, List<Long> touched) throws SQLException {
+    int n = batch.size();
     try (var ps = AppendBatchStatement.prepare(c, db, batch, false)) {
       c.setAutoCommit(true);
       var outcomes = new Object[n];
@@ -230,36 +395,40 @@ final class GroupCommitter implements AutoCloseable {
         }
       }
       touched.stream().distinct().forEach(db.notifier()::wakeLocal);
-    } catch (SQLException e) {
-      if (n > 1 && !isConnectionFailure(e) && !CommitFailure.outcomeUnknown(e)) {
-        // one bad item must not fail its neighbours: retry each on its own
-        for (var r : List.copyOf(batch)) {
-          execute(c, new ArrayList<>(List.of(r)));
-        }
-        return;
-      }
-      RuntimeException ex;
-      if (isDataError(e)) {
-        ex =
-            new ValidationException(
-                ValidationKind.INVALID_INPUT, "the database rejected the frame: " + e.getMessage());
-      } else if (CommitFailure.outcomeUnknown(e)) {
-        // the statement went out and no answer came back: it may have committed before the break
-        ex =
-            new UnavailableException(
-                "the database connection broke while the append was being committed; "
-                    + CommitFailure.OUTCOME_UNKNOWN
-                    + ": read the stream before retrying ("
-                    + e.getMessage()
-                    + ")",
-                true,
-                e);
-      } else {
-        // PostgreSQL answered with an error (e.g. 57P01 at shutdown): the statement rolled back
-        ex = notStored("the database refused the append (" + e.getMessage() + ")");
-      }
-      batch.forEach(r -> r.result().completeExceptionally(ex));
     }
+  }
+
+  /** Hands out the outcome of a statement that failed: retried per item, or failed as a whole. */
+  private void failed(Connection c, List<AppendRequest> batch, SQLException e) {
+    int n = batch.size();
+    if (n > 1 && !isConnectionFailure(e) && !CommitFailure.outcomeUnknown(e)) {
+      // one bad item must not fail its neighbours: retry each on its own
+      for (var r : List.copyOf(batch)) {
+        execute(c, new ArrayList<>(List.of(r)));
+      }
+      return;
+    }
+    RuntimeException ex;
+    if (isDataError(e)) {
+      ex =
+          new ValidationException(
+              ValidationKind.INVALID_INPUT, "the database rejected the frame: " + e.getMessage());
+    } else if (CommitFailure.outcomeUnknown(e)) {
+      // the statement went out and no answer came back: it may have committed before the break
+      ex =
+          new UnavailableException(
+              "the database connection broke while the append was being committed; "
+                  + CommitFailure.OUTCOME_UNKNOWN
+                  + ": read the stream before retrying ("
+                  + e.getMessage()
+                  + ")",
+              true,
+              e);
+    } else {
+      // PostgreSQL answered with an error (e.g. 57P01 at shutdown): the statement rolled back
+      ex = notStored("the database refused the append (" + e.getMessage() + ")");
+    }
+    batch.forEach(r -> r.result().completeExceptionally(ex));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.tributary.postgres;
 
 import io.tributary.api.UnavailableException;
+import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -24,6 +25,8 @@ final class ParkedRead {
    * @param seen the result of the query made before parking (it did not answer)
    * @param key the wake-up key a result waits on (a stream id, or {@link Notifier#ATTEMPT_STARTED});
    *     when a re-query names another key the reader re-registers on it
+   * @param beforeRequery runs with the current wake-up key before each re-query (the attempt store
+   *     marks the stream watched there, so that appends notify it)
    * @param requery the read to repeat; an {@link UnavailableException} from it is waited out
    * @param deadlineNanos {@link System#nanoTime()} at which to give up
    * @return the first answering result, else the last one seen
@@ -32,6 +35,7 @@ final class ParkedRead {
       Notifier notifier,
       R seen,
       ToLongFunction<R> key,
+      LongConsumer beforeRequery,
       Supplier<R> requery,
       Predicate<R> answered,
       long deadlineNanos)
@@ -42,6 +46,7 @@ final class ParkedRead {
       while (true) {
         R again;
         try {
+          beforeRequery.accept(waiter.streamId());
           again = requery.get();
         } catch (UnavailableException e) {
           // the database is away: keep waiting, the next wake or re-check tries again

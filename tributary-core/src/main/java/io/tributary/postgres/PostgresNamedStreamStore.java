@@ -190,6 +190,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
         db.notifier(),
         first,
         r -> id,
+        key -> {},
         () -> {
           var r = read(path, from, maxBytes, false);
           // the URL now names another stream: the one this reader waited on is gone

@@ -210,7 +210,12 @@ public final class PostgresStreamStore implements StreamStore {
   @Override
   public AppendOutcome append(Handle handle, Frame frame) {
     try {
-      return appendAsync(handle, frame).get();
+      var request =
+          AppendRequest.of(
+              handle, frame, AttemptStreamRules.checkedPayload(handle, frame, db.config().maxPayloadBytes()), committer.deadlineFromNow());
+      // the caller waits anyway: it commits the append itself when its stripe is idle
+      committer.commitOrSubmit(request);
+      return request.result().get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof TributaryException te) {
         throw te;
@@ -290,6 +295,8 @@ public final class PostgresStreamStore implements StreamStore {
               db.notifier(),
               result,
               PostgresStreamStore::waitKey,
+              // appends notify only marked streams: mark before every re-query
+              key -> db.watchMarks().ensure(key),
               () -> query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode),
               PostgresStreamStore::hasNews,
               deadline)

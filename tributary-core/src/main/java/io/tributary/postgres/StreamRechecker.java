@@ -28,21 +28,23 @@ final class StreamRechecker implements AutoCloseable {
 
   private final DataSource pool;
   private final Notifier notifier;
+  private final WatchMarks marks;
   private final long intervalMs;
   /** Last seen version per watched stream (null: no row); touched by the recheck thread only. */
   private final Map<Long, String> versions = new HashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
 
-  private StreamRechecker(DataSource pool, Notifier notifier, long intervalMs) {
+  private StreamRechecker(DataSource pool, Notifier notifier, WatchMarks marks, long intervalMs) {
     this.pool = pool;
     this.notifier = notifier;
+    this.marks = marks;
     this.intervalMs = intervalMs;
     this.thread = Thread.ofPlatform().daemon().name("tributary-recheck").unstarted(this::run);
   }
 
-  static StreamRechecker start(DataSource pool, Notifier notifier, long intervalMs) {
-    var r = new StreamRechecker(pool, notifier, intervalMs);
+  static StreamRechecker start(DataSource pool, Notifier notifier, WatchMarks marks, long intervalMs) {
+    var r = new StreamRechecker(pool, notifier, marks, intervalMs);
     r.thread.start();
     return r;
   }
@@ -67,6 +69,8 @@ final class StreamRechecker implements AutoCloseable {
   void recheck() throws SQLException {
     var watched = notifier.watchedStreamIds();
     versions.keySet().retainAll(watched);
+    // parked readers keep their streams' watch marks alive, or appends would stop notifying
+    marks.renew(watched);
     if (watched.contains(Notifier.ATTEMPT_STARTED)) {
       notifier.wakeLocal(Notifier.ATTEMPT_STARTED);
     }

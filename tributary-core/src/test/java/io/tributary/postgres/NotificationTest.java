@@ -26,7 +26,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 
-/** What the store sends on the NOTIFY channel: hints only, one per stream per transaction. */
+/**
+ * What the store sends on the NOTIFY channel: hints only, one per stream per transaction, and for
+ * appends only to streams some reader watches (a watch mark, see {@link WatchMarks}).
+ */
 class NotificationTest {
   private static String url;
   private static PostgresStreamStore store;
@@ -84,6 +87,7 @@ class NotificationTest {
   void oneNotificationPerAppend() throws SQLException {
     var eid = ExecutionId.random(1);
     var h = store.startAttempt(eid, Duration.ofMinutes(5));
+    assertThat(store.database().watchMarks().ensure(streamId(eid))).isTrue();
     received(100);
     store.append(h, Frame.of("log", "x"));
     assertThat(received(300)).containsExactly(Long.toString(streamId(eid)));
@@ -92,9 +96,25 @@ class NotificationTest {
   }
 
   @Test
+  @DisplayName("an append to a stream nobody watches sends no notification; its close still does")
+  void unwatchedAppendIsSilent() throws SQLException {
+    var eid = ExecutionId.random(1);
+    var h = store.startAttempt(eid, Duration.ofMinutes(5));
+    received(100);
+    store.append(h, Frame.of("log", "x"));
+    store.appendAsync(h, Frame.of("log", "y")).join();
+    store.append(h, Frame.of("s", "{\"a\":1}").withMode(io.tributary.api.StreamMode.durableSummary()));
+    assertThat(received(300)).isEmpty();
+    store.closeAttempt(h, CloseReason.ATTEMPT_SUCCESS);
+    assertThat(received(300)).containsExactly(Long.toString(streamId(eid)));
+  }
+
+  @Test
   @DisplayName("a rejected append sends no notification (tails are not woken for nothing)")
   void rejectedAppendIsSilent() throws SQLException {
-    var h = store.startAttempt(ExecutionId.random(1), Duration.ofMinutes(5));
+    var eid = ExecutionId.random(1);
+    var h = store.startAttempt(eid, Duration.ofMinutes(5));
+    assertThat(store.database().watchMarks().ensure(streamId(eid))).isTrue();
     received(100);
     var forged = new io.tributary.api.Handle(h.executionId(), 0, h.attemptId(), h.leaseId(), h.leaseEpoch() + 1,
         h.leaseTtlMs(), h.leaseExpiresAtMs(), "", "");
@@ -111,6 +131,7 @@ class NotificationTest {
       var eid = ExecutionId.random(1);
       eids.add(eid);
       handles.add(store.startAttempt(eid, Duration.ofMinutes(5)));
+      assertThat(store.database().watchMarks().ensure(streamId(eid))).isTrue();
     }
     received(100);
     var pool = Executors.newFixedThreadPool(8);
