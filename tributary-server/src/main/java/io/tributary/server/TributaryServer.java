@@ -76,6 +76,14 @@ public final class TributaryServer implements AutoCloseable {
       metrics.gauge(
           "tributary.live_readers", "Durable Streams long-polls and SSE responses running now",
           durableStreams::liveReaders);
+      metrics.gauge(
+          "tributary.live_shared_streams",
+          "streams whose Durable Streams live readers share one wait and one read per change",
+          durableStreams::sharedLiveStreams);
+      metrics.gauge(
+          "tributary.live_store_reads",
+          "store reads and waits made for Durable Streams long-polls and SSE readers since the start",
+          durableStreams::liveStoreReads);
       var signer =
           new TokenSigner(
               config.tokenKey() != null

@@ -48,6 +48,7 @@ public final class DurableStreamsHandler {
   private final NamedStreamReads reads;
   private final AttemptStreamEndpoint attempts;
   private final LiveReaders live;
+  private final StreamFeeds feeds;
   private final Subscriptions subscriptions;
   private final SubscriptionRoutes controls;
 
@@ -98,8 +99,10 @@ public final class DurableStreamsHandler {
     this.controls = new SubscriptionRoutes(subscriptions);
     this.writes = new NamedStreamWrites(namedStreams);
     this.live = new LiveReaders(config.maxLiveReaders());
-    this.reads = new NamedStreamReads(namedStreams, config, clock, live);
-    this.attempts = new AttemptStreamEndpoint(attemptStreams, config, clock, live);
+    this.feeds = new StreamFeeds(live::draining);
+    var readPath = new DsReadPath(config, clock, live, feeds);
+    this.reads = new NamedStreamReads(namedStreams, config, readPath);
+    this.attempts = new AttemptStreamEndpoint(attemptStreams, readPath);
   }
 
   /**
@@ -108,11 +111,27 @@ public final class DurableStreamsHandler {
    */
   public void drain() {
     live.drain();
+    feeds.wakeAll();
   }
 
   /** Long-polls and SSE responses running now. */
   public int liveReaders() {
     return live.running();
+  }
+
+  /** Streams whose live readers share one wait and one read per change right now. */
+  public int sharedLiveStreams() {
+    return feeds.size();
+  }
+
+  /**
+   * Store reads and waits made so far for live reads (long-poll, SSE) of both stream kinds: the
+   * shared ones (one per change of a stream, for all its readers) and those of readers reading for
+   * themselves. Readers caught up with their stream add nothing while they wait, keep-alives and
+   * long-poll timeouts included.
+   */
+  public long liveStoreReads() {
+    return feeds.reads();
   }
 
   /** True when a (decoded) path belongs to this protocol. */
@@ -131,6 +150,8 @@ public final class DurableStreamsHandler {
       response = route(request);
     } catch (DsException e) {
       response = DsResponses.error(e);
+    } catch (ReadRefused e) {
+      response = e.response();
     } catch (ValidationException e) {
       response = DsResponses.error(400, "BAD_REQUEST", e.detail());
     } catch (NotFoundException e) {
