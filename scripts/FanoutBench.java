@@ -55,6 +55,7 @@ public final class FanoutBench {
   private final AtomicInteger upToDate = new AtomicInteger();
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicLong reconnects = new AtomicLong();
+  private final AtomicInteger appendRetries = new AtomicInteger();
   private final ConcurrentLinkedQueue<Reader> toOpen = new ConcurrentLinkedQueue<>();
   private Selector selector;
   /** Readers connecting and not yet up to date; touched by the selector thread only. */
@@ -98,7 +99,7 @@ public final class FanoutBench {
     }
     selector.wakeup();
     long deadline = t0 + Duration.ofSeconds(60).toNanos();
-    while (upToDate.get() < total && System.nanoTime() < deadline) {
+    while (upToDate.get() + failures.get() < total && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
     print(
@@ -116,7 +117,7 @@ public final class FanoutBench {
     }
     var loaded = appendLoad(streams, 8);
     print("appends_with_readers", loaded.summary() + String.format(" p99_ratio=%.2f", loaded.p99() / Math.max(1e-9, alone.p99())));
-    print("totals", "reader_failures=" + failures.get() + " reconnects=" + reconnects.get());
+    print("totals", "reader_failures=" + failures.get() + " reconnects=" + reconnects.get() + " append_503_retries=" + appendRetries.get());
     loop.interrupt();
   }
 
@@ -256,6 +257,12 @@ public final class FanoutBench {
     long t = System.nanoTime();
     sentAt.set(id, t);
     var res = http.send(req, HttpResponse.BodyHandlers.ofString());
+    // a 503 (no pool connection within --db-timeout) is retried as clients do; counted
+    for (int retry = 0; res.statusCode() == 503 && retry < 5; retry++) {
+      appendRetries.incrementAndGet();
+      Thread.sleep(100);
+      res = http.send(req, HttpResponse.BodyHandlers.ofString());
+    }
     long took = (System.nanoTime() - t) / 1_000;
     if (res.statusCode() / 100 != 2) {
       throw new IOException("append answered " + res.statusCode() + ": " + res.body());
@@ -383,6 +390,7 @@ public final class FanoutBench {
     String offset = "now";
     boolean counted;
     boolean connecting;
+    boolean closing;
 
     Reader(int stream) {
       this.stream = stream;
@@ -405,6 +413,10 @@ public final class FanoutBench {
     void received(String chunk, SelectionKey key) {
       long now = System.nanoTime();
       text.append(chunk);
+      if (text.indexOf("HTTP/1.1 ") == 0 && text.indexOf("\r\n\r\n") > 0) {
+        var head = text.substring(0, text.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        closing = head.contains("\r\nconnection: close");
+      }
       if (text.length() >= 12 && text.indexOf("HTTP/1.1 ") == 0 && text.indexOf("HTTP/1.1 200") != 0) {
         if (failures.incrementAndGet() <= 3) {
           System.err.println("reader refused: " + text.substring(0, Math.min(text.length(), 300)));
@@ -440,10 +452,13 @@ public final class FanoutBench {
       text.setLength(0);
       text.append(rest);
       if (rest.contains("\r\n0\r\n\r\n") || rest.startsWith("0\r\n\r\n")) {
-        // the server ended this response (its SSE lifetime): resume from the last offset
+        // the server ended this response (its SSE lifetime): resume from the last offset, on this
+        // connection unless the server closes it (then on a new one, when the close arrives)
         text.setLength(0);
-        reconnects.incrementAndGet();
-        request(key);
+        if (!closing) {
+          reconnects.incrementAndGet();
+          request(key);
+        }
       }
     }
 
