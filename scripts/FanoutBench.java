@@ -88,6 +88,11 @@ public final class FanoutBench {
     print("setup", "streams=" + streams + " readers_per_stream=" + perStream);
     var alone = appendLoad(streams, 8);
     print("appends_no_readers", alone.summary());
+    appendToEvery(streams); // opens the appender's connections
+    for (int round = 0; round < 3; round++) {
+      print("append_to_every_stream_no_readers", appendToEvery(streams).summary());
+      Thread.sleep(500);
+    }
     long heap0 = liveHeapBytes();
     long rss0 = rssKib(serverPid);
     selector = Selector.open();
@@ -110,7 +115,6 @@ public final class FanoutBench {
     for (int round = 0; round < 10; round++) {
       deliver("one_append", perStream, () -> append(ThreadLocalRandom.current().nextInt(streams)));
     }
-    appendToEvery(streams); // opens the appender's connections, so the rounds measure appends, not connects
     Thread.sleep(1_000);
     for (int round = 0; round < 3; round++) {
       deliver("append_to_every_stream", (long) total, () -> appendToEvery(streams));
@@ -419,7 +423,8 @@ public final class FanoutBench {
       }
       if (text.length() >= 12 && text.indexOf("HTTP/1.1 ") == 0 && text.indexOf("HTTP/1.1 200") != 0) {
         if (failures.incrementAndGet() <= 3) {
-          System.err.println("reader refused: " + text.substring(0, Math.min(text.length(), 300)));
+          int body = text.indexOf("{");
+          System.err.println("reader refused: " + text.substring(0, 12) + (body < 0 ? "" : " " + text.substring(body)));
         }
         close(key);
         return;
