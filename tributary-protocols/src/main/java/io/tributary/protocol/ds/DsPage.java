@@ -100,6 +100,14 @@ final class DsPage<P> {
     return payloads.isEmpty();
   }
 
+  long payloadBytes() {
+    long n = 0;
+    for (var p : payloads) {
+      n += p.length;
+    }
+    return n;
+  }
+
   /** The stream is closed and this page reaches its end. */
   boolean endOfStream() {
     return upToDate && closed;

@@ -32,6 +32,8 @@ final class StreamFeed<P> {
   static final Duration WAIT = Duration.ofSeconds(30);
   /** Pages kept for readers that are a few changes behind (an SSE writing to a slow client). */
   static final int KEPT_PAGES = 32;
+  /** ... and at most about this many payload bytes of them (the newest page is always kept). */
+  static final long KEPT_BYTES = 256 * 1024;
   /** A feed with no reader ends this long after its last reader left (readers reconnect). */
   static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long OUTAGE_RETRY_MS = 250;
@@ -43,6 +45,7 @@ final class StreamFeed<P> {
   private final ArrayDeque<DsPage<P>> recent = new ArrayDeque<>();
   // guarded by lock
   private DsPage<P> end;
+  private long keptBytes;
   private boolean behind;
   private boolean stopped;
   private boolean dead;
@@ -171,8 +174,9 @@ final class StreamFeed<P> {
         try {
           if (!page.isEmpty()) {
             recent.addLast(page);
-            if (recent.size() > KEPT_PAGES) {
-              recent.removeFirst();
+            keptBytes += page.payloadBytes();
+            while (recent.size() > KEPT_PAGES || (keptBytes > KEPT_BYTES && recent.size() > 1)) {
+              keptBytes -= recent.removeFirst().payloadBytes();
             }
           }
           end = page.atEnd();
