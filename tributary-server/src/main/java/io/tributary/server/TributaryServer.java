@@ -72,7 +72,7 @@ public final class TributaryServer implements AutoCloseable {
       var named = new PostgresNamedStreamStore(database);
       subscriptions =
           Subscriptions.start(new PostgresSubscriptionStore(database), named, config.subscriptionConfig());
-      var durableStreams = durableStreams(named, attempts, config, subscriptions);
+      var durableStreams = durableStreams(named, attempts, config, subscriptions, database);
       metrics.gauge(
           "tributary.live_readers", "Durable Streams long-polls and SSE responses running now",
           durableStreams::liveReaders);
@@ -130,7 +130,11 @@ public final class TributaryServer implements AutoCloseable {
   }
 
   private static DurableStreamsHandler durableStreams(
-      NamedStreamStore named, StreamStore attempts, ServerConfig config, Subscriptions subscriptions) {
+      NamedStreamStore named,
+      StreamStore attempts,
+      ServerConfig config,
+      Subscriptions subscriptions,
+      Database database) {
     var dsConfig =
         new DurableStreamsConfig(
             config.longPollTimeout(),
@@ -139,7 +143,7 @@ public final class TributaryServer implements AutoCloseable {
             DurableStreamsConfig.DEFAULT_MAX_READ_BYTES,
             config.maxBodyBytes(),
             config.effectiveMaxLiveReaders());
-    return new DurableStreamsHandler(named, attempts, dsConfig, subscriptions);
+    return new DurableStreamsHandler(named, attempts, dsConfig, subscriptions, database::isReachable);
   }
 
   /** The port actually bound (useful when the config asked for 0). */

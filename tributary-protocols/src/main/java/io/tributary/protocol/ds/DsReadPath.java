@@ -4,6 +4,7 @@ import io.tributary.protocol.HttpHeaders;
 import io.tributary.protocol.HttpRequest;
 import io.tributary.protocol.HttpResponse;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -19,8 +20,20 @@ final class DsReadPath {
   private final LongSupplier clock;
   private final LiveReaders live;
   private final StreamFeeds feeds;
+  private final BooleanSupplier storageReachable;
 
-  DsReadPath(DurableStreamsConfig config, LongSupplier clock, LiveReaders live, StreamFeeds feeds) {
+  /**
+   * @param storageReachable false while the storage is known to be down: a new live read then
+   *     goes to the store (and is refused with 503 like every other request) instead of being
+   *     answered from a feed's memory
+   */
+  DsReadPath(
+      DurableStreamsConfig config,
+      LongSupplier clock,
+      LiveReaders live,
+      StreamFeeds feeds,
+      BooleanSupplier storageReachable) {
+    this.storageReachable = storageReachable;
     this.config = config;
     this.clock = clock;
     this.live = live;
@@ -60,7 +73,7 @@ final class DsReadPath {
 
   private <P> HttpResponse longPoll(StreamRef<P> ref, P position, boolean fromStart, String cursor) {
     var timeout = config.longPollTimeout();
-    StreamFeed<P> feed = feeds.existing(ref.key());
+    StreamFeed<P> feed = runningFeed(ref);
     try {
       DsPage<P> page = null;
       P from = position;
@@ -102,7 +115,7 @@ final class DsReadPath {
   }
 
   private <P> HttpResponse sse(StreamRef<P> ref, P position, boolean fromStart, String cursor) {
-    var source = new LiveSource<>(ref, feeds.existing(ref.key()));
+    var source = new LiveSource<>(ref, runningFeed(ref));
     boolean handedOver = false;
     try {
       var first = source.first(position, fromStart);
@@ -134,6 +147,10 @@ final class DsReadPath {
         source.close();
       }
     }
+  }
+
+  private <P> StreamFeed<P> runningFeed(StreamRef<P> ref) {
+    return storageReachable.getAsBoolean() ? feeds.existing(ref.key()) : null;
   }
 
   /**

@@ -11,6 +11,7 @@ import io.tributary.protocol.HttpResponse;
 import io.tributary.protocol.ds.subscription.SubscriptionRoutes;
 import io.tributary.protocol.ds.subscription.Subscriptions;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,19 +89,43 @@ public final class DurableStreamsHandler {
     this(namedStreams, attemptStreams, config, clock, null);
   }
 
+  /**
+   * A handler that also serves the subscription routes, and answers new live reads from memory
+   * only while {@code storageReachable} holds (during a detected outage they get 503 like every
+   * request that needs the database).
+   */
+  public DurableStreamsHandler(
+      NamedStreamStore namedStreams,
+      StreamStore attemptStreams,
+      DurableStreamsConfig config,
+      Subscriptions subscriptions,
+      BooleanSupplier storageReachable) {
+    this(namedStreams, attemptStreams, config, System::currentTimeMillis, subscriptions, storageReachable);
+  }
+
   DurableStreamsHandler(
       NamedStreamStore namedStreams,
       StreamStore attemptStreams,
       DurableStreamsConfig config,
       LongSupplier clock,
       Subscriptions subscriptions) {
+    this(namedStreams, attemptStreams, config, clock, subscriptions, () -> true);
+  }
+
+  DurableStreamsHandler(
+      NamedStreamStore namedStreams,
+      StreamStore attemptStreams,
+      DurableStreamsConfig config,
+      LongSupplier clock,
+      Subscriptions subscriptions,
+      BooleanSupplier storageReachable) {
     this.config = config;
     this.subscriptions = subscriptions;
     this.controls = new SubscriptionRoutes(subscriptions);
     this.writes = new NamedStreamWrites(namedStreams);
     this.live = new LiveReaders(config.maxLiveReaders());
     this.feeds = new StreamFeeds(live::draining);
-    var readPath = new DsReadPath(config, clock, live, feeds);
+    var readPath = new DsReadPath(config, clock, live, feeds, storageReachable);
     this.reads = new NamedStreamReads(namedStreams, config, readPath);
     this.attempts = new AttemptStreamEndpoint(attemptStreams, readPath);
   }
