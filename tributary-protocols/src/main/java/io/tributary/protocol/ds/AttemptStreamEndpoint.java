@@ -12,9 +12,9 @@ import io.tributary.api.ValidationException;
 import io.tributary.protocol.HttpRequest;
 import io.tributary.protocol.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.time.Duration;
 import tools.jackson.databind.json.JsonMapper;
 
 /**

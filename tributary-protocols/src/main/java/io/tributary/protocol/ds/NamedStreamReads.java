@@ -7,9 +7,9 @@ import io.tributary.api.NamedStreamStore;
 import io.tributary.protocol.HttpHeaders;
 import io.tributary.protocol.HttpRequest;
 import io.tributary.protocol.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.time.Duration;
 
 /**
  * The reading operations on named streams: catch-up, long-poll and SSE ({@code GET}), and
