@@ -40,6 +40,14 @@ public sealed interface HttpResponse {
     default void write(String text) throws IOException {
       write(text.getBytes(StandardCharsets.UTF_8));
     }
+
+    /**
+     * Runs {@code action} once when the client has gone away (its connection closed or failed),
+     * possibly on another thread, and at once when it already has; a body parked between writes
+     * uses it to end without waiting for its next write to fail. An adapter that cannot tell
+     * never runs it.
+     */
+    default void onClientGone(Runnable action) {}
   }
 
   static Full of(int status, HttpHeaders headers, String body) {

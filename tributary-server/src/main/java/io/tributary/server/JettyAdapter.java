@@ -10,9 +10,11 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -62,7 +64,7 @@ final class JettyAdapter extends Handler.Abstract {
     }
     switch (response) {
       case HttpResponse.Full full -> sendFull(req, res, full, callback);
-      case HttpResponse.Streaming streaming -> sendStreaming(request, streaming, res, callback);
+      case HttpResponse.Streaming streaming -> sendStreaming(request, req, streaming, res, callback);
     }
     return true;
   }
@@ -153,13 +155,39 @@ final class JettyAdapter extends Handler.Abstract {
    * reaches the client at once. Returns when the body returns or the client has gone away.
    */
   private static void sendStreaming(
-      HttpRequest request, HttpResponse.Streaming streaming, Response res, Callback callback) {
+      HttpRequest request, Request req, HttpResponse.Streaming streaming, Response res, Callback callback) {
     copyHeaders(streaming, res, false);
+    // the connection is watched for the client's close while the body runs (below), which a
+    // following request on it would trip over: a streamed answer is the connection's last
+    res.getHeaders().put(HttpHeader.CONNECTION, "close");
+    if (req.getConnectionMetaData().getHttpVersion() == org.eclipse.jetty.http.HttpVersion.HTTP_1_1) {
+      // still chunked, so that a client tells a complete answer from a cut connection (Jetty
+      // would otherwise end a closing answer by the close alone)
+      res.getHeaders().put(HttpHeader.TRANSFER_ENCODING, "chunked");
+    }
     OutputStream out = Content.Sink.asOutputStream(res);
+    var connection = req.getConnectionMetaData().getConnection();
+    var gone = new ClientGone(connection.getEndPoint());
+    req.addFailureListener(failure -> gone.fire());
+    connection.addEventListener(gone);
+    gone.watch();
     HttpResponse.EventSink sink =
-        chunk -> {
-          out.write(chunk);
-          out.flush();
+        new HttpResponse.EventSink() {
+          @Override
+          public void write(byte[] chunk) throws IOException {
+            try {
+              out.write(chunk);
+              out.flush();
+            } catch (IOException e) {
+              gone.fire();
+              throw e;
+            }
+          }
+
+          @Override
+          public void onClientGone(Runnable action) {
+            gone.then(action);
+          }
         };
     try {
       streaming.body().writeTo(sink);
@@ -171,6 +199,77 @@ final class JettyAdapter extends Handler.Abstract {
     } catch (RuntimeException e) {
       log.error("streamed body failed: {} {}", request.method(), request.path(), e);
       callback.failed(e);
+    } finally {
+      gone.stopWatching();
+      connection.removeEventListener(gone);
+    }
+  }
+
+  /**
+   * Tells a streamed body that its client has gone. Jetty reads nothing while a handler runs, so
+   * a client's close would only show at the next write: this asks the endpoint to report when the
+   * connection becomes readable, and a read then finds the end of input (or a failure). Jetty's
+   * own signals (request failure, connection closed) count too, whichever comes first.
+   */
+  private static final class ClientGone implements org.eclipse.jetty.io.Connection.Listener, Callback {
+    private static final int PROBE_BYTES = 512;
+    private final EndPoint endPoint;
+    private final CompletableFuture<Void> gone = new CompletableFuture<>();
+    private volatile boolean watching = true;
+
+    ClientGone(EndPoint endPoint) {
+      this.endPoint = endPoint;
+    }
+
+    void watch() {
+      if (watching && !gone.isDone() && !endPoint.tryFillInterested(this)) {
+        // someone else reads this connection already; its failure or close still tells us
+        watching = false;
+      }
+    }
+
+    void stopWatching() {
+      watching = false;
+    }
+
+    void fire() {
+      gone.complete(null);
+    }
+
+    void then(Runnable action) {
+      gone.thenRun(action);
+    }
+
+    @Override
+    public void succeeded() {
+      try {
+        // a client sends nothing after a streamed request's head; bytes now are dropped (the
+        // connection closes after this answer), the end of input means the client left
+        int n = endPoint.fill(BufferUtil.allocate(PROBE_BYTES));
+        if (n < 0) {
+          fire();
+          return;
+        }
+      } catch (IOException e) {
+        fire();
+        return;
+      }
+      watch();
+    }
+
+    @Override
+    public void failed(Throwable x) {
+      fire();
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+      return InvocationType.NON_BLOCKING;
+    }
+
+    @Override
+    public void onClosed(org.eclipse.jetty.io.Connection connection) {
+      fire();
     }
   }
 

@@ -77,10 +77,18 @@ public final class TributaryServer implements AutoCloseable {
       var named = new PostgresNamedStreamStore(database);
       subscriptions =
           Subscriptions.start(new PostgresSubscriptionStore(database), named, config.subscriptionConfig());
-      var durableStreams = durableStreams(named, attempts, config, subscriptions);
+      var durableStreams = durableStreams(named, attempts, config, subscriptions, database);
       metrics.gauge(
           "tributary.live_readers", "Durable Streams long-polls and SSE responses running now",
           durableStreams::liveReaders);
+      metrics.gauge(
+          "tributary.live_shared_streams",
+          "streams whose Durable Streams live readers share one wait and one read per change",
+          durableStreams::sharedLiveStreams);
+      metrics.gauge(
+          "tributary.live_store_reads",
+          "store reads and waits made for Durable Streams long-polls and SSE readers since the start",
+          durableStreams::liveStoreReads);
       var signer =
           new TokenSigner(
               config.tokenKey() != null
@@ -128,7 +136,11 @@ public final class TributaryServer implements AutoCloseable {
   }
 
   private static DurableStreamsHandler durableStreams(
-      NamedStreamStore named, StreamStore attempts, ServerConfig config, Subscriptions subscriptions) {
+      NamedStreamStore named,
+      StreamStore attempts,
+      ServerConfig config,
+      Subscriptions subscriptions,
+      Database database) {
     var dsConfig =
         new DurableStreamsConfig(
             config.longPollTimeout(),
@@ -137,7 +149,7 @@ public final class TributaryServer implements AutoCloseable {
             DurableStreamsConfig.DEFAULT_MAX_READ_BYTES,
             config.maxBodyBytes(),
             config.effectiveMaxLiveReaders());
-    return new DurableStreamsHandler(named, attempts, dsConfig, subscriptions);
+    return new DurableStreamsHandler(named, attempts, dsConfig, subscriptions, database::isReachable);
   }
 
   /** The port actually bound (useful when the config asked for 0). */

@@ -10,13 +10,12 @@ import io.tributary.api.StreamHead;
 import io.tributary.api.StreamStore;
 import io.tributary.api.TailVisibility;
 import io.tributary.api.ValidationException;
-import io.tributary.protocol.HttpHeaders;
 import io.tributary.protocol.HttpRequest;
 import io.tributary.protocol.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.function.LongSupplier;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -37,18 +36,14 @@ final class AttemptStreamEndpoint {
 
   private static final JsonMapper MAPPER = JsonMapper.shared();
   private static final String SUMMARY_MODE = "summary";
+  private static final String JSON_TYPE = "application/json";
 
   private final StreamStore store;
-  private final DurableStreamsConfig config;
-  private final LongSupplier clock;
-  private final LiveReaders live;
+  private final DsReadPath reads;
 
-  AttemptStreamEndpoint(
-      StreamStore store, DurableStreamsConfig config, LongSupplier clock, LiveReaders live) {
-    this.live = live;
+  AttemptStreamEndpoint(StreamStore store, DsReadPath reads) {
     this.store = store;
-    this.config = config;
-    this.clock = clock;
+    this.reads = reads;
   }
 
   static boolean owns(String path) {
@@ -66,14 +61,7 @@ final class AttemptStreamEndpoint {
     }
     var target = target(req.path());
     return switch (req.method()) {
-      case "GET" -> {
-        var params = ReadParams.parse(req);
-        try {
-          yield read(req, target, head(target), params);
-        } catch (OffsetGone gone) {
-          yield gone.response();
-        }
-      }
+      case "GET" -> reads.read(req, ReadParams.parse(req), new AttemptStream(target));
       case "HEAD" -> head(head(target));
       default -> {
         var e =
@@ -114,147 +102,101 @@ final class AttemptStreamEndpoint {
         .head(t.executionId(), t.attemptIndex())
         .orElseThrow(
             () ->
-                new DsException(
-                    404,
-                    "STREAM_NOT_FOUND",
-                    "execution " + t.executionId() + " has no attempt " + t.attemptIndex()));
+                new ReadRefused(
+                    DsResponses.error(
+                        404,
+                        "STREAM_NOT_FOUND",
+                        "execution " + t.executionId() + " has no attempt " + t.attemptIndex())));
   }
-
-  private HttpResponse read(HttpRequest req, AttemptRef t, StreamHead head, ReadParams params) {
-    var after =
-        switch (params.offset()) {
-          case DsOffset.Start s -> EntryId.ZERO;
-          case DsOffset.Now n -> head.lastId();
-          case DsOffset.At at -> entryId(at);
-        };
-    boolean fromStart = params.offset() instanceof DsOffset.Start;
-    return switch (params.live()) {
-      case NONE -> catchUp(req, t, head, after, fromStart, params.offset() instanceof DsOffset.Now);
-      case LONG_POLL -> live.serve(() -> longPoll(t, after, fromStart, params.cursor()));
-      case SSE -> live.serve(() -> sse(t, after, fromStart, params.cursor()));
-    };
-  }
-
-  /** Frames read after a position, and that position (the retention watermark for a start read). */
-  private record Read(EntryId after, StreamFrames frames) {}
 
   /**
-   * Reads after a position. Retention may have deleted durable frames after it: then a read from
-   * the start ({@code -1}) begins at the oldest complete position instead, and a read from a
-   * minted offset is refused with 410, because answering it would hide the gap.
-   *
-   * @throws OffsetGone when frames after {@code after} were dropped and the read is not a start read
+   * An attempt stream on the shared read path. Its first read checks that the attempt exists
+   * (404 otherwise); an offset is the (ms, seq) of a frame's entry id.
    */
-  private Read readAfter(AttemptRef t, EntryId after, boolean fromStart, long blockMs) {
-    var frames = tail(t, after, blockMs);
-    // a trim between two queries moves the watermark again; each retry starts past the last one
-    for (int attempt = 0; fromStart && frames.droppedAfter(after) && attempt < START_RETRIES; attempt++) {
-      after = frames.durableTrimmedThrough();
-      frames = tail(t, after, blockMs);
-    }
-    if (frames.droppedAfter(after)) {
-      throw new OffsetGone(after, frames.durableTrimmedThrough());
-    }
-    return new Read(after, frames);
-  }
+  private final class AttemptStream implements StreamRef<EntryId> {
+    private final AttemptRef target;
+    private volatile boolean exists;
 
-  private HttpResponse catchUp(
-      HttpRequest req, AttemptRef t, StreamHead head, EntryId from, boolean fromStart, boolean fromNow) {
-    if (fromNow) {
-      var headers = headers(from, true, head.isClosed()).set("Cache-Control", "no-store");
-      return new HttpResponse.Full(200, headers, JsonMessages.join(List.of()));
+    AttemptStream(AttemptRef target) {
+      this.target = target;
     }
-    var read = readAfter(t, from, fromStart, 0);
-    var after = read.after();
-    var frames = read.frames();
-    var page = Page.of(frames, after);
-    var headers = headers(page.next(), page.upToDate(), page.endOfStream());
-    var etag = ETags.of(tag(t), offset(after), offset(page.next()), page.endOfStream());
-    headers
-        .set("ETag", etag)
-        .set(
-            "Cache-Control",
-            page.upToDate() && !frames.isClosed() ? "no-cache" : NamedStreamReads.CACHEABLE);
-    if (ETags.matches(req.headers().first("If-None-Match"), etag)) {
-      return DsResponses.empty(304, headers);
-    }
-    return new HttpResponse.Full(200, headers, JsonMessages.join(messages(frames)));
-  }
 
-  private HttpResponse longPoll(AttemptRef t, EntryId from, boolean fromStart, String cursor) {
-    var read = readAfter(t, from, fromStart, config.longPollTimeout().toMillis());
-    var after = read.after();
-    var frames = read.frames();
-    var page = Page.of(frames, after);
-    var headers =
-        headers(page.next(), page.upToDate(), page.endOfStream())
-            .set(DsHeaders.CURSOR, DsCursor.next(clock.getAsLong(), cursor));
-    if (frames.frames().isEmpty()) {
-      headers.set("Cache-Control", "no-cache");
-      return DsResponses.empty(204, headers);
+    @Override
+    public String key() {
+      return tag(target);
     }
-    headers
-        .set("Cache-Control", page.upToDate() && !frames.isClosed() ? "no-cache" : NamedStreamReads.CACHEABLE)
-        .set("ETag", ETags.of(tag(t), offset(after), offset(page.next()), page.endOfStream()));
-    return new HttpResponse.Full(200, headers, JsonMessages.join(messages(frames)));
-  }
 
-  private HttpResponse sse(AttemptRef t, EntryId from, boolean fromStart, String cursor) {
-    var read = readAfter(t, from, fromStart, 0);
-    var first = batch(read.frames(), read.after());
-    // a reader that falls behind the durable cap mid-stream gets its response ended; it
-    // reconnects from its last offset and is told (410) where the kept frames begin
-    SseSession.Source<EntryId> source =
-        (position, wait) -> {
-          var frames = tail(t, position, wait.toMillis());
-          return frames.droppedAfter(position) ? SseBatch.unreadable() : batch(frames, position);
-        };
-    var session = new SseSession<>(source, first, config, clock, cursor, live::draining);
-    var headers = DsHeaders.sse();
-    return new HttpResponse.Streaming(200, headers, session::writeTo);
+    @Override
+    public EntryId position(DsOffset offset) {
+      return switch (offset) {
+        case DsOffset.Start s -> EntryId.ZERO;
+        case DsOffset.Now n -> null;
+        case DsOffset.At at -> entryId(at);
+      };
+    }
+
+    @Override
+    public DsPage<EntryId> read(EntryId after, boolean fromStart) {
+      if (after == null) {
+        var head = head(target);
+        exists = true;
+        return new DsPage<>(
+            tag(target), JSON_TYPE, PayloadEncoding.JSON, List.of(), head.lastId(), head.lastId(),
+            offset(head.lastId()), true, head.isClosed(), true);
+      }
+      return readAfter(after, fromStart, 0);
+    }
+
+    @Override
+    public DsPage<EntryId> await(EntryId after, boolean fromStart, Duration wait) {
+      return readAfter(after, fromStart, wait.toMillis());
+    }
+
+    @Override
+    public Object etagPosition(EntryId position) {
+      return offset(position);
+    }
+
+    /**
+     * Reads after a position. Retention may have deleted durable frames after it: then a read
+     * from the start ({@code -1}) begins at the oldest complete position instead, and a read from
+     * a minted offset is refused with 410, because answering it would hide the gap.
+     */
+    private DsPage<EntryId> readAfter(EntryId after, boolean fromStart, long blockMs) {
+      if (!exists) {
+        head(target);
+        exists = true;
+      }
+      var frames = tail(target, after, blockMs);
+      // a trim between two queries moves the watermark again; each retry starts past the last one
+      for (int attempt = 0; fromStart && frames.droppedAfter(after) && attempt < START_RETRIES; attempt++) {
+        after = frames.durableTrimmedThrough();
+        frames = tail(target, after, blockMs);
+      }
+      if (frames.droppedAfter(after)) {
+        throw new ReadRefused(offsetGone(after, frames.durableTrimmedThrough()));
+      }
+      var list = frames.frames();
+      var next = list.isEmpty() ? after : list.getLast().id();
+      return new DsPage<>(
+          tag(target), JSON_TYPE, PayloadEncoding.JSON, messages(frames), after, next, offset(next),
+          list.size() < FRAMES_PER_READ, frames.isClosed(), true);
+    }
   }
 
   private HttpResponse head(StreamHead head) {
     var headers =
-        headers(head.lastId(), true, head.isClosed()).set("Cache-Control", "no-store");
+        DsHeaders.base()
+            .set("Content-Type", JSON_TYPE)
+            .set(DsHeaders.NEXT_OFFSET, offset(head.lastId()))
+            .set(DsHeaders.UP_TO_DATE, "true")
+            .set("Cache-Control", "no-store");
+    if (head.isClosed()) {
+      headers.set(DsHeaders.CLOSED, "true");
+    }
     return DsResponses.empty(200, headers);
   }
 
-  private static HttpHeaders headers(EntryId next, boolean upToDate, boolean closed) {
-    var headers =
-        DsHeaders.base()
-            .set("Content-Type", "application/json")
-            .set(DsHeaders.NEXT_OFFSET, offset(next));
-    if (upToDate) {
-      headers.set(DsHeaders.UP_TO_DATE, "true");
-    }
-    if (closed) {
-      headers.set(DsHeaders.CLOSED, "true");
-    }
-    return headers;
-  }
-
-  private static SseBatch<EntryId> batch(StreamFrames frames, EntryId after) {
-    var page = Page.of(frames, after);
-    var text =
-        frames.frames().isEmpty()
-            ? null
-            : new String(JsonMessages.join(messages(frames)), StandardCharsets.UTF_8);
-    return new SseBatch<>(true, text, page.next(), offset(page.next()), page.upToDate(), frames.isClosed());
-  }
-
-  /** Where a read ended and whether it reached the end of what was there. */
-  private record Page(EntryId next, boolean upToDate, boolean closed) {
-    static Page of(StreamFrames frames, EntryId after) {
-      var list = frames.frames();
-      var next = list.isEmpty() ? after : list.getLast().id();
-      return new Page(next, list.size() < FRAMES_PER_READ, frames.isClosed());
-    }
-
-    boolean endOfStream() {
-      return upToDate && closed;
-    }
-  }
 
   private StreamFrames tail(AttemptRef t, EntryId after, long blockMs) {
     long block = Math.clamp(blockMs, 0, StreamStore.MAX_TAIL_BLOCK_MS);
@@ -310,30 +252,19 @@ final class AttemptStreamEndpoint {
   }
 
   /**
-   * A read from an offset whose following frames retention has deleted: 410 with the earliest
-   * offset a read is complete from, in {@value #EARLIEST_OFFSET} and in the error body.
+   * The answer to a read from an offset whose following frames retention has deleted: 410 with
+   * the earliest offset a read is complete from, in {@value #EARLIEST_OFFSET} and in the error body.
    */
-  private static final class OffsetGone extends RuntimeException {
-    private final EntryId requested;
-    private final EntryId earliest;
-
-    OffsetGone(EntryId requested, EntryId earliest) {
-      super(null, null, false, false);
-      this.requested = requested;
-      this.earliest = earliest;
-    }
-
-    HttpResponse response() {
-      var message =
-          "offset "
-              + offset(requested)
-              + " is no longer readable: retention keeps an attempt's newest durable frames and has"
-              + " dropped frames after it; the earliest offset still kept is "
-              + offset(earliest)
-              + " (or read from -1)";
-      var r = DsResponses.error(410, "OFFSET_GONE", message, "earliestOffset", offset(earliest));
-      r.headers().set(EARLIEST_OFFSET, offset(earliest));
-      return r;
-    }
+  private static HttpResponse.Full offsetGone(EntryId requested, EntryId earliest) {
+    var message =
+        "offset "
+            + offset(requested)
+            + " is no longer readable: retention keeps an attempt's newest durable frames and has"
+            + " dropped frames after it; the earliest offset still kept is "
+            + offset(earliest)
+            + " (or read from -1)";
+    var r = DsResponses.error(410, "OFFSET_GONE", message, "earliestOffset", offset(earliest));
+    r.headers().set(EARLIEST_OFFSET, offset(earliest));
+    return r;
   }
 }

@@ -11,6 +11,7 @@ import io.tributary.protocol.HttpResponse;
 import io.tributary.protocol.ds.subscription.SubscriptionRoutes;
 import io.tributary.protocol.ds.subscription.Subscriptions;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,7 @@ public final class DurableStreamsHandler {
   private final NamedStreamReads reads;
   private final AttemptStreamEndpoint attempts;
   private final LiveReaders live;
+  private final StreamFeeds feeds;
   private final Subscriptions subscriptions;
   private final SubscriptionRoutes controls;
 
@@ -87,19 +89,45 @@ public final class DurableStreamsHandler {
     this(namedStreams, attemptStreams, config, clock, null);
   }
 
+  /**
+   * A handler that also serves the subscription routes, and answers new live reads from memory
+   * only while {@code storageReachable} holds (during a detected outage they get 503 like every
+   * request that needs the database).
+   */
+  public DurableStreamsHandler(
+      NamedStreamStore namedStreams,
+      StreamStore attemptStreams,
+      DurableStreamsConfig config,
+      Subscriptions subscriptions,
+      BooleanSupplier storageReachable) {
+    this(namedStreams, attemptStreams, config, System::currentTimeMillis, subscriptions, storageReachable);
+  }
+
   DurableStreamsHandler(
       NamedStreamStore namedStreams,
       StreamStore attemptStreams,
       DurableStreamsConfig config,
       LongSupplier clock,
       Subscriptions subscriptions) {
+    this(namedStreams, attemptStreams, config, clock, subscriptions, () -> true);
+  }
+
+  DurableStreamsHandler(
+      NamedStreamStore namedStreams,
+      StreamStore attemptStreams,
+      DurableStreamsConfig config,
+      LongSupplier clock,
+      Subscriptions subscriptions,
+      BooleanSupplier storageReachable) {
     this.config = config;
     this.subscriptions = subscriptions;
     this.controls = new SubscriptionRoutes(subscriptions);
     this.writes = new NamedStreamWrites(namedStreams);
     this.live = new LiveReaders(config.maxLiveReaders());
-    this.reads = new NamedStreamReads(namedStreams, config, clock, live);
-    this.attempts = new AttemptStreamEndpoint(attemptStreams, config, clock, live);
+    this.feeds = new StreamFeeds(live::draining);
+    var readPath = new DsReadPath(config, clock, live, feeds, storageReachable);
+    this.reads = new NamedStreamReads(namedStreams, config, readPath);
+    this.attempts = new AttemptStreamEndpoint(attemptStreams, readPath);
   }
 
   /**
@@ -108,11 +136,27 @@ public final class DurableStreamsHandler {
    */
   public void drain() {
     live.drain();
+    feeds.wakeAll();
   }
 
   /** Long-polls and SSE responses running now. */
   public int liveReaders() {
     return live.running();
+  }
+
+  /** Streams whose live readers share one wait and one read per change right now. */
+  public int sharedLiveStreams() {
+    return feeds.size();
+  }
+
+  /**
+   * Store reads and waits made so far for live reads (long-poll, SSE) of both stream kinds: the
+   * shared ones (one per change of a stream, for all its readers) and those of readers reading for
+   * themselves. Readers caught up with their stream add nothing while they wait, keep-alives and
+   * long-poll timeouts included.
+   */
+  public long liveStoreReads() {
+    return feeds.reads();
   }
 
   /** True when a (decoded) path belongs to this protocol. */
@@ -131,6 +175,8 @@ public final class DurableStreamsHandler {
       response = route(request);
     } catch (DsException e) {
       response = DsResponses.error(e);
+    } catch (ReadRefused e) {
+      response = e.response();
     } catch (ValidationException e) {
       response = DsResponses.error(400, "BAD_REQUEST", e.detail());
     } catch (NotFoundException e) {

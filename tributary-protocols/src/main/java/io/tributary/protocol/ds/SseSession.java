@@ -14,7 +14,8 @@ import java.util.function.LongSupplier;
  * event that reports the stream closed, when the stream disappears, or after {@link
  * DurableStreamsConfig#sseMaxDuration()} (the client then reconnects from its last offset). While
  * idle it sends a comment every {@link DurableStreamsConfig#sseKeepAlive()}; a client that went
- * away makes that write fail, which ends the session. When the server drains for shutdown the
+ * away makes that write fail, which ends the session; an adapter that notices the client leave
+ * ends the wait at once ({@link HttpResponse.EventSink#onClientGone}). When the server drains for shutdown the
  * response ends at its next wake, after a control event with the offset to resume from.
  *
  * @param <P> the stream kind's position type
@@ -35,6 +36,7 @@ final class SseSession<P> {
   private final LongSupplier clock;
   private final String echoedCursor;
   private final BooleanSupplier draining;
+  private final BooleanSupplier clientGone;
 
   SseSession(
       Source<P> source,
@@ -42,8 +44,10 @@ final class SseSession<P> {
       DurableStreamsConfig config,
       LongSupplier clock,
       String echoedCursor,
-      BooleanSupplier draining) {
+      BooleanSupplier draining,
+      BooleanSupplier clientGone) {
     this.draining = draining;
+    this.clientGone = clientGone;
     this.source = source;
     this.first = first;
     this.config = config;
@@ -92,7 +96,7 @@ final class SseSession<P> {
         }
         var wait = Duration.ofNanos(Math.min(remaining, config.sseKeepAlive().toNanos()));
         batch = fetch(sink, batch.next(), wait, deadline);
-        if (batch == null) {
+        if (batch == null || clientGone.getAsBoolean()) {
           return;
         }
       }

@@ -1,0 +1,537 @@
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.regex.Pattern;
+
+/**
+ * The fan-out benchmark's client (run by scripts/bench-fanout.sh with the JDK's source launcher):
+ * many Durable Streams SSE readers of a server's attempt streams on one NIO selector, appends over
+ * REST, and the server's and PostgreSQL's costs read from /proc and pg_stat_database. Loopback only.
+ *
+ * <p>Usage: java FanoutBench.java URL SERVER_PID PG_PORT PG_PID STREAMS READERS_PER_STREAM IDLE_SECONDS
+ */
+public final class FanoutBench {
+  private static final Pattern PAYLOAD = Pattern.compile("\"payload\":\"b(\\d+)\"");
+  private static final Pattern OFFSET = Pattern.compile("\"streamNextOffset\":\"(\\d+_\\d+)\"");
+  private static final int MAX_APPENDS = 100_000;
+
+  private final String base;
+  private final String host;
+  private final int port;
+  private final long serverPid;
+  private final int pgPort;
+  private final long pgPid;
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+  private final List<String> executions = new ArrayList<>();
+  private final List<String> handles = new ArrayList<>();
+  private final AtomicLongArray sentAt = new AtomicLongArray(MAX_APPENDS);
+  private final AtomicInteger nextAppend = new AtomicInteger();
+  /** Delivery latencies (µs) of the phase being measured; appends below {@code phaseFrom} are not counted. */
+  private final ConcurrentLinkedQueue<Long> deliveries = new ConcurrentLinkedQueue<>();
+  private volatile int phaseFrom = Integer.MAX_VALUE;
+  private final AtomicInteger upToDate = new AtomicInteger();
+  private final AtomicInteger failures = new AtomicInteger();
+  private final AtomicLong reconnects = new AtomicLong();
+  private final AtomicInteger appendRetries = new AtomicInteger();
+  private final ConcurrentLinkedQueue<Reader> toOpen = new ConcurrentLinkedQueue<>();
+  private Selector selector;
+  /** Readers connecting and not yet up to date; touched by the selector thread only. */
+  private int opening;
+  private static final int MAX_OPENING = 64;
+
+  FanoutBench(String url, long serverPid, int pgPort, long pgPid) {
+    this.base = url;
+    var u = URI.create(url);
+    if (!u.getHost().startsWith("127.")) {
+      throw new IllegalArgumentException("loopback only");
+    }
+    this.host = u.getHost();
+    this.port = u.getPort();
+    this.serverPid = serverPid;
+    this.pgPort = pgPort;
+    this.pgPid = pgPid;
+  }
+
+  public static void main(String[] args) throws Exception {
+    var b = new FanoutBench(args[0], Long.parseLong(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
+    b.run(Integer.parseInt(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+    System.exit(0);
+  }
+
+  void run(int streams, int perStream, int idleSeconds) throws Exception {
+    for (int s = 0; s < streams; s++) {
+      startAttempt();
+    }
+    print("setup", "streams=" + streams + " readers_per_stream=" + perStream);
+    var alone = appendLoad(streams, 8);
+    print("appends_no_readers", alone.summary());
+    appendToEvery(streams); // opens the appender's connections
+    for (int round = 0; round < 3; round++) {
+      print("append_to_every_stream_no_readers", appendToEvery(streams).summary());
+      Thread.sleep(500);
+    }
+    long heap0 = liveHeapBytes();
+    long rss0 = rssKib(serverPid);
+    selector = Selector.open();
+    var loop = Thread.ofPlatform().name("sse-selector").daemon().start(this::selectLoop);
+    int total = streams * perStream;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < total; i++) {
+      toOpen.add(new Reader(i % streams));
+    }
+    selector.wakeup();
+    long deadline = t0 + Duration.ofSeconds(60).toNanos();
+    while (upToDate.get() + failures.get() < total && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    print(
+        "connect",
+        String.format("readers=%d up_to_date=%d failures=%d seconds=%.1f", total, upToDate.get(), failures.get(), (System.nanoTime() - t0) / 1e9));
+    Thread.sleep(5_000);
+    idle(idleSeconds, total, heap0, rss0);
+    for (int round = 0; round < 10; round++) {
+      deliver("one_append", perStream, () -> append(ThreadLocalRandom.current().nextInt(streams)));
+    }
+    Thread.sleep(1_000);
+    for (int round = 0; round < 3; round++) {
+      deliver("append_to_every_stream", (long) total, () -> appendToEvery(streams));
+    }
+    var loaded = appendLoad(streams, 8);
+    print("appends_with_readers", loaded.summary() + String.format(" p99_ratio=%.2f", loaded.p99() / Math.max(1e-9, alone.p99())));
+    print("totals", "reader_failures=" + failures.get() + " reconnects=" + reconnects.get() + " append_503_retries=" + appendRetries.get());
+    loop.interrupt();
+  }
+
+  // ------------------------------------------------------------------ measurements
+
+  private void idle(int seconds, int readers, long heap0, long rss0) throws Exception {
+    long x0 = xactCommits();
+    long j0 = cpuTicks(List.of(serverPid));
+    var pg = postgresPids();
+    long p0 = cpuTicks(pg);
+    long r0 = reconnects.get();
+    int maxActive = 0;
+    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+    while (System.nanoTime() < end) {
+      maxActive = Math.max(maxActive, activeBackends());
+      Thread.sleep(1_000);
+    }
+    long x1 = xactCommits();
+    long j1 = cpuTicks(List.of(serverPid));
+    long p1 = cpuTicks(postgresPids());
+    double tick = 100.0;
+    long heap1 = liveHeapBytes();
+    long rss1 = rssKib(serverPid);
+    // the count queries themselves: one psql per sample, plus the two xact readings
+    long own = seconds + 2;
+    print(
+        "idle",
+        String.format(
+            "seconds=%d xacts_per_s=%.1f java_core_pct=%.1f postgres_core_pct=%.1f max_busy_backends=%d reconnects=%d",
+            seconds,
+            (x1 - x0 - own) / (double) seconds,
+            100 * (j1 - j0) / tick / seconds,
+            100 * (p1 - p0) / tick / seconds,
+            maxActive,
+            reconnects.get() - r0));
+    print(
+        "memory",
+        String.format(
+            "heap_per_reader_kib=%.1f rss_per_reader_kib=%.1f live_heap_mib=%.0f rss_mib=%.0f",
+            (heap1 - heap0) / 1024.0 / readers, (rss1 - rss0) / (double) readers, heap1 / 1048576.0, rss1 / 1024.0));
+  }
+
+  private void deliver(String name, long expected, Step step) throws Exception {
+    deliveries.clear();
+    phaseFrom = nextAppend.get();
+    var own = step.run();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (deliveries.size() < expected && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(300);
+    var lat = deliveries.stream().mapToLong(Long::longValue).sorted().toArray();
+    phaseFrom = Integer.MAX_VALUE;
+    print(
+        name,
+        String.format(
+            "delivered=%d/%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f over_1s=%d %s",
+            lat.length, expected, pct(lat, 50) / 1e3, pct(lat, 99) / 1e3, lat.length == 0 ? 0 : lat[lat.length - 1] / 1e3,
+            Arrays.stream(lat).filter(v -> v > 1_000_000).count(), own.summary()));
+    Thread.sleep(500);
+  }
+
+  @FunctionalInterface
+  interface Step {
+    Latencies run() throws Exception;
+  }
+
+  record Latencies(long[] micros) {
+    double p99() {
+      return pct(micros, 99) / 1e3;
+    }
+
+    String summary() {
+      return String.format("appends=%d append_p50_ms=%.1f append_p99_ms=%.1f", micros.length, pct(micros, 50) / 1e3, p99());
+    }
+  }
+
+  private static double pct(long[] sorted, int p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+  }
+
+  /** 4 appenders, one append in flight each, round-robin over the streams for {@code seconds}. */
+  private Latencies appendLoad(int streams, int seconds) throws Exception {
+    var all = new ConcurrentLinkedQueue<Long>();
+    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+    var done = new CountDownLatch(4);
+    for (int w = 0; w < 4; w++) {
+      int first = w;
+      Thread.ofVirtual().start(() -> {
+        try {
+          for (int s = first; System.nanoTime() < end; s = (s + 4) % streams) {
+            for (long v : append(s).micros()) {
+              all.add(v);
+            }
+          }
+        } catch (Exception e) {
+          failures.incrementAndGet();
+        } finally {
+          done.countDown();
+        }
+      });
+    }
+    done.await();
+    return new Latencies(all.stream().mapToLong(Long::longValue).sorted().toArray());
+  }
+
+  private Latencies appendToEvery(int streams) throws Exception {
+    var lat = new long[streams];
+    var futures = new ArrayList<java.util.concurrent.CompletableFuture<?>>();
+    for (int s = 0; s < streams; s++) {
+      int i = s;
+      futures.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+        try {
+          lat[i] = append(i).micros()[0];
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      }, Executors.newVirtualThreadPerTaskExecutor()));
+    }
+    for (var f : futures) {
+      f.join();
+    }
+    Arrays.sort(lat);
+    return new Latencies(lat);
+  }
+
+  private Latencies append(int stream) throws Exception {
+    int id = nextAppend.getAndIncrement();
+    var req =
+        HttpRequest.newBuilder(URI.create(base + "/v1/executions/" + enc(executions.get(stream)) + "/attempts/0/stream?frame_type=log"))
+            .header("Tributary-Handle", handles.get(stream))
+            .POST(HttpRequest.BodyPublishers.ofString("b" + id))
+            .build();
+    long t = System.nanoTime();
+    sentAt.set(id, t);
+    var res = http.send(req, HttpResponse.BodyHandlers.ofString());
+    // a 503 (no pool connection within --db-timeout) is retried as clients do; counted
+    for (int retry = 0; res.statusCode() == 503 && retry < 5; retry++) {
+      appendRetries.incrementAndGet();
+      Thread.sleep(100);
+      res = http.send(req, HttpResponse.BodyHandlers.ofString());
+    }
+    long took = (System.nanoTime() - t) / 1_000;
+    if (res.statusCode() / 100 != 2) {
+      throw new IOException("append answered " + res.statusCode() + ": " + res.body());
+    }
+    return new Latencies(new long[] {took});
+  }
+
+  private void startAttempt() throws Exception {
+    var mint = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/executions")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    var id = field(mint.body(), "execution_id");
+    var start =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/executions/" + enc(id) + "/attempts"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"lease_ttl_ms\":3600000}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    executions.add(id);
+    handles.add(field(start.body(), "handle"));
+  }
+
+  private static String field(String json, String name) {
+    var m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+    if (!m.find()) {
+      throw new IllegalStateException("no " + name + " in " + json);
+    }
+    return m.group(1);
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  // ------------------------------------------------------------------ the server's costs
+
+  private long xactCommits() throws Exception {
+    return Long.parseLong(psql("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"));
+  }
+
+  /** Backends of the server's database running a statement or inside a transaction now (not this one). */
+  private int activeBackends() throws Exception {
+    return Integer.parseInt(
+        psql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            + " AND state IS NOT NULL AND state <> 'idle' AND application_name <> 'tributary-listener'"));
+  }
+
+  private String psql(String sql) throws Exception {
+    var p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", Integer.toString(pgPort), "-U", "postgres", "-d", "tributary", "-Atc", sql)
+        .redirectErrorStream(true).start();
+    var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    p.waitFor();
+    return out;
+  }
+
+  private List<Long> postgresPids() throws IOException {
+    var pids = new ArrayList<Long>();
+    pids.add(pgPid);
+    try (var dirs = Files.list(Path.of("/proc"))) {
+      for (var d : (Iterable<Path>) dirs::iterator) {
+        var name = d.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          var stat = Files.readString(d.resolve("stat"));
+          var f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          if (Long.parseLong(f[1]) == pgPid) {
+            pids.add(Long.parseLong(name));
+          }
+        } catch (IOException | RuntimeException gone) {
+          // the process ended meanwhile
+        }
+      }
+    }
+    return pids;
+  }
+
+  /** utime + stime of the processes, in clock ticks. */
+  private static long cpuTicks(List<Long> pids) {
+    long sum = 0;
+    for (long pid : pids) {
+      try {
+        var stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        var f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (IOException | RuntimeException gone) {
+        // ended: its ticks are lost either way
+      }
+    }
+    return sum;
+  }
+
+  private static long rssKib(long pid) throws IOException {
+    for (var line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS")) {
+        return Long.parseLong(line.replaceAll("\\D", ""));
+      }
+    }
+    return 0;
+  }
+
+  /** The server's heap in use right after a full GC (jcmd). */
+  private long liveHeapBytes() throws Exception {
+    var jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    new ProcessBuilder(jcmd, Long.toString(serverPid), "GC.run").redirectErrorStream(true).start().waitFor();
+    var p = new ProcessBuilder(jcmd, Long.toString(serverPid), "GC.heap_info").redirectErrorStream(true).start();
+    var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    var m = Pattern.compile("used (\\d+)K").matcher(out);
+    return m.find() ? Long.parseLong(m.group(1)) * 1024 : 0;
+  }
+
+  private static void print(String phase, String text) {
+    System.out.println(phase + " " + text);
+  }
+
+  // ------------------------------------------------------------------ SSE readers
+
+  /** One SSE reader: a connection, what it has read since its last event boundary, its offset. */
+  final class Reader {
+    final int stream;
+    SocketChannel channel;
+    ByteBuffer pending;
+    final StringBuilder text = new StringBuilder();
+    String offset = "now";
+    boolean counted;
+    boolean connecting;
+    boolean closing;
+
+    Reader(int stream) {
+      this.stream = stream;
+    }
+
+    void open() throws IOException {
+      connecting = true;
+      channel = SocketChannel.open();
+      channel.configureBlocking(false);
+      channel.connect(new InetSocketAddress(host, port));
+      channel.register(selector, SelectionKey.OP_CONNECT, this);
+    }
+
+    void request(SelectionKey key) {
+      var path = "/v1/stream/executions/" + enc(executions.get(stream)) + "/attempts/0?offset=" + offset + "&live=sse";
+      pending = ByteBuffer.wrap(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      key.interestOps(SelectionKey.OP_WRITE);
+    }
+
+    void received(String chunk, SelectionKey key) {
+      long now = System.nanoTime();
+      text.append(chunk);
+      if (text.indexOf("HTTP/1.1 ") == 0 && text.indexOf("\r\n\r\n") > 0) {
+        var head = text.substring(0, text.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        closing = head.contains("\r\nconnection: close");
+      }
+      if (text.length() >= 12 && text.indexOf("HTTP/1.1 ") == 0 && text.indexOf("HTTP/1.1 200") != 0) {
+        if (failures.incrementAndGet() <= 3) {
+          int body = text.indexOf("{");
+          System.err.println("reader refused: " + text.substring(0, 12) + (body < 0 ? "" : " " + text.substring(body)));
+        }
+        close(key);
+        return;
+      }
+      int boundary = text.lastIndexOf("\n\n");
+      if (boundary < 0) {
+        return;
+      }
+      var events = text.substring(0, boundary);
+      var m = PAYLOAD.matcher(events);
+      while (m.find()) {
+        int id = Integer.parseInt(m.group(1));
+        if (id >= phaseFrom) {
+          deliveries.add((now - sentAt.get(id)) / 1_000);
+        }
+      }
+      var o = OFFSET.matcher(events);
+      while (o.find()) {
+        offset = o.group(1);
+      }
+      if (connecting && events.contains("upToDate")) {
+        connecting = false;
+        opening--;
+      }
+      if (!counted && events.contains("upToDate")) {
+        counted = true;
+        upToDate.incrementAndGet();
+      }
+      var rest = text.substring(boundary + 2);
+      text.setLength(0);
+      text.append(rest);
+      if (rest.contains("\r\n0\r\n\r\n") || rest.startsWith("0\r\n\r\n")) {
+        // the server ended this response (its SSE lifetime): resume from the last offset, on this
+        // connection unless the server closes it (then on a new one, when the close arrives)
+        text.setLength(0);
+        if (!closing) {
+          reconnects.incrementAndGet();
+          request(key);
+        }
+      }
+    }
+
+    void close(SelectionKey key) {
+      if (connecting) {
+        connecting = false;
+        opening--;
+      }
+      key.cancel();
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+    }
+  }
+
+  private void selectLoop() {
+    var buffer = ByteBuffer.allocateDirect(64 * 1024);
+    var bytes = new byte[64 * 1024];
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        // a bounded number of connects in flight: the server's accept backlog is the JDK's 50
+        for (Reader r; opening < MAX_OPENING && (r = toOpen.poll()) != null; ) {
+          opening++;
+          r.open();
+        }
+        selector.select(100);
+        var it = selector.selectedKeys().iterator();
+        while (it.hasNext()) {
+          var key = it.next();
+          it.remove();
+          var r = (Reader) key.attachment();
+          try {
+            if (key.isConnectable()) {
+              if (r.channel.finishConnect()) {
+                r.request(key);
+              }
+            } else if (key.isWritable()) {
+              r.channel.write(r.pending);
+              if (!r.pending.hasRemaining()) {
+                key.interestOps(SelectionKey.OP_READ);
+              }
+            } else if (key.isReadable()) {
+              buffer.clear();
+              int n = r.channel.read(buffer);
+              if (n < 0) {
+                // the server closed the connection: open a new one from the last offset
+                r.close(key);
+                reconnects.incrementAndGet();
+                r.text.setLength(0);
+                toOpen.add(r);
+                continue;
+              }
+              buffer.flip();
+              buffer.get(bytes, 0, n);
+              r.received(new String(bytes, 0, n, StandardCharsets.ISO_8859_1), key);
+            }
+          } catch (IOException e) {
+            if (failures.incrementAndGet() <= 3) {
+              System.err.println("reader failed: " + e);
+            }
+            r.close(key);
+          }
+        }
+      } catch (IOException e) {
+        failures.incrementAndGet();
+      }
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package io.tributary.protocol.ds;
+
+import io.tributary.api.UnavailableException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live readers (SSE responses, long-polls) of one stream, sharing its reads. One virtual
+ * thread waits on the stream for all of them through the store (holding no connection while it
+ * waits, woken by the stream's notification or the store's shared re-check), reads each change
+ * once and keeps the last few pages; every reader caught up with the stream takes the same page
+ * from here. A reader waiting here costs nothing: no query at a keep-alive, at a long-poll's
+ * timeout or when it reconnects at the tail. So N readers of a stream cost about one query per
+ * change, and idle readers one wait per stream.
+ *
+ * <p>A reader whose position the feed cannot answer (behind its kept pages, ahead of what it has
+ * seen, or the feed has ended because the stream is gone) is told so ({@code null}) and reads for
+ * itself. Pages are answers as fresh as the feed's last wake: like a parked reader, the feed
+ * learns of an append through its notification, or at the latest through the re-check.
+ *
+ * @param <P> the stream kind's position type
+ */
+final class StreamFeed<P> {
+  private static final Logger log = LoggerFactory.getLogger(StreamFeed.class);
+  /** How long one wait of the feed lasts before it re-reads; the re-check covers lost wakes. */
+  static final Duration WAIT = Duration.ofSeconds(30);
+  /** Pages kept for readers that are a few changes behind (an SSE writing to a slow client). */
+  static final int KEPT_PAGES = 32;
+  /** ... and at most about this many payload bytes of them (the newest page is always kept). */
+  static final long KEPT_BYTES = 256 * 1024;
+  /** A feed with no reader ends this long after its last reader left (readers reconnect). */
+  static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private static final long OUTAGE_RETRY_MS = 250;
+
+  private final StreamRef<P> ref;
+  private final StreamFeeds owner;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ArrayDeque<DsPage<P>> recent = new ArrayDeque<>();
+  // guarded by lock
+  private DsPage<P> end;
+  private long keptBytes;
+  private boolean behind;
+  private boolean stopped;
+  private boolean dead;
+  private int readers;
+  private long idleSince = System.nanoTime();
+
+  /** A feed that starts where {@code seed} (a read that reached the tail) ended. */
+  StreamFeed(StreamRef<P> ref, DsPage<P> seed, StreamFeeds owner) {
+    this.ref = ref;
+    this.owner = owner;
+    this.end = seed.atEnd();
+  }
+
+  void start() {
+    Thread.ofVirtual().name("tributary-feed").start(this::run);
+  }
+
+  String key() {
+    return ref.key();
+  }
+
+  /** Counts a reader in; false when the feed has ended (the caller then finds or starts another). */
+  boolean retain() {
+    lock.lock();
+    try {
+      if (stopped) {
+        return false;
+      }
+      readers++;
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void release() {
+    lock.lock();
+    try {
+      if (--readers == 0) {
+        idleSince = System.nanoTime();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The tail as the feed last saw it. */
+  P tail() {
+    lock.lock();
+    try {
+      return end.next();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes the readers waiting here, so they look at their stop condition. */
+  void poke() {
+    lock.lock();
+    try {
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The page after {@code position}: a kept page that starts there, or, while {@code position} is
+   * the tail, the next one, waiting for it until {@code deadlineNanos} or until {@code stop} holds
+   * (then an empty page at the tail). A closed stream answers an empty closed page at its tail.
+   *
+   * @return null when the feed cannot answer for {@code position}: read it directly
+   */
+  DsPage<P> next(P position, long deadlineNanos, BooleanSupplier stop) throws InterruptedException {
+    lock.lock();
+    try {
+      while (true) {
+        for (var page : recent) {
+          if (page.after().equals(position)) {
+            return page;
+          }
+        }
+        if (dead || behind || !position.equals(end.next())) {
+          return null;
+        }
+        if (end.closed() || stopped) {
+          return end;
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0 || stop.getAsBoolean()) {
+          return end;
+        }
+        changed.awaitNanos(left);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void run() {
+    try {
+      while (true) {
+        P from;
+        lock.lock();
+        try {
+          boolean idle = readers == 0 && System.nanoTime() - idleSince > LINGER_NANOS;
+          if (idle || owner.draining() || end.closed()) {
+            return;
+          }
+          from = end.next();
+        } finally {
+          lock.unlock();
+        }
+        DsPage<P> page;
+        try {
+          page = ref.await(from, false, WAIT);
+        } catch (UnavailableException e) {
+          // the database is away: the readers keep waiting here, the feed tries again
+          Thread.sleep(OUTAGE_RETRY_MS);
+          continue;
+        } catch (ReadRefused e) {
+          markDead();
+          return;
+        }
+        lock.lock();
+        try {
+          if (!page.isEmpty()) {
+            recent.addLast(page);
+            keptBytes += page.payloadBytes();
+            while (recent.size() > KEPT_PAGES || (keptBytes > KEPT_BYTES && recent.size() > 1)) {
+              keptBytes -= recent.removeFirst().payloadBytes();
+            }
+          }
+          end = page.atEnd();
+          behind = !page.upToDate();
+          changed.signalAll();
+        } finally {
+          lock.unlock();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.warn("live feed of {} failed; its readers read for themselves: {}", ref.key(), e.toString());
+      markDead();
+    } finally {
+      stop();
+    }
+  }
+
+  private void markDead() {
+    lock.lock();
+    try {
+      dead = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void stop() {
+    lock.lock();
+    try {
+      stopped = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    owner.ended(this);
+  }
+}

@@ -1,0 +1,258 @@
+package io.tributary.protocol.ds;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tributary.api.ExecutionId;
+import io.tributary.api.Frame;
+import io.tributary.api.Handle;
+import io.tributary.postgres.StoreConfig;
+import io.tributary.postgres.Database;
+import io.tributary.postgres.PostgresNamedStreamStore;
+import io.tributary.postgres.PostgresStreamStore;
+import io.tributary.protocol.HttpHeaders;
+import io.tributary.protocol.HttpRequest;
+import io.tributary.protocol.HttpResponse;
+import io.tributary.testing.EmbeddedPostgres;
+import java.io.IOException;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Live readers of one stream share its reads: many SSE readers all get every frame in order, idle
+ * readers make no store reads at keep-alives or long-poll timeouts, and a frame whose
+ * notification was lost still reaches them through the store's re-check.
+ */
+class LiveFanOutTest {
+  private static final Duration KEEP_ALIVE = Duration.ofMillis(200);
+  private static final DurableStreamsConfig CONFIG =
+      new DurableStreamsConfig(Duration.ofMillis(500), Duration.ofSeconds(30), KEEP_ALIVE, 1 << 20, 1 << 20, 0);
+  private static final Pattern MESSAGE = Pattern.compile("\"m(\\d+)\"");
+
+  private static String url;
+  private static Database db;
+  private static PostgresStreamStore attempts;
+  private static DurableStreamsHandler handler;
+  private static ExecutorService threads;
+
+  @BeforeAll
+  static void open() {
+    url = EmbeddedPostgres.createDatabase("ds_fanout");
+    db = Database.open(
+        StoreConfig.builder(url).user("postgres").poolSize(4).tailRecheckInterval(Duration.ofMillis(200)).build());
+    attempts = new PostgresStreamStore(db);
+    handler = new DurableStreamsHandler(new PostgresNamedStreamStore(db), attempts, CONFIG);
+    threads = Executors.newVirtualThreadPerTaskExecutor();
+  }
+
+  @AfterAll
+  static void close() {
+    threads.shutdownNow();
+    db.close();
+  }
+
+  @Test
+  void manySseReadersOfOneStreamGetEveryFrameInOrderAfterABurst() throws Exception {
+    var path = "/v1/stream/fanout-" + System.nanoTime();
+    assertThat(call("PUT", path, "", "Content-Type", "application/json").status()).isEqualTo(201);
+    var readers = new ArrayList<Reader>();
+    for (int i = 0; i < 40; i++) {
+      readers.add(sse(path + "?offset=-1&live=sse"));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("upToDate")));
+    long readsBefore = handler.liveStoreReads();
+    int burst = 200;
+    for (int i = 0; i < burst; i++) {
+      assertThat(call("POST", path, "\"m" + i + "\"", "Content-Type", "application/json").status()).isEqualTo(204);
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> readers.stream().allMatch(r -> r.text().contains("\"m" + (burst - 1) + "\"")));
+    var expected = new ArrayList<Integer>();
+    for (int i = 0; i < burst; i++) {
+      expected.add(i);
+    }
+    for (var r : readers) {
+      assertThat(r.messages()).isEqualTo(expected);
+      r.stop();
+    }
+    // one shared read per change of the stream, not one per reader: 40 readers reading for
+    // themselves would make at least 40 reads for every wake-up
+    assertThat(handler.liveStoreReads() - readsBefore).isLessThan(3L * burst);
+    await().atMost(Duration.ofSeconds(5)).until(() -> handler.liveReaders() == 0);
+  }
+
+  @Test
+  void idleReadersMakeNoReadsAtKeepAlivesOrLongPollTimeouts() throws Exception {
+    var named = "/v1/stream/idle-" + System.nanoTime();
+    assertThat(call("PUT", named, "x", "Content-Type", "text/plain").status()).isEqualTo(201);
+    var attempt = startAttempt();
+    var readers = new ArrayList<Reader>();
+    for (int i = 0; i < 20; i++) {
+      readers.add(sse((i % 2 == 0 ? named : attempt.path()) + "?offset=now&live=sse"));
+    }
+    var polls = new ArrayList<java.util.concurrent.Future<Integer>>();
+    for (int i = 0; i < 6; i++) {
+      String target = i % 2 == 0 ? named : attempt.path();
+      polls.add(threads.submit(() -> longPollLoop(target, Duration.ofSeconds(4))));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("upToDate")));
+    Thread.sleep(1_000);
+    long before = handler.liveStoreReads();
+    int keepAlivesBefore = readers.stream().mapToInt(Reader::keepAlives).sum();
+    Thread.sleep(2_000);
+    long reads = handler.liveStoreReads() - before;
+    // 2 s: 10 keep-alives per SSE reader and 4 timeouts per long-poller; reading per reader
+    // would be several hundred reads
+    assertThat(readers.stream().mapToInt(Reader::keepAlives).sum() - keepAlivesBefore).isGreaterThan(100);
+    assertThat(reads).isLessThan(10);
+    for (var p : polls) {
+      assertThat(p.get(10, TimeUnit.SECONDS)).isGreaterThan(2);
+    }
+    for (var r : readers) {
+      r.stop();
+    }
+  }
+
+  @Test
+  void aFrameCommittedWithoutItsNotificationStillReachesSharedReaders() throws Exception {
+    var attempt = startAttempt();
+    var readers = new ArrayList<Reader>();
+    for (int i = 0; i < 10; i++) {
+      readers.add(sse(attempt.path() + "?offset=-1&live=sse"));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("upToDate")));
+    appendWithoutNotification(attempt.handle());
+    // the re-check (every 200 ms here) finds the changed row and wakes the feed's wait
+    await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("unheard")));
+    for (var r : readers) {
+      r.stop();
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private record Attempt(String path, Handle handle) {}
+
+  private static Attempt startAttempt() {
+    var eid = ExecutionId.random(5);
+    var handle = attempts.startAttempt(eid, Duration.ofMinutes(2));
+    attempts.append(handle, Frame.of("log", "first"));
+    return new Attempt("/v1/stream/executions/" + eid + "/attempts/0", handle);
+  }
+
+  /** Long-polls from the tail, again and again, for {@code duration}; returns how many answered. */
+  private static int longPollLoop(String target, Duration duration) {
+    long end = System.nanoTime() + duration.toNanos();
+    var first = DsFixture.full(call("GET", target + "?offset=now", ""));
+    String offset = first.headers().first(DsHeaders.NEXT_OFFSET);
+    int answered = 0;
+    while (System.nanoTime() < end) {
+      var r = DsFixture.full(call("GET", target + "?offset=" + offset + "&live=long-poll", ""));
+      assertThat(r.status()).isIn(200, 204);
+      offset = r.headers().first(DsHeaders.NEXT_OFFSET);
+      answered++;
+    }
+    return answered;
+  }
+
+  private static HttpResponse call(String method, String pathAndQuery, String body, String... headers) {
+    int q = pathAndQuery.indexOf('?');
+    var path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+    var query = q < 0 ? "" : pathAndQuery.substring(q + 1);
+    return handler.handle(new HttpRequest(method, path, query, HttpHeaders.of(headers), body.getBytes(UTF_8)));
+  }
+
+  /** An SSE response whose body runs on its own thread, collecting what it writes. */
+  private static Reader sse(String target) {
+    var response = call("GET", target, "");
+    assertThat(response).isInstanceOf(HttpResponse.Streaming.class);
+    var reader = new Reader();
+    threads.submit(() -> {
+      ((HttpResponse.Streaming) response).body().writeTo(reader);
+      return null;
+    });
+    return reader;
+  }
+
+  /** Collects one SSE response; {@link #stop()} makes its next write fail, as a gone client does. */
+  private static final class Reader implements HttpResponse.EventSink {
+    private final StringBuilder text = new StringBuilder();
+    private volatile boolean stopped;
+    private int keepAlives;
+
+    @Override
+    public synchronized void write(byte[] chunk) throws IOException {
+      if (stopped) {
+        throw new IOException("client gone");
+      }
+      var s = new String(chunk, UTF_8);
+      if (s.startsWith(": keep-alive")) {
+        keepAlives++;
+      }
+      text.append(s);
+    }
+
+    synchronized String text() {
+      return text.toString();
+    }
+
+    synchronized int keepAlives() {
+      return keepAlives;
+    }
+
+    List<Integer> messages() {
+      var out = new ArrayList<Integer>();
+      var m = MESSAGE.matcher(text());
+      while (m.find()) {
+        out.add(Integer.parseInt(m.group(1)));
+      }
+      return out;
+    }
+
+    void stop() {
+      stopped = true;
+    }
+  }
+
+  /** A frame written in plain SQL, as an append would, so no notification is ever sent for it. */
+  private static void appendWithoutNotification(Handle h) throws Exception {
+    try (var c = DriverManager.getConnection(url, "postgres", null)) {
+      c.setAutoCommit(false);
+      long streamId;
+      try (var ps = c.prepareStatement(
+          "SELECT id, last_pos FROM tb_stream WHERE kind = 1 AND execution_id = ? AND attempt_index = 0")) {
+        ps.setObject(1, h.executionId().uuid());
+        try (var rs = ps.executeQuery()) {
+          rs.next();
+          streamId = rs.getLong(1);
+        }
+      }
+      long pos = System.currentTimeMillis() << 16;
+      try (var st = c.prepareStatement(
+          "INSERT INTO tb_frame (stream_id, pos, mode, ts_ms, frame_type, payload) VALUES (?, ?, 0, ?, 'log', ?)")) {
+        st.setLong(1, streamId);
+        st.setLong(2, pos);
+        st.setLong(3, pos >> 16);
+        st.setBytes(4, "unheard".getBytes(UTF_8));
+        st.executeUpdate();
+      }
+      try (var st = c.prepareStatement(
+          "UPDATE tb_stream SET last_pos = ?, frame_count = frame_count + 1, durable_retained = durable_retained + 1,"
+              + " has_durable = true WHERE id = ?")) {
+        st.setLong(1, pos);
+        st.setLong(2, streamId);
+        st.executeUpdate();
+      }
+      c.commit();
+    }
+  }
+}
