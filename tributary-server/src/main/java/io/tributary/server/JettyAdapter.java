@@ -160,11 +160,6 @@ final class JettyAdapter extends Handler.Abstract {
     // the connection is watched for the client's close while the body runs (below), which a
     // following request on it would trip over: a streamed answer is the connection's last
     res.getHeaders().put(HttpHeader.CONNECTION, "close");
-    if (req.getConnectionMetaData().getHttpVersion() == org.eclipse.jetty.http.HttpVersion.HTTP_1_1) {
-      // still chunked, so that a client tells a complete answer from a cut connection (Jetty
-      // would otherwise end a closing answer by the close alone)
-      res.getHeaders().put(HttpHeader.TRANSFER_ENCODING, "chunked");
-    }
     OutputStream out = Content.Sink.asOutputStream(res);
     var connection = req.getConnectionMetaData().getConnection();
     var gone = new ClientGone(connection.getEndPoint());
