@@ -10,6 +10,7 @@ import io.tributary.api.StreamCursor;
 import io.tributary.api.StreamFrames;
 import io.tributary.api.TailVisibility;
 import io.tributary.testing.EmbeddedPostgres;
+import io.tributary.testing.SilentAppend;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ class StreamRecheckerTest {
           () -> reader.tail(h.executionId(), 0, StreamCursor.fromBeginning(), 20_000, 10, TailVisibility.ALL));
       await().atMost(5, TimeUnit.SECONDS).until(() -> reader.database().notifier().watchedStreams() == 1);
       // the frame goes in without the store: no NOTIFY is ever sent for it
-      appendWithoutNotification(url, h);
+      SilentAppend.append(url, h);
       var frames = tail.get(10, TimeUnit.SECONDS);
       assertThat(frames.frames()).hasSize(1);
     }
@@ -89,41 +90,4 @@ class StreamRecheckerTest {
       return rs.getLong(1);
     }
   }
-
-  /**
-   * Writes a frame the way an append does (frame row, stream row) but in plain SQL, so no
-   * notification is ever sent: what a reader sees when a notification is lost.
-   */
-  private static void appendWithoutNotification(String url, Handle h) throws Exception {
-    try (var c = DriverManager.getConnection(url, "postgres", null)) {
-      c.setAutoCommit(false);
-      long streamId;
-      try (var ps = c.prepareStatement(
-          "SELECT id FROM tb_stream WHERE kind = 1 AND execution_id = ? AND attempt_index = 0")) {
-        ps.setObject(1, h.executionId().uuid());
-        try (var rs = ps.executeQuery()) {
-          rs.next();
-          streamId = rs.getLong(1);
-        }
-      }
-      long pos = System.currentTimeMillis() << 16;
-      try (var st = c.prepareStatement(
-          "INSERT INTO tb_frame (stream_id, pos, mode, ts_ms, frame_type, payload) VALUES (?, ?, 0, ?, 'log', ?)")) {
-        st.setLong(1, streamId);
-        st.setLong(2, pos);
-        st.setLong(3, pos >> 16);
-        st.setBytes(4, "unheard".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        st.executeUpdate();
-      }
-      try (var st = c.prepareStatement(
-          "UPDATE tb_stream SET last_pos = ?, frame_count = frame_count + 1, durable_retained = durable_retained + 1,"
-              + " has_durable = true WHERE id = ?")) {
-        st.setLong(1, pos);
-        st.setLong(2, streamId);
-        st.executeUpdate();
-      }
-      c.commit();
-    }
-  }
-
 }

@@ -15,8 +15,8 @@ import io.tributary.protocol.HttpHeaders;
 import io.tributary.protocol.HttpRequest;
 import io.tributary.protocol.HttpResponse;
 import io.tributary.testing.EmbeddedPostgres;
+import io.tributary.testing.SilentAppend;
 import java.io.IOException;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,7 +130,7 @@ class LiveFanOutTest {
       readers.add(sse(attempt.path() + "?offset=-1&live=sse"));
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("upToDate")));
-    appendWithoutNotification(attempt.handle());
+    SilentAppend.append(url, attempt.handle());
     // the re-check (every 200 ms here) finds the changed row and wakes the feed's wait
     await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("unheard")));
     for (var r : readers) {
@@ -220,39 +220,6 @@ class LiveFanOutTest {
 
     void stop() {
       stopped = true;
-    }
-  }
-
-  /** A frame written in plain SQL, as an append would, so no notification is ever sent for it. */
-  private static void appendWithoutNotification(Handle h) throws Exception {
-    try (var c = DriverManager.getConnection(url, "postgres", null)) {
-      c.setAutoCommit(false);
-      long streamId;
-      try (var ps = c.prepareStatement(
-          "SELECT id, last_pos FROM tb_stream WHERE kind = 1 AND execution_id = ? AND attempt_index = 0")) {
-        ps.setObject(1, h.executionId().uuid());
-        try (var rs = ps.executeQuery()) {
-          rs.next();
-          streamId = rs.getLong(1);
-        }
-      }
-      long pos = System.currentTimeMillis() << 16;
-      try (var st = c.prepareStatement(
-          "INSERT INTO tb_frame (stream_id, pos, mode, ts_ms, frame_type, payload) VALUES (?, ?, 0, ?, 'log', ?)")) {
-        st.setLong(1, streamId);
-        st.setLong(2, pos);
-        st.setLong(3, pos >> 16);
-        st.setBytes(4, "unheard".getBytes(UTF_8));
-        st.executeUpdate();
-      }
-      try (var st = c.prepareStatement(
-          "UPDATE tb_stream SET last_pos = ?, frame_count = frame_count + 1, durable_retained = durable_retained + 1,"
-              + " has_durable = true WHERE id = ?")) {
-        st.setLong(1, pos);
-        st.setLong(2, streamId);
-        st.executeUpdate();
-      }
-      c.commit();
     }
   }
 }
