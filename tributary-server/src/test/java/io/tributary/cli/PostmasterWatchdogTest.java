@@ -3,6 +3,8 @@ package io.tributary.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +21,14 @@ class PostmasterWatchdogTest {
   @TempDir Path dir;
 
   private Process standIn(Path workingDirectory) throws Exception {
-    return new ProcessBuilder("sh", "-c", "trap 'exit 42' INT; while :; do sleep 0.05; done")
+    var process = new ProcessBuilder("sh", "-c", "trap 'exit 42' INT; echo ready; while :; do sleep 0.05; done")
         .directory(workingDirectory.toFile())
         .start();
+    // a signal sent before the shell has set its trap (or before it has even been exec'ed on a busy
+    // machine) would end or miss it: fire only once the stand-in says it is listening
+    var ready = new BufferedReader(new InputStreamReader(process.getInputStream())).readLine();
+    assertThat(ready).isEqualTo("ready");
+    return process;
   }
 
   @Test
