@@ -84,7 +84,8 @@ class NotificationTest {
   }
 
   /** A new attempt, its stream watched or not, started after the notifications so far were read. */
-  private static Handle attempt(ExecutionId eid, boolean watched) throws SQLException {
+  private static Handle attempt(boolean watched) throws SQLException {
+    var eid = ExecutionId.random(1);
     var h = store.startAttempt(eid, Duration.ofMinutes(5));
     if (watched) {
       assertThat(store.database().watchMarks().ensure(streamId(eid))).isTrue();
@@ -93,39 +94,37 @@ class NotificationTest {
     return h;
   }
 
-  /** Asserts that exactly one notification, naming the stream of {@code eid}, arrives. */
-  private static void assertOneNotificationFor(ExecutionId eid) throws SQLException {
-    assertThat(received(300)).containsExactly(Long.toString(streamId(eid)));
+  /** Asserts that exactly one notification, naming the stream of {@code h}, arrives. */
+  private static void assertOneNotificationFor(Handle h) throws SQLException {
+    assertThat(received(300)).containsExactly(Long.toString(streamId(h.executionId())));
   }
 
   @Test
   @DisplayName("an append sends one notification naming its stream; a close sends one too")
   void oneNotificationPerAppend() throws SQLException {
-    var eid = ExecutionId.random(1);
-    var h = attempt(eid, true);
+    var h = attempt(true);
     store.append(h, Frame.of("log", "x"));
-    assertOneNotificationFor(eid);
+    assertOneNotificationFor(h);
     store.closeAttempt(h, CloseReason.ATTEMPT_SUCCESS);
-    assertOneNotificationFor(eid);
+    assertOneNotificationFor(h);
   }
 
   @Test
   @DisplayName("an append to a stream nobody watches sends no notification; its close still does")
   void unwatchedAppendIsSilent() throws SQLException {
-    var eid = ExecutionId.random(1);
-    var h = attempt(eid, false);
+    var h = attempt(false);
     store.append(h, Frame.of("log", "x"));
     store.appendAsync(h, Frame.of("log", "y")).join();
     store.append(h, Frame.of("s", "{\"a\":1}").withMode(io.tributary.api.StreamMode.durableSummary()));
     assertThat(received(300)).isEmpty();
     store.closeAttempt(h, CloseReason.ATTEMPT_SUCCESS);
-    assertOneNotificationFor(eid);
+    assertOneNotificationFor(h);
   }
 
   @Test
   @DisplayName("a rejected append sends no notification (tails are not woken for nothing)")
   void rejectedAppendIsSilent() throws SQLException {
-    var h = attempt(ExecutionId.random(1), true);
+    var h = attempt(true);
     var forged = new Handle(h.executionId(), 0, h.attemptId(), h.leaseId(), h.leaseEpoch() + 1,
         h.leaseTtlMs(), h.leaseExpiresAtMs(), "", "");
     assertThat(catchThrowable(() -> store.append(forged, Frame.of("log", "x")))).isInstanceOf(StaleOwnerException.class);
