@@ -107,20 +107,16 @@ async function deliveryPhase() {
     request("POST", url, { "Content-Type": json ? "application/json" : "text/plain" },
       json ? JSON.stringify({ i, pad: "x".repeat(Math.max(0, size - 20)) }) : `m${i};`.padEnd(size, "x"))
   if (mode === "raw-long-poll") {
-    for (let i = 0; i < count; i++) {
-      let seenAt = 0
-      const poll = request("GET", `${url}?offset=${encodeURIComponent(offset)}&live=long-poll`)
-        .then((r) => ((seenAt = performance.now()), r))
+    await timeDeliveries(count, post, rtt, afterAck, 0, async () => {
+      const seen = request("GET", `${url}?offset=${encodeURIComponent(offset)}&live=long-poll`).then((r) => {
+        const seenAt = performance.now()
+        if (r.status !== 200) throw new Error(`long-poll -> ${r.status}`)
+        offset = r.headers["stream-next-offset"]
+        return seenAt
+      })
       await new Promise((r) => setTimeout(r, 3)) // let the poll park on the server
-      const t0 = performance.now()
-      await post(i)
-      const acked = performance.now()
-      const r = await poll
-      rtt.push(seenAt - t0)
-      afterAck.push(seenAt - acked)
-      if (r.status !== 200) throw new Error(`long-poll -> ${r.status}`)
-      offset = r.headers["stream-next-offset"]
-    }
+      return { seen }
+    })
   } else if (mode === "raw-sse") {
     let waiting = null
     let buf = ""
@@ -142,16 +138,7 @@ async function deliveryPhase() {
     })
     req.on("error", () => {})
     await new Promise((r) => setTimeout(r, 300))
-    for (let i = 0; i < count; i++) {
-      const seen = new Promise((r) => (waiting = r))
-      const t0 = performance.now()
-      await post(i)
-      const acked = performance.now()
-      const seenAt = await seen
-      rtt.push(seenAt - t0)
-      afterAck.push(seenAt - acked)
-      await new Promise((r) => setTimeout(r, 2))
-    }
+    await timeDeliveries(count, post, rtt, afterAck, 2, async () => ({ seen: new Promise((r) => (waiting = r)) }))
     req.destroy()
   } else {
     const client = await loadClient()
@@ -167,21 +154,28 @@ async function deliveryPhase() {
       }
     })
     await new Promise((r) => setTimeout(r, 300))
-    for (let i = 0; i < count; i++) {
-      const seen = new Promise((r) => (waiting = r))
-      const t0 = performance.now()
-      await post(i)
-      const acked = performance.now()
-      const seenAt = await seen
-      rtt.push(seenAt - t0)
-      afterAck.push(seenAt - acked)
-      await new Promise((r) => setTimeout(r, 2))
-    }
+    await timeDeliveries(count, post, rtt, afterAck, 2, async () => ({ seen: new Promise((r) => (waiting = r)) }))
     ctl.abort()
     res.cancel?.()
   }
   emit({ mode, n: rtt.length, p50_ms: pct(rtt, 0.5), p99_ms: pct(rtt, 0.99),
     after_ack_p50_ms: pct(afterAck, 0.5), after_ack_p99_ms: pct(afterAck, 0.99) })
+}
+
+// Appends `count` messages one at a time. Before each, `watch()` arms the reader and gives
+// { seen }: a promise of the time the reader saw the message. Pushes the delivery time from the
+// append's start to `rtt` and from its answer to `afterAck`; pauses `pauseMs` between messages.
+async function timeDeliveries(count, post, rtt, afterAck, pauseMs, watch) {
+  for (let i = 0; i < count; i++) {
+    const { seen } = await watch()
+    const t0 = performance.now()
+    await post(i)
+    const acked = performance.now()
+    const seenAt = await seen
+    rtt.push(seenAt - t0)
+    afterAck.push(seenAt - acked)
+    if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs))
+  }
 }
 
 async function loadClient() {

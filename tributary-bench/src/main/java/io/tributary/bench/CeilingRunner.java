@@ -5,10 +5,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The plain-INSERT ceiling: what PostgreSQL itself does with one row per transaction, from this
@@ -58,76 +54,30 @@ final class CeilingRunner {
 
   private RunResult measure(List<Connection> connections, byte[] payload, String key, int rep, int durationS)
       throws SQLException, InterruptedException {
-    int writers = connections.size();
-    var counts = new AtomicLongArray(writers * 16);
-    var errors = new AtomicLongArray(writers * 16);
-    var firstError = new AtomicReference<Throwable>();
-    var latencies = new long[writers][];
-    var go = new CountDownLatch(1);
-    var stop = new AtomicBoolean();
-    var threads = new ArrayList<Thread>();
-    for (int w = 0; w < writers; w++) {
-      int slot = w * 16;
-      int me = w;
+    var writers = new ArrayList<WriteWindow.Writer>();
+    for (int w = 0; w < connections.size(); w++) {
+      long streamId = w + 1;
       var c = connections.get(w);
-      threads.add(Thread.ofPlatform().name("ceiling-writer-" + w).start(() -> {
-        var lat = new long[1 << 16];
-        int n = 0;
-        long pos = 0;
+      writers.add(tally -> {
+        long[] pos = {0};
         try (var ps = c.prepareStatement(INSERT)) {
-          go.await();
-          while (!stop.get()) {
-            long t = System.nanoTime();
-            try {
-              ps.setLong(1, me + 1);
-              ps.setLong(2, ++pos);
+          while (tally.running()) {
+            tally.time(() -> {
+              ps.setLong(1, streamId);
+              ps.setLong(2, ++pos[0]);
               ps.setLong(3, System.currentTimeMillis());
               ps.setString(4, "stdout");
               ps.setBytes(5, payload);
               ps.executeUpdate();
-            } catch (SQLException e) {
-              errors.incrementAndGet(slot);
-              firstError.compareAndSet(null, e);
-              continue;
-            }
-            if (n == lat.length) {
-              lat = Arrays.copyOf(lat, n * 2);
-            }
-            lat[n++] = System.nanoTime() - t;
-            counts.lazySet(slot, n);
+            });
           }
-        } catch (SQLException | InterruptedException e) {
-          firstError.compareAndSet(null, e);
         }
-        latencies[me] = Arrays.copyOf(lat, n);
-      }));
+      });
     }
-    var before = meter.snapshot();
-    long t0 = System.nanoTime();
-    go.countDown();
-    Thread.sleep(durationS * 1000L);
-    long appends = 0;
-    for (int w = 0; w < writers; w++) {
-      appends += counts.get(w * 16);
-    }
-    long t1 = System.nanoTime();
-    var after = meter.snapshot();
-    stop.set(true);
-    for (var t : threads) {
-      t.join();
-    }
-    long errs = 0;
-    for (int w = 0; w < writers; w++) {
-      errs += errors.get(w * 16);
-    }
-    if (firstError.get() != null) {
-      System.err.println("  ! " + errs + " failed inserts in " + key + ", first: " + firstError.get());
-    }
-    var all = Arrays.stream(latencies).filter(a -> a != null).flatMapToLong(Arrays::stream).sorted().toArray();
-    double avg = all.length == 0 ? Double.NaN : Arrays.stream(all).average().orElse(0) / 1e6;
-    double window = (t1 - t0) / 1e9;
-    return new RunResult("insert", key, rep, appends / window, appends, avg, TributaryRunner.pct(all, 0.50),
-        TributaryRunner.pct(all, 0.99), errs, meter.between(before, after, cores),
-        appends / (double) writers);
+    var window = WriteWindow.measure("ceiling-writer", writers, meter, cores, durationS);
+    window.reportErrors("inserts", key);
+    return new RunResult("insert", key, rep, window.perSecond(), window.writes(), window.averageMs(),
+        window.percentileMs(0.50), window.percentileMs(0.99), window.errors(), window.costs(),
+        window.writes() / (double) connections.size());
   }
 }

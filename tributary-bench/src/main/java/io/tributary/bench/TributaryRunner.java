@@ -10,10 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Durable appends through the library ({@link PostgresStreamStore#append}), 100-byte payloads,
@@ -165,133 +161,53 @@ final class TributaryRunner {
   private RunResult measure(
       PostgresStreamStore store, List<Handle> handles, int inFlight, String key, int rep, int durationS)
       throws SQLException, InterruptedException {
-    int writers = handles.size();
     var payload = new byte[PAYLOAD_BYTES];
     Arrays.fill(payload, (byte) 'x');
     var frame = Frame.of("stdout", payload);
-    var counts = new AtomicLongArray(writers * 16); // one slot per writer, 128 bytes apart
-    var errors = new AtomicLongArray(writers * 16);
-    var firstError = new AtomicReference<Throwable>();
-    var latencies = new long[writers][];
-    var go = new CountDownLatch(1);
-    var stop = new AtomicBoolean();
-    var threads = new ArrayList<Thread>();
-    for (int w = 0; w < writers; w++) {
-      int slot = w * 16;
-      int me = w;
-      var h = handles.get(w);
-      threads.add(
-          Thread.ofPlatform()
-              .name("bench-writer-" + w)
-              .start(
-                  () -> {
-                    var lat = new long[1 << 16];
-                    int n = 0;
-                    try {
-                      go.await();
-                    } catch (InterruptedException e) {
-                      return;
-                    }
-                    if (inFlight > 1) {
-                      latencies[me] = pipeline(store, h, frame, inFlight, stop, counts, errors, slot, firstError);
-                      return;
-                    }
-                    while (!stop.get()) {
-                      long t = System.nanoTime();
-                      try {
-                        store.append(h, frame);
-                      } catch (RuntimeException e) {
-                        errors.incrementAndGet(slot);
-                        firstError.compareAndSet(null, e);
-                        continue;
-                      }
-                      if (n == lat.length) {
-                        lat = Arrays.copyOf(lat, n * 2);
-                      }
-                      lat[n++] = System.nanoTime() - t;
-                      counts.lazySet(slot, n);
-                    }
-                    latencies[me] = Arrays.copyOf(lat, n);
-                  }));
+    var writers = new ArrayList<WriteWindow.Writer>();
+    for (var h : handles) {
+      writers.add(
+          inFlight > 1
+              ? tally -> pipeline(store, h, frame, inFlight, tally)
+              : tally -> {
+                while (tally.running()) {
+                  tally.time(() -> store.append(h, frame));
+                }
+              });
     }
-    var before = meter.snapshot();
-    long t0 = System.nanoTime();
-    go.countDown();
-    Thread.sleep(durationS * 1000L);
-    long appends = 0;
-    for (int w = 0; w < writers; w++) {
-      appends += counts.get(w * 16);
-    }
-    long t1 = System.nanoTime();
-    var after = meter.snapshot();
-    stop.set(true);
-    for (var t : threads) {
-      t.join();
-    }
-    long errs = 0;
-    for (int w = 0; w < writers; w++) {
-      errs += errors.get(w * 16);
-    }
-    if (firstError.get() != null) {
-      System.err.println("  ! " + errs + " failed appends in " + key + ", first: " + firstError.get());
-    }
-    var costs = meter.between(before, after, cores);
-    double window = (t1 - t0) / 1e9;
-    var all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
-    double avg = all.length == 0 ? Double.NaN : Arrays.stream(all).average().orElse(0) / 1e6;
+    var window = WriteWindow.measure("bench-writer", writers, meter, cores, durationS);
+    window.reportErrors("appends", key);
     var fps = pg.queryString(DB, "SELECT avg(frame_count) FROM tb_stream");
     return new RunResult(
-        "tributary", key, rep, appends / window, appends, avg, pct(all, 0.50), pct(all, 0.99), errs, costs,
+        "tributary", key, rep, window.perSecond(), window.writes(), window.averageMs(), window.percentileMs(0.50),
+        window.percentileMs(0.99), window.errors(), window.costs(),
         fps == null ? Double.NaN : Double.parseDouble(fps));
   }
 
   /**
    * One writer that keeps up to {@code inFlight} appends outstanding (appendAsync), as a token
-   * streamer that does not wait for each acknowledgement would. Returns its latencies.
+   * streamer that does not wait for each acknowledgement would.
    */
-  private static long[] pipeline(
-      PostgresStreamStore store,
-      Handle h,
-      Frame frame,
-      int inFlight,
-      AtomicBoolean stop,
-      AtomicLongArray counts,
-      AtomicLongArray errors,
-      int slot,
-      AtomicReference<Throwable> firstError) {
+  private static void pipeline(
+      PostgresStreamStore store, Handle h, Frame frame, int inFlight, WriteWindow.Tally tally)
+      throws InterruptedException {
     var permits = new java.util.concurrent.Semaphore(inFlight);
-    var lat = new long[1 << 16];
-    int[] n = {0};
-    while (!stop.get()) {
-      try {
-        permits.acquire();
-      } catch (InterruptedException e) {
-        break;
-      }
+    while (tally.running()) {
+      permits.acquire();
       long t = System.nanoTime();
       store
           .appendAsync(h, frame)
           .whenComplete(
               (o, e) -> {
-                long took = System.nanoTime() - t;
                 if (e != null) {
-                  errors.incrementAndGet(slot);
-                  firstError.compareAndSet(null, e);
+                  tally.failed(e);
                 } else {
-                  synchronized (n) {
-                    if (n[0] < lat.length) {
-                      lat[n[0]++] = took;
-                    }
-                  }
-                  counts.incrementAndGet(slot);
+                  tally.done(System.nanoTime() - t);
                 }
                 permits.release();
               });
     }
     permits.acquireUninterruptibly(inFlight);
-    synchronized (n) {
-      return Arrays.copyOf(lat, n[0]);
-    }
   }
 
   static double pct(long[] sorted, double q) {

@@ -1,8 +1,7 @@
 package io.tributary.postgres;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,19 +36,20 @@ final class DatabaseProbe implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(DatabaseProbe.class);
 
-  private final StoreConfig config;
   private final LongConsumer onRecovery;
-  private final Thread thread;
-  private volatile boolean running = true;
+  private final BackgroundLoop loop;
   private volatile boolean up = true;
   private volatile long checkedAtNanos = System.nanoTime();
   private long downSinceNanos;
-  private volatile Connection connection;
+  private final OwnConnection connection;
 
   private DatabaseProbe(StoreConfig config, LongConsumer onRecovery) {
-    this.config = config;
     this.onRecovery = onRecovery;
-    this.thread = Thread.ofPlatform().daemon().name("tributary-probe").unstarted(this::run);
+    this.loop = new BackgroundLoop("tributary-probe", this::run);
+    this.connection =
+        new OwnConnection(
+            config, APPLICATION_NAME, CHECK_TIMEOUT_SECONDS,
+            Map.of("socketTimeout", Integer.toString(CHECK_TIMEOUT_SECONDS + 1)));
   }
 
   /**
@@ -60,7 +60,7 @@ final class DatabaseProbe implements AutoCloseable {
    */
   static DatabaseProbe start(StoreConfig config, LongConsumer onRecovery) {
     var p = new DatabaseProbe(config, onRecovery);
-    p.thread.start();
+    p.loop.start();
     return p;
   }
 
@@ -75,13 +75,13 @@ final class DatabaseProbe implements AutoCloseable {
   }
 
   private void run() {
-    while (running) {
+    while (loop.running()) {
       boolean ok = check();
-      if (!ok && running && up) {
+      if (!ok && loop.running() && up) {
         ok = check(); // once more on a fresh connection: the old one may have died alone
       }
       boolean recovered = ok && !up;
-      if (ok != up && running) {
+      if (ok != up && loop.running()) {
         if (ok) {
           log.info("database reachable again");
         } else {
@@ -91,24 +91,23 @@ final class DatabaseProbe implements AutoCloseable {
       }
       up = ok;
       checkedAtNanos = System.nanoTime();
-      if (recovered && running) {
+      if (recovered && loop.running()) {
         try {
           onRecovery.accept(downSinceNanos);
         } catch (RuntimeException e) {
           log.warn("recovery step failed: {}", e.getMessage());
         }
       }
-      sleep(ok ? INTERVAL_UP_MS : INTERVAL_DOWN_MS);
+      loop.pause(ok ? INTERVAL_UP_MS : INTERVAL_DOWN_MS);
     }
   }
 
   /** One check; reconnects when there is no connection. Never throws. */
   private boolean check() {
     try {
-      var c = connection;
+      var c = connection.held();
       if (c == null) {
-        c = connect();
-        connection = c;
+        c = connection.open();
       }
       if (c.isValid(CHECK_TIMEOUT_SECONDS)) {
         return true;
@@ -116,45 +115,13 @@ final class DatabaseProbe implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       log.debug("database probe failed: {}", e.getMessage());
     }
-    closeConnection();
+    connection.close();
     return false;
-  }
-
-  private Connection connect() throws SQLException {
-    var props = ConnectionProperties.of(config, APPLICATION_NAME, CHECK_TIMEOUT_SECONDS);
-    props.setProperty("socketTimeout", Integer.toString(CHECK_TIMEOUT_SECONDS + 1));
-    return DriverManager.getConnection(config.jdbcUrl(), props);
-  }
-
-  private void closeConnection() {
-    var c = connection;
-    connection = null;
-    if (c != null) {
-      try {
-        c.close();
-      } catch (SQLException ignored) {
-        // it is broken anyway
-      }
-    }
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   @Override
   public void close() {
-    running = false;
-    thread.interrupt();
-    try {
-      thread.join(3_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    closeConnection();
+    loop.stop(() -> {}, 3_000);
+    connection.close();
   }
 }

@@ -1,8 +1,8 @@
 package io.tributary.postgres;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.postgresql.PGConnection;
@@ -42,20 +42,20 @@ final class Notifier implements AutoCloseable {
   private static final long MAX_BACKOFF_MS = 1_000;
   private static final int CONNECT_TIMEOUT_SECONDS = 2;
 
-  private final StoreConfig config;
   private final ConcurrentHashMap<Long, Set<Waiter>> waiters = new ConcurrentHashMap<>();
-  private final Thread thread;
-  private volatile boolean running = true;
+  private final BackgroundLoop loop;
   private volatile boolean draining;
   private volatile boolean listening;
   private final java.util.concurrent.CountDownLatch firstListen = new java.util.concurrent.CountDownLatch(1);
-  private volatile Connection connection;
+  private final OwnConnection connection;
   /** {@link System#nanoTime()} when the current LISTEN session was established. */
   private volatile long listeningSinceNanos;
 
   private Notifier(StoreConfig config) {
-    this.config = config;
-    this.thread = Thread.ofPlatform().daemon().name("tributary-listener").unstarted(this::run);
+    this.loop = new BackgroundLoop("tributary-listener", this::run);
+    // bounded, so that after an outage on a dropped network the next try comes soon
+    this.connection =
+        new OwnConnection(config, APPLICATION_NAME, CONNECT_TIMEOUT_SECONDS, Map.of("tcpKeepAlive", "true"));
   }
 
   /** How long start-up waits for the first LISTEN before it goes on without it. */
@@ -64,7 +64,7 @@ final class Notifier implements AutoCloseable {
   /** Starts the listener and waits (bounded) until it listens, so a fresh store misses nothing. */
   static Notifier start(StoreConfig config) {
     var n = new Notifier(config);
-    n.thread.start();
+    n.loop.start();
     try {
       n.firstListen.await(FIRST_LISTEN_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -149,7 +149,7 @@ final class Notifier implements AutoCloseable {
    * reports an error to a connection that only waits), and notifications sent to it are lost.
    */
   void refreshIfOlderThan(long sinceNanos) {
-    var c = connection;
+    var c = connection.held();
     if (c != null && listening && listeningSinceNanos - sinceNanos < 0) {
       log.info("LISTEN session predates the database outage; re-establishing it");
       try {
@@ -163,9 +163,8 @@ final class Notifier implements AutoCloseable {
 
   private void run() {
     long backoff = 100;
-    while (running) {
-      try (Connection c = connect()) {
-        connection = c;
+    while (loop.running()) {
+      try (Connection c = connection.open()) {
         try (var st = c.createStatement()) {
           st.execute("LISTEN " + CHANNEL);
         }
@@ -176,7 +175,7 @@ final class Notifier implements AutoCloseable {
         // anything sent while we were not listening is lost: everyone re-queries
         wakeAll();
         var pg = c.unwrap(PGConnection.class);
-        while (running) {
+        while (loop.running()) {
           var notes = pg.getNotifications(POLL_MS);
           if (notes == null) {
             continue;
@@ -186,15 +185,15 @@ final class Notifier implements AutoCloseable {
           }
         }
       } catch (SQLException e) {
-        if (running) {
+        if (loop.running()) {
           log.warn("LISTEN connection lost ({}); reconnecting in {} ms", e.getMessage(), backoff);
         }
       } finally {
         listening = false;
-        connection = null;
+        connection.forget();
       }
-      if (running) {
-        sleep(backoff);
+      if (loop.running()) {
+        loop.pause(backoff);
         backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
       }
     }
@@ -219,40 +218,9 @@ final class Notifier implements AutoCloseable {
     }
   }
 
-  private Connection connect() throws SQLException {
-    // bounded, so that after an outage on a dropped network the next try comes soon
-    var props = ConnectionProperties.of(config, APPLICATION_NAME, CONNECT_TIMEOUT_SECONDS);
-    props.setProperty("tcpKeepAlive", "true");
-    var c = DriverManager.getConnection(config.jdbcUrl(), props);
-    c.setAutoCommit(true);
-    return c;
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   @Override
   public void close() {
-    running = false;
-    var c = connection;
-    if (c != null) {
-      try {
-        c.close();
-      } catch (SQLException ignored) {
-        // closing anyway
-      }
-    }
-    thread.interrupt();
-    try {
-      thread.join(2_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.stop(connection::close, 2_000);
     wakeAll();
   }
 }

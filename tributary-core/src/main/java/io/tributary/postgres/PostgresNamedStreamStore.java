@@ -77,19 +77,8 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         var status = NamedStreamCreation.Status.valueOf(rs.getString(1).toUpperCase(Locale.ROOT));
-        NamedStreamInfo info = null;
-        long id = rs.getLong(2);
-        if (!rs.wasNull()) {
-          info =
-              new NamedStreamInfo(
-                  id,
-                  rs.getString(3),
-                  rs.getBoolean(4),
-                  rs.getLong(5),
-                  rs.getBoolean(6),
-                  getLong(rs, 7),
-                  getLong(rs, 8));
-        }
+        // no stream row when the create was refused
+        var info = rs.getObject(2) == null ? null : info(rs);
         return new NamedStreamCreation(status, info, rs.getString(9));
       }
     } catch (SQLException e) {
@@ -299,15 +288,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
             if (page.status != NamedStreamRead.Status.OK) {
               return page;
             }
-            page.info =
-                new NamedStreamInfo(
-                    rs.getLong(2),
-                    rs.getString(3),
-                    rs.getBoolean(4),
-                    rs.getLong(5),
-                    rs.getBoolean(6),
-                    getLong(rs, 7),
-                    getLong(rs, 8));
+            page.info = info(rs);
           }
           long pos = rs.getLong(9);
           if (!rs.wasNull()) {
@@ -347,6 +328,13 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
     } else {
       ps.setLong(i, v);
     }
+  }
+
+  /** The stream's row in columns 2 to 8, as the creating and the reading functions return it. */
+  private static NamedStreamInfo info(ResultSet rs) throws SQLException {
+    return new NamedStreamInfo(
+        rs.getLong(2), rs.getString(3), rs.getBoolean(4), rs.getLong(5), rs.getBoolean(6), getLong(rs, 7),
+        getLong(rs, 8));
   }
 
   private static Long getLong(ResultSet rs, int i) throws SQLException {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.tributary.api.CloseReason;
 import io.tributary.api.ExecutionId;
 import io.tributary.api.Frame;
+import io.tributary.api.Handle;
 import io.tributary.api.StaleOwnerException;
 import io.tributary.testing.EmbeddedPostgres;
 import java.sql.Connection;
@@ -82,41 +83,49 @@ class NotificationTest {
     }
   }
 
+  /** A new attempt, its stream watched or not, started after the notifications so far were read. */
+  private static Handle attempt(boolean watched) throws SQLException {
+    var eid = ExecutionId.random(1);
+    var h = store.startAttempt(eid, Duration.ofMinutes(5));
+    if (watched) {
+      assertThat(store.database().watchMarks().ensure(streamId(eid))).isTrue();
+    }
+    received(100);
+    return h;
+  }
+
+  /** Asserts that exactly one notification, naming the stream of {@code h}, arrives. */
+  private static void assertOneNotificationFor(Handle h) throws SQLException {
+    assertThat(received(300)).containsExactly(Long.toString(streamId(h.executionId())));
+  }
+
   @Test
   @DisplayName("an append sends one notification naming its stream; a close sends one too")
   void oneNotificationPerAppend() throws SQLException {
-    var eid = ExecutionId.random(1);
-    var h = store.startAttempt(eid, Duration.ofMinutes(5));
-    assertThat(store.database().watchMarks().ensure(streamId(eid))).isTrue();
-    received(100);
+    var h = attempt(true);
     store.append(h, Frame.of("log", "x"));
-    assertThat(received(300)).containsExactly(Long.toString(streamId(eid)));
+    assertOneNotificationFor(h);
     store.closeAttempt(h, CloseReason.ATTEMPT_SUCCESS);
-    assertThat(received(300)).containsExactly(Long.toString(streamId(eid)));
+    assertOneNotificationFor(h);
   }
 
   @Test
   @DisplayName("an append to a stream nobody watches sends no notification; its close still does")
   void unwatchedAppendIsSilent() throws SQLException {
-    var eid = ExecutionId.random(1);
-    var h = store.startAttempt(eid, Duration.ofMinutes(5));
-    received(100);
+    var h = attempt(false);
     store.append(h, Frame.of("log", "x"));
     store.appendAsync(h, Frame.of("log", "y")).join();
     store.append(h, Frame.of("s", "{\"a\":1}").withMode(io.tributary.api.StreamMode.durableSummary()));
     assertThat(received(300)).isEmpty();
     store.closeAttempt(h, CloseReason.ATTEMPT_SUCCESS);
-    assertThat(received(300)).containsExactly(Long.toString(streamId(eid)));
+    assertOneNotificationFor(h);
   }
 
   @Test
   @DisplayName("a rejected append sends no notification (tails are not woken for nothing)")
   void rejectedAppendIsSilent() throws SQLException {
-    var eid = ExecutionId.random(1);
-    var h = store.startAttempt(eid, Duration.ofMinutes(5));
-    assertThat(store.database().watchMarks().ensure(streamId(eid))).isTrue();
-    received(100);
-    var forged = new io.tributary.api.Handle(h.executionId(), 0, h.attemptId(), h.leaseId(), h.leaseEpoch() + 1,
+    var h = attempt(true);
+    var forged = new Handle(h.executionId(), 0, h.attemptId(), h.leaseId(), h.leaseEpoch() + 1,
         h.leaseTtlMs(), h.leaseExpiresAtMs(), "", "");
     assertThat(catchThrowable(() -> store.append(forged, Frame.of("log", "x")))).isInstanceOf(StaleOwnerException.class);
     assertThat(received(300)).isEmpty();
@@ -126,7 +135,7 @@ class NotificationTest {
   @DisplayName("under concurrent appends no notification names a stream twice, and there is at most one per append")
   void batchedNotifications() throws Exception {
     var eids = new ArrayList<ExecutionId>();
-    var handles = new ArrayList<io.tributary.api.Handle>();
+    var handles = new ArrayList<Handle>();
     for (int i = 0; i < 4; i++) {
       var eid = ExecutionId.random(1);
       eids.add(eid);

@@ -8,6 +8,7 @@ import io.tributary.client.TributaryClient;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
@@ -83,46 +84,53 @@ final class LsCommand extends ClientCommand {
   }
 
   private void listExecutions(TributaryClient client, PrintWriter out, ExecutionState executionState) {
-    var table = new Table(List.of("EXECUTION", "STATE", "ATTEMPT", "FRAMES", "BYTES", "REASON", "AGE"));
     long now = System.currentTimeMillis();
-    String after = null;
-    do {
-      ListingPage<ExecutionSummary> page = client.executions(executionState, closeReason, limit, after);
-      for (var e : page.items()) {
-        if (options.output == ClientOptions.Output.json) {
-          out.println(JSON.writeValueAsString(json(e)));
-        } else {
-          table.add(List.of(e.executionId(), e.state(),
-              e.currentAttemptIndex() == null ? "-" : e.currentAttemptIndex() + "/" + e.attemptCount(),
-              Long.toString(e.frameCount()), ProgressBar.size(e.totalBytes()),
-              e.closeReason() == null ? "-" : e.closeReason(), age(now - e.createdAtMs())));
-        }
-      }
-      after = page.next();
-      if (after != null && !all) {
-        hintMore();
-        break;
-      }
-    } while (after != null);
-    table.print(out);
+    list(
+        out,
+        List.of("EXECUTION", "STATE", "ATTEMPT", "FRAMES", "BYTES", "REASON", "AGE"),
+        after -> client.executions(executionState, closeReason, limit, after),
+        LsCommand::json,
+        e -> List.of(e.executionId(), e.state(),
+            e.currentAttemptIndex() == null ? "-" : e.currentAttemptIndex() + "/" + e.attemptCount(),
+            Long.toString(e.frameCount()), ProgressBar.size(e.totalBytes()),
+            e.closeReason() == null ? "-" : e.closeReason(), age(now - e.createdAtMs())));
   }
 
   private void listStreams(TributaryClient client, PrintWriter out) {
     String full = prefix == null || prefix.startsWith("/") ? prefix : "/v1/stream/" + prefix;
-    var table = new Table(List.of("PATH", "STATE", "FRAMES", "BYTES", "CONTENT-TYPE", "AGE"));
     long now = System.currentTimeMillis();
+    list(
+        out,
+        List.of("PATH", "STATE", "FRAMES", "BYTES", "CONTENT-TYPE", "AGE"),
+        after -> client.streams(full, limit, after),
+        LsCommand::json,
+        s -> List.of(s.path(), s.closed() ? "closed" : "open", Long.toString(s.frameCount()),
+            ProgressBar.size(s.totalBytes()), String.valueOf(s.contentType()), age(now - s.createdAtMs())));
+  }
+
+  /**
+   * Prints the listed items page by page ({@code page} of the previous page's cursor, null first):
+   * a JSON line each, or a table of {@code row}s under {@code header}. Without {@code --all} it
+   * stops after the first page and says there is more.
+   */
+  private <T> void list(
+      PrintWriter out,
+      List<String> header,
+      Function<String, ListingPage<T>> page,
+      Function<T, ObjectNode> json,
+      Function<T, List<String>> row) {
+    var table = new Table(header);
     String after = null;
     do {
-      ListingPage<StreamListing> page = client.streams(full, limit, after);
-      for (var s : page.items()) {
+      var listed = page.apply(after);
+      for (var item : listed.items()) {
         if (options.output == ClientOptions.Output.json) {
-          out.println(JSON.writeValueAsString(json(s)));
+          out.println(JSON.writeValueAsString(json.apply(item)));
         } else {
-          table.add(List.of(s.path(), s.closed() ? "closed" : "open", Long.toString(s.frameCount()),
-              ProgressBar.size(s.totalBytes()), String.valueOf(s.contentType()), age(now - s.createdAtMs())));
+          table.add(row.apply(item));
         }
       }
-      after = page.next();
+      after = listed.next();
       if (after != null && !all) {
         hintMore();
         break;

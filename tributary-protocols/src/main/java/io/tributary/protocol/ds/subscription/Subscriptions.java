@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -161,31 +163,42 @@ public final class Subscriptions implements AutoCloseable {
     var paths = names.stream().map(StreamNames::full).toList();
     var probe = new Subscription(id, Subscription.Type.WEBHOOK, null, null, null, 0, null, "", "", 0);
     store.loadTails(probe, paths);
-    boolean found =
-        store.update(
-            id,
-            s -> {
-              if (s == null) {
-                return false;
-              }
-              for (var path : paths) {
-                var link = s.links().get(path);
-                if (link == null) {
-                  s.links().put(path, new SubscriptionLink(path, true, false, probe.tail(path), null));
-                } else {
-                  link.explicit(true);
-                }
-              }
-              return true;
-            });
-    if (!found) {
-      throw SubscriptionFault.notFound(id);
-    }
+    changeLinks(
+        id,
+        s -> {
+          for (var path : paths) {
+            var link = s.links().get(path);
+            if (link == null) {
+              s.links().put(path, new SubscriptionLink(path, true, false, probe.tail(path), null));
+            } else {
+              link.explicit(true);
+            }
+          }
+        });
   }
 
   /** Unlinks an explicit stream (a stream the pattern matches stays linked by the pattern). */
   void removeStream(String id, String name) {
     var path = StreamNames.full(name);
+    changeLinks(
+        id,
+        s -> {
+          var link = s.links().get(path);
+          if (link != null) {
+            link.explicit(false);
+            if (!link.glob()) {
+              s.links().remove(path);
+            }
+          }
+        });
+  }
+
+  /**
+   * Changes the links of subscription {@code id} in one update.
+   *
+   * @throws SubscriptionFault not found when there is no such subscription
+   */
+  private void changeLinks(String id, Consumer<Subscription> change) {
     boolean found =
         store.update(
             id,
@@ -193,13 +206,7 @@ public final class Subscriptions implements AutoCloseable {
               if (s == null) {
                 return false;
               }
-              var link = s.links().get(path);
-              if (link != null) {
-                link.explicit(false);
-                if (!link.glob()) {
-                  s.links().remove(path);
-                }
-              }
+              change.accept(s);
               return true;
             });
     if (!found) {
@@ -351,27 +358,23 @@ public final class Subscriptions implements AutoCloseable {
         store.loadTails(tails, List.of(path));
       }
       var appendedTails = tails.tails();
-      var type = new Subscription.Type[1];
-      boolean opened =
-          store.update(
-              candidate.id(),
-              s -> {
-                if (s == null) {
-                  return false;
-                }
-                type[0] = s.type();
-                if (byPattern) {
-                  Wakes.linkOnAppend(s, path).glob(true);
-                }
-                if (!s.links().containsKey(path)) {
-                  return false;
-                }
-                appendedTails.forEach(s.tails()::put);
-                // a new append gives a subscription that gave up another chance
-                s.failed(false);
-                return Wakes.openIfPending(s, store.nowMs());
-              });
-      afterWake(candidate.id(), opened, opened && type[0] == Subscription.Type.PULL_WAKE);
+      updateAndWake(
+          candidate.id(),
+          s -> {
+            if (s == null) {
+              return false;
+            }
+            if (byPattern) {
+              Wakes.linkOnAppend(s, path).glob(true);
+            }
+            if (!s.links().containsKey(path)) {
+              return false;
+            }
+            appendedTails.forEach(s.tails()::put);
+            // a new append gives a subscription that gave up another chance
+            s.failed(false);
+            return Wakes.openIfPending(s, store.nowMs());
+          });
     }
   }
 
@@ -381,34 +384,36 @@ public final class Subscriptions implements AutoCloseable {
 
   /** Closes a lease that ran out and opens the next wake when work is pending. */
   void expireLease(String id) {
-    var type = new Subscription.Type[1];
-    boolean opened =
-        store.update(
-            id,
-            s -> {
-              long now = store.nowMs();
-              if (s == null || s.leaseExpiresMs() == null || s.leaseExpiresMs() >= now) {
-                return false;
-              }
-              type[0] = s.type();
-              Wakes.close(s);
-              return Wakes.openIfPending(s, now);
-            });
-    afterWake(id, opened, opened && type[0] == Subscription.Type.PULL_WAKE);
+    updateAndWake(
+        id,
+        s -> {
+          long now = store.nowMs();
+          if (s == null || s.leaseExpiresMs() == null || s.leaseExpiresMs() >= now) {
+            return false;
+          }
+          Wakes.close(s);
+          return Wakes.openIfPending(s, now);
+        });
   }
 
   /** Opens a wake for work no hook reported (e.g. appends just before a crash). */
   void reopen(String id) {
+    updateAndWake(id, s -> s != null && !s.failed() && Wakes.openIfPending(s, store.nowMs()));
+  }
+
+  /**
+   * Runs {@code opensWake} on subscription {@code id} (null when there is none) in one update, and
+   * when it answers that it opened a wake, hands the wake on ({@link #afterWake}).
+   */
+  private void updateAndWake(String id, Predicate<Subscription> opensWake) {
     var type = new Subscription.Type[1];
     boolean opened =
         store.update(
             id,
             s -> {
-              if (s == null || s.failed()) {
-                return false;
-              }
-              type[0] = s.type();
-              return Wakes.openIfPending(s, store.nowMs());
+              boolean o = opensWake.test(s);
+              type[0] = o ? s.type() : null;
+              return o;
             });
     afterWake(id, opened, opened && type[0] == Subscription.Type.PULL_WAKE);
   }
