@@ -268,6 +268,7 @@ async function reportPhase() {
       case "producer": case "sdk": return "pipelined producer appends/s on Tributary (SDK vs TS IdempotentProducer)"
       case "fsync": return "calibration: fdatasync of 8 kB (pg_test_fsync)"
       case "commit": return `calibration: PostgreSQL one-row INSERT commits, c=${r.concurrency} (pgbench)`
+      case "append_fn": return `calibration: Tributary's append function tb_ds_append_batch, one append per call, c=${r.concurrency} (pgbench)`
       default: return r.phase
     }
   }

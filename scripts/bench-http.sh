@@ -131,12 +131,28 @@ if command -v pgbench >/dev/null && command -v psql >/dev/null && [ -n "$PG_PORT
     -c "ALTER DATABASE bench_calibration SET synchronous_commit = on" \
     -c "CREATE TABLE IF NOT EXISTS commit_probe (v text)" >/dev/null
   echo "INSERT INTO commit_probe VALUES (repeat('x', 100));" >"$WORK/commit.sql"
+  # and Tributary's own append, the statement its named-stream committer sends for a batch of one
+  # (tb_ds_append_batch, 100 B), straight from pgbench: what the append path costs in the database
+  # without HTTP, JVM or committer hand-off; c=16 on 16 streams (no batching: one call each)
+  for i in $(seq 1 16); do
+    curl -fsS -X PUT -H 'Content-Type: application/octet-stream' "$TB/v1/stream/bench-calibration-fn-$i" >/dev/null
+  done
+  cat >"$WORK/append-fn.sql" <<'SQL'
+\set n (:client_id % 16) + 1
+SELECT r_status FROM tb_ds_append_batch(ARRAY['/v1/stream/bench-calibration-fn-' || :n], NULL,
+  ARRAY['application/octet-stream'], ARRAY[1]::int4[], ARRAY[convert_to(repeat('x', 100), 'UTF8')]::bytea[],
+  ARRAY[false], ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY[NULL]::int8[], ARRAY[NULL]::int8[]);
+SQL
+  TB_DB=$(grep -o 'jdbc:postgresql://[^, ]*' "$WORK/tributary.err" | head -1 | sed 's|.*/||')
   commit_calibration() {
     for c in 1 16; do
-      pgbench -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "$c" -j $((c > 1 ? 2 : 1)) -T "$SECS" \
-        -f "$WORK/commit.sql" bench_calibration 2>/dev/null \
-        | awk -v c="$c" '/^latency average/ {lat=$4} /^tps/ {tps=$3}
-            END {if (tps) printf "{\"name\":\"postgres\",\"phase\":\"commit\",\"concurrency\":%d,\"tps\":%d,\"latency_ms\":%s}\n", c, tps, lat}' >>"$RESULTS" || true
+      for probe in "commit commit.sql bench_calibration" "append_fn append-fn.sql ${TB_DB:-tributary}"; do
+        set -- $probe
+        pgbench -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "$c" -j $((c > 1 ? 2 : 1)) -T "$SECS" \
+          -f "$WORK/$2" "$3" 2>/dev/null \
+          | awk -v c="$c" -v ph="$1" '/^latency average/ {lat=$4} /^tps/ {tps=$3}
+              END {if (tps) printf "{\"name\":\"postgres\",\"phase\":\"%s\",\"concurrency\":%d,\"tps\":%d,\"latency_ms\":%s}\n", ph, c, tps, lat}' >>"$RESULTS" || true
+      done
     done
   }
 else
