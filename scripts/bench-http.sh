@@ -4,8 +4,9 @@
 # (@durable-streams/server, as pinned by ../shared/conformance) in memory and file-backed, all on
 # free loopback ports, all driven by the same load generator (scripts/bench-http.mjs). Prints every
 # figure with its ratio to each reference, plus the calibration that bounds them on this machine:
-# the disk's fsync latency (pg_test_fsync) and what the generator reaches against a server that
-# does nothing. Everything it starts it stops (trap EXIT).
+# the disk's fsync latency (pg_test_fsync), PostgreSQL's own one-row commits and Tributary's append
+# function run straight by pgbench, what the generator reaches against a server that does nothing,
+# and Tributary's HTTP stack alone (GET /livez, no storage). Everything it starts it stops (trap EXIT).
 #
 #   scripts/bench-http.sh                      # SECONDS_PER_RUN=5 REPS=1, about 6 minutes
 #   REPS=3 scripts/bench-http.sh               # each figure 3 times (median, [min-max])
@@ -170,6 +171,11 @@ timeout 60 node "$GEN" rest warmup "$TB" --seconds 3 --batch 100 >/dev/null || t
 for rep in $(seq 1 "$REPS"); do
   commit_calibration
   echo "repeat $rep of $REPS" >&2
+  for c in 1 16; do
+    for side in "null $NULL" "tributary $TB"; do
+      run probe ${side% *} ${side#* } --concurrency "$c" --path /livez
+    done
+  done
   for c in "1 1" "16 1" "16 16"; do
     set -- $c
     for side in "null $NULL" "tributary $TB" "ref-mem $MEM" "ref-file $FILE"; do
