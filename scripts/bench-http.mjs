@@ -63,6 +63,31 @@ async function createStream(p, contentType) {
   return r.headers["stream-next-offset"]
 }
 
+/**
+ * c workers, each sending its next request when its last one is answered: a short unmeasured
+ * warm-up (JIT, connections), then the measured window. Returns latencies and answer counts.
+ */
+async function closedLoop(c, send, isOk) {
+  const lat = []
+  let ok = 0
+  let bad = 0
+  const warmUntil = performance.now() + 1000
+  const stopAt = warmUntil + seconds * 1000
+  await Promise.all(
+    Array.from({ length: c }, async (_, w) => {
+      while (performance.now() < stopAt) {
+        const t0 = performance.now()
+        const r = await send(w)
+        if (t0 < warmUntil) continue
+        lat.push(performance.now() - t0)
+        if (isOk(r)) ok++
+        else bad++
+      }
+    }),
+  )
+  return { lat, ok, bad }
+}
+
 async function appendPhase() {
   const c = Number(opt("concurrency", 16))
   const streams = Number(opt("streams", 1))
@@ -73,25 +98,9 @@ async function appendPhase() {
   }
   const body = Buffer.alloc(size, 120)
   const headers = { "Content-Type": "application/octet-stream", "Content-Length": String(size) }
-  const lat = []
-  let ok = 0
-  let bad = 0
-  // a short unmeasured warm-up (JIT, connections), then the measured window
-  const warmUntil = performance.now() + 1000
-  const stopAt = warmUntil + seconds * 1000
-  await Promise.all(
-    Array.from({ length: c }, async (_, w) => {
-      const url = `${base}${paths[w % streams]}`
-      while (performance.now() < stopAt) {
-        const t0 = performance.now()
-        const r = await request("POST", url, headers, body)
-        if (t0 < warmUntil) continue
-        lat.push(performance.now() - t0)
-        if (r.status === 204 || r.status === 200) ok++
-        else bad++
-      }
-    }),
-  )
+  const { lat, ok, bad } = await closedLoop(c,
+    (w) => request("POST", `${base}${paths[w % streams]}`, headers, body),
+    (r) => r.status === 204 || r.status === 200)
   emit({ concurrency: c, streams, appends_per_s: Math.round(ok / seconds), non_2xx: bad, p50_ms: pct(lat, 0.5), p99_ms: pct(lat, 0.99) })
 }
 
@@ -99,23 +108,7 @@ async function appendPhase() {
 async function probePhase() {
   const c = Number(opt("concurrency", 1))
   const url = `${base}${opt("path", "/livez")}`
-  const lat = []
-  let ok = 0
-  let bad = 0
-  const warmUntil = performance.now() + 1000
-  const stopAt = warmUntil + seconds * 1000
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      while (performance.now() < stopAt) {
-        const t0 = performance.now()
-        const r = await request("GET", url)
-        if (t0 < warmUntil) continue
-        lat.push(performance.now() - t0)
-        if (r.status < 300) ok++
-        else bad++
-      }
-    }),
-  )
+  const { lat, ok, bad } = await closedLoop(c, () => request("GET", url), (r) => r.status < 300)
   emit({ concurrency: c, requests_per_s: Math.round(ok / seconds), non_2xx: bad, p50_ms: pct(lat, 0.5), p99_ms: pct(lat, 0.99) })
 }
 

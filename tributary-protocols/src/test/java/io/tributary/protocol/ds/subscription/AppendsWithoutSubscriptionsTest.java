@@ -26,6 +26,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A server without subscriptions evaluates no append (no query per append), and still owes every
@@ -131,19 +132,38 @@ class AppendsWithoutSubscriptionsTest {
     var claimed =
         SubscriptionFixture.json(a.call("POST", "__ds/subscriptions/late/claim", "{\"worker\":\"w\"}"));
     assertThat(SubscriptionFixture.stream(claimed, "late/old").get("has_pending").asBoolean()).isTrue();
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> SubscriptionFixture.stream(SubscriptionFixture.json(a.call("GET", "__ds/subscriptions/late", null)), "late/new") != null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> linked(a, "late", "late/new") != null);
+  }
+
+  /** Server {@code unaware} holds appends back; {@code maker} then made subscription {@code name}. */
+  private record TwoServers(Server unaware, Server maker) {}
+
+  /**
+   * Two servers on one database; the pull-wake subscription {@code name} (pattern {@code name/*},
+   * wake stream {@code name-wakes}) made on the second after the first found none.
+   */
+  private TwoServers subscriptionMadeElsewhere(String name) {
+    var db = database();
+    // a long poll, so that appends right after this are certainly held back by the unaware server
+    var a = new Server(db, Duration.ofSeconds(3));
+    var b = new Server(db, Duration.ofMillis(100));
+    a.awaitHolding();
+    assertThat(b.call("PUT", name + "-wakes", "[]").status()).isEqualTo(201);
+    assertThat(b.call("PUT", "__ds/subscriptions/" + name, pullWake(name + "/*", name + "-wakes")).status())
+        .isEqualTo(201);
+    return new TwoServers(a, b);
+  }
+
+  private static JsonNode linked(Server server, String subscription, String stream) {
+    return SubscriptionFixture.stream(
+        SubscriptionFixture.json(server.call("GET", "__ds/subscriptions/" + subscription, null)), stream);
   }
 
   @Test
   void aSubscriptionMadeOnAnotherServerGetsTheAppendsThisServerHeldBack() {
-    var db = database();
-    // a long poll, so that the append below is certainly held back before this server asks again
-    var a = new Server(db, Duration.ofSeconds(3));
-    var b = new Server(db, Duration.ofMillis(100));
-    a.awaitHolding();
-    assertThat(b.call("PUT", "other-wakes", "[]").status()).isEqualTo(201);
-    assertThat(b.call("PUT", "__ds/subscriptions/other", pullWake("other/*", "other-wakes")).status()).isEqualTo(201);
+    var servers = subscriptionMadeElsewhere("other");
+    var a = servers.unaware();
+    var b = servers.maker();
 
     // created after the subscription, on the server that does not know of it yet
     assertThat(a.call("PUT", "other/s", "[{\"x\":1}]").status()).isEqualTo(201);
@@ -155,25 +175,21 @@ class AppendsWithoutSubscriptionsTest {
     await().atMost(Duration.ofSeconds(15)).until(() -> b.wakes("other-wakes").contains("\"subscription_id\":\"other\""));
     assertThat(a.store.candidates.get()).isPositive();
     assertThat(a.subscriptions.holdsAppends()).isFalse();
-    var sub = SubscriptionFixture.json(b.call("GET", "__ds/subscriptions/other", null));
-    assertThat(SubscriptionFixture.stream(sub, "other/s").get("has_pending").asBoolean()).isTrue();
+    assertThat(linked(b, "other", "other/s").get("has_pending").asBoolean()).isTrue();
   }
 
   @Test
   void aDeletedStreamsHeldAppendIsNotEvaluated() {
-    var db = database();
-    var a = new Server(db, Duration.ofSeconds(3));
-    var b = new Server(db, Duration.ofMillis(100));
-    a.awaitHolding();
-    assertThat(b.call("PUT", "gone-wakes", "[]").status()).isEqualTo(201);
-    assertThat(b.call("PUT", "__ds/subscriptions/gone", pullWake("gone/*", "gone-wakes")).status()).isEqualTo(201);
-    assertThat(a.call("PUT", "gone/s", "[{\"x\":1}]").status()).isEqualTo(201);
-    assertThat(a.call("DELETE", "gone/s", null).status()).isEqualTo(204);
-    await().atMost(Duration.ofSeconds(15)).until(() -> !a.subscriptions.holdsAppends());
+    var servers = subscriptionMadeElsewhere("gone");
+    for (var method : new String[] {"PUT", "DELETE"}) {
+      var answer = servers.unaware().call(method, "gone/s", method.equals("PUT") ? "[{\"x\":1}]" : null);
+      assertThat(answer.status()).isEqualTo(method.equals("PUT") ? 201 : 204);
+    }
+    await().atMost(Duration.ofSeconds(15)).until(() -> !servers.unaware().subscriptions.holdsAppends());
     // the delete was evaluated, the held append of the deleted stream dropped: nothing links it
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
-        .until(() -> SubscriptionFixture.stream(SubscriptionFixture.json(b.call("GET", "__ds/subscriptions/gone", null)), "gone/s") == null);
-    assertThat(b.wakes("gone-wakes")).doesNotContain("\"subscription_id\":\"gone\"");
+        .until(() -> linked(servers.maker(), "gone", "gone/s") == null);
+    assertThat(servers.maker().wakes("gone-wakes")).doesNotContain("\"subscription_id\":\"gone\"");
   }
 
   /** The PostgreSQL store, counting how often the worker asks it the per-append questions. */
