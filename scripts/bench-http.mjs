@@ -10,6 +10,7 @@
 //   rest     --concurrency C --batch K --seconds T --size B : Tributary REST attempt-stream
 //            appends, one frame per request (K=1) or K frames per POST …/stream/batch
 //   producer --seconds T --size B : the TS client's IdempotentProducer (batching, pipelined)
+//   probe    --concurrency C --path P : GETs of a path that touches no storage (/livez)
 import http from "node:http"
 import { performance } from "node:perf_hooks"
 import { createRequire } from "node:module"
@@ -62,6 +63,31 @@ async function createStream(p, contentType) {
   return r.headers["stream-next-offset"]
 }
 
+/**
+ * c workers, each sending its next request when its last one is answered: a short unmeasured
+ * warm-up (JIT, connections), then the measured window. Returns latencies and answer counts.
+ */
+async function closedLoop(c, send, isOk) {
+  const lat = []
+  let ok = 0
+  let bad = 0
+  const warmUntil = performance.now() + 1000
+  const stopAt = warmUntil + seconds * 1000
+  await Promise.all(
+    Array.from({ length: c }, async (_, w) => {
+      while (performance.now() < stopAt) {
+        const t0 = performance.now()
+        const r = await send(w)
+        if (t0 < warmUntil) continue
+        lat.push(performance.now() - t0)
+        if (isOk(r)) ok++
+        else bad++
+      }
+    }),
+  )
+  return { lat, ok, bad }
+}
+
 async function appendPhase() {
   const c = Number(opt("concurrency", 16))
   const streams = Number(opt("streams", 1))
@@ -72,26 +98,18 @@ async function appendPhase() {
   }
   const body = Buffer.alloc(size, 120)
   const headers = { "Content-Type": "application/octet-stream", "Content-Length": String(size) }
-  const lat = []
-  let ok = 0
-  let bad = 0
-  // a short unmeasured warm-up (JIT, connections), then the measured window
-  const warmUntil = performance.now() + 1000
-  const stopAt = warmUntil + seconds * 1000
-  await Promise.all(
-    Array.from({ length: c }, async (_, w) => {
-      const url = `${base}${paths[w % streams]}`
-      while (performance.now() < stopAt) {
-        const t0 = performance.now()
-        const r = await request("POST", url, headers, body)
-        if (t0 < warmUntil) continue
-        lat.push(performance.now() - t0)
-        if (r.status === 204 || r.status === 200) ok++
-        else bad++
-      }
-    }),
-  )
+  const { lat, ok, bad } = await closedLoop(c,
+    (w) => request("POST", `${base}${paths[w % streams]}`, headers, body),
+    (r) => r.status === 204 || r.status === 200)
   emit({ concurrency: c, streams, appends_per_s: Math.round(ok / seconds), non_2xx: bad, p50_ms: pct(lat, 0.5), p99_ms: pct(lat, 0.99) })
+}
+
+/** GET of a path that touches no storage (Tributary: /livez): the HTTP stack's own cost. */
+async function probePhase() {
+  const c = Number(opt("concurrency", 1))
+  const url = `${base}${opt("path", "/livez")}`
+  const { lat, ok, bad } = await closedLoop(c, () => request("GET", url), (r) => r.status < 300)
+  emit({ concurrency: c, requests_per_s: Math.round(ok / seconds), non_2xx: bad, p50_ms: pct(lat, 0.5), p99_ms: pct(lat, 0.99) })
 }
 
 async function deliveryPhase() {
@@ -262,6 +280,8 @@ async function reportPhase() {
       case "producer": case "sdk": return "pipelined producer appends/s on Tributary (SDK vs TS IdempotentProducer)"
       case "fsync": return "calibration: fdatasync of 8 kB (pg_test_fsync)"
       case "commit": return `calibration: PostgreSQL one-row INSERT commits, c=${r.concurrency} (pgbench)`
+      case "probe": return `calibration: GET without storage (Tributary /livez), c=${r.concurrency}`
+      case "append_fn": return `calibration: Tributary's append function tb_ds_append_batch, one append per call, c=${r.concurrency} (pgbench)`
       default: return r.phase
     }
   }
@@ -291,6 +311,7 @@ async function reportPhase() {
       : k.startsWith("REST") ? [["frames_per_s", false], ["p50_ms", true], ["p99_ms", true]]
       : k.includes("fdatasync") ? [["fsync_per_s", false], ["fsync_ms", true]]
       : k.includes("pgbench") ? [["tps", false], ["latency_ms", true]]
+      : k.includes("without storage") ? [["requests_per_s", false], ["p50_ms", true]]
       : [["appends_per_s", false]]
     for (const [f, low] of fields) {
       if (k.startsWith("pipelined")) {
@@ -311,7 +332,7 @@ async function reportPhase() {
   for (const e of errors) console.log(`error: ${e.name} ${e.phase}: ${e.error}`)
 }
 
-const phases = { append: appendPhase, delivery: deliveryPhase, rest: restPhase, producer: producerPhase, report: reportPhase }
+const phases = { probe: probePhase, append: appendPhase, delivery: deliveryPhase, rest: restPhase, producer: producerPhase, report: reportPhase }
 if (!phases[phase]) {
   console.error(`unknown phase ${phase}`)
   process.exit(2)

@@ -4,8 +4,9 @@
 # (@durable-streams/server, as pinned by ../shared/conformance) in memory and file-backed, all on
 # free loopback ports, all driven by the same load generator (scripts/bench-http.mjs). Prints every
 # figure with its ratio to each reference, plus the calibration that bounds them on this machine:
-# the disk's fsync latency (pg_test_fsync) and what the generator reaches against a server that
-# does nothing. Everything it starts it stops (trap EXIT).
+# the disk's fsync latency (pg_test_fsync), PostgreSQL's own one-row commits and Tributary's append
+# function run straight by pgbench, what the generator reaches against a server that does nothing,
+# and Tributary's HTTP stack alone (GET /livez, no storage). Everything it starts it stops (trap EXIT).
 #
 #   scripts/bench-http.sh                      # SECONDS_PER_RUN=5 REPS=1, about 6 minutes
 #   REPS=3 scripts/bench-http.sh               # each figure 3 times (median, [min-max])
@@ -131,12 +132,28 @@ if command -v pgbench >/dev/null && command -v psql >/dev/null && [ -n "$PG_PORT
     -c "ALTER DATABASE bench_calibration SET synchronous_commit = on" \
     -c "CREATE TABLE IF NOT EXISTS commit_probe (v text)" >/dev/null
   echo "INSERT INTO commit_probe VALUES (repeat('x', 100));" >"$WORK/commit.sql"
+  # and Tributary's own append, the statement its named-stream committer sends for a batch of one
+  # (tb_ds_append_batch, 100 B), straight from pgbench: what the append path costs in the database
+  # without HTTP, JVM or committer hand-off; c=16 on 16 streams (no batching: one call each)
+  for i in $(seq 1 16); do
+    curl -fsS -X PUT -H 'Content-Type: application/octet-stream' "$TB/v1/stream/bench-calibration-fn-$i" >/dev/null
+  done
+  cat >"$WORK/append-fn.sql" <<'SQL'
+\set n (:client_id % 16) + 1
+SELECT r_status FROM tb_ds_append_batch(ARRAY['/v1/stream/bench-calibration-fn-' || :n], NULL,
+  ARRAY['application/octet-stream'], ARRAY[1]::int4[], ARRAY[convert_to(repeat('x', 100), 'UTF8')]::bytea[],
+  ARRAY[false], ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY[NULL]::int8[], ARRAY[NULL]::int8[]);
+SQL
+  TB_DB=$(grep -o 'jdbc:postgresql://[^, ]*' "$WORK/tributary.err" | head -1 | sed 's|.*/||')
   commit_calibration() {
     for c in 1 16; do
-      pgbench -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "$c" -j $((c > 1 ? 2 : 1)) -T "$SECS" \
-        -f "$WORK/commit.sql" bench_calibration 2>/dev/null \
-        | awk -v c="$c" '/^latency average/ {lat=$4} /^tps/ {tps=$3}
-            END {if (tps) printf "{\"name\":\"postgres\",\"phase\":\"commit\",\"concurrency\":%d,\"tps\":%d,\"latency_ms\":%s}\n", c, tps, lat}' >>"$RESULTS" || true
+      for probe in "commit commit.sql bench_calibration" "append_fn append-fn.sql ${TB_DB:-tributary}"; do
+        set -- $probe
+        pgbench -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "$c" -j $((c > 1 ? 2 : 1)) -T "$SECS" \
+          -f "$WORK/$2" "$3" 2>/dev/null \
+          | awk -v c="$c" -v ph="$1" '/^latency average/ {lat=$4} /^tps/ {tps=$3}
+              END {if (tps) printf "{\"name\":\"postgres\",\"phase\":\"%s\",\"concurrency\":%d,\"tps\":%d,\"latency_ms\":%s}\n", ph, c, tps, lat}' >>"$RESULTS" || true
+      done
     done
   }
 else
@@ -154,6 +171,11 @@ timeout 60 node "$GEN" rest warmup "$TB" --seconds 3 --batch 100 >/dev/null || t
 for rep in $(seq 1 "$REPS"); do
   commit_calibration
   echo "repeat $rep of $REPS" >&2
+  for c in 1 16; do
+    for side in "null $NULL" "tributary $TB"; do
+      run probe ${side% *} ${side#* } --concurrency "$c" --path /livez
+    done
+  done
   for c in "1 1" "16 1" "16 16"; do
     set -- $c
     for side in "null $NULL" "tributary $TB" "ref-mem $MEM" "ref-file $FILE"; do

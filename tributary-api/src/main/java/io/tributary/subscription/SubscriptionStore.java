@@ -46,6 +46,12 @@ public interface SubscriptionStore {
   /** The subscriptions that may care about an append to the named stream at {@code path}. */
   List<Candidate> candidates(String path);
 
+  /**
+   * True when at least one subscription exists (on any server of the database). Cheap: lets a
+   * server skip {@link #candidates} for every append while there are none.
+   */
+  boolean anyExist();
+
   /** Unlinks the stream at {@code path} from every subscription (it was deleted). */
   void unlinkEverywhere(String path);
 

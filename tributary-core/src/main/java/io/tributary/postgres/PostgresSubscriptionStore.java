@@ -132,6 +132,17 @@ public final class PostgresSubscriptionStore implements SubscriptionStore {
         });
   }
 
+  /** True when at least one subscription exists; one autocommit query. */
+  public boolean anyExist() {
+    try (Connection c = db.dataSource().getConnection();
+        var st = c.createStatement();
+        var rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM tb_ds_subscription)")) {
+      return rs.next() && rs.getBoolean(1);
+    } catch (SQLException e) {
+      throw new UnavailableException("could not look for subscriptions: " + e.getMessage(), true, e);
+    }
+  }
+
   /** Unlinks the stream at {@code path} from every subscription (it was deleted). */
   public void unlinkEverywhere(String path) {
     inTransaction(

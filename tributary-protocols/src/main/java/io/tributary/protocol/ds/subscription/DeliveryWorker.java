@@ -22,7 +22,15 @@ import tools.jackson.databind.json.JsonMapper;
  * The background side of subscriptions, one virtual thread per server: applies the append and
  * delete hooks in order (off the request path), claims due webhook deliveries and sends each on
  * its own virtual thread, expires leases, and every poll interval reopens wakes for work no hook
- * reported. Everything it acts on is in the database, so a restarted server resumes where the
+ * reported.
+ *
+ * <p>While no subscription exists (the usual case of a server without subscribers) an append
+ * costs no query: its path is only remembered ({@link UncheckedAppends}). Every poll asks the
+ * database whether any subscription exists now; when one does (or one is created on this
+ * server), the remembered paths are evaluated as if just appended. So a subscription made on
+ * another server sees this server's appends at most a poll interval later, none are lost.
+ *
+ * <p>Everything it acts on is in the database, so a restarted server resumes where the
  * last one stopped: an owed delivery is sent again (at least once), a claimed one after {@link
  * #claimMs()}.
  */
@@ -44,6 +52,8 @@ final class DeliveryWorker implements AutoCloseable {
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
   private final HttpClient client;
+  /** Appends not evaluated because no subscription was known to exist; guarded by lock. */
+  private final UncheckedAppends unchecked = new UncheckedAppends();
   private boolean nudged;
   private boolean failing;
   private volatile boolean running = true;
@@ -66,17 +76,43 @@ final class DeliveryWorker implements AutoCloseable {
 
   void appended(String path) {
     synchronized (lock) {
-      if (queuedAppends.add(path)) {
-        events.add(new Event(true, path));
+      if (!unchecked.hold(path)) {
+        queue(path);
+      } else if (unchecked.full()) {
+        nudged = true;
         lock.notifyAll();
       }
     }
   }
 
+  /** Call with {@link #lock} held. */
+  private void queue(String appendedPath) {
+    if (queuedAppends.add(appendedPath)) {
+      events.add(new Event(true, appendedPath));
+      lock.notifyAll();
+    }
+  }
+
   void deleted(String path) {
     synchronized (lock) {
+      // an append held back for a stream now gone is moot (and must not link it after the delete)
+      unchecked.forget(path);
       events.add(new Event(false, path));
       lock.notifyAll();
+    }
+  }
+
+  /** A subscription was created on this server: appends from now on are evaluated at once. */
+  void subscriptionCreated() {
+    synchronized (lock) {
+      unchecked.subscriptionsExist().forEach(this::queue);
+    }
+  }
+
+  /** True while no subscription is known to exist, so appends are held back, not evaluated. */
+  boolean holdsAppends() {
+    synchronized (lock) {
+      return unchecked.knownNone();
     }
   }
 
@@ -134,16 +170,21 @@ final class DeliveryWorker implements AutoCloseable {
         synchronized (lock) {
           look = nudged || poll;
           nudged = false;
+          // a nudge while none is known means one exists after all: ask now
+          poll |= unchecked.full() || (look && unchecked.knownNone());
         }
-        if (look) {
+        boolean any = !poll || checkForSubscriptions();
+        if (poll) {
+          lastPoll = System.nanoTime();
+        }
+        if (look && any) {
           for (var id : subscriptions.dueDeliveries(claimMs(), BATCH)) {
             if (inFlight.add(id)) {
               senders.execute(() -> send(id));
             }
           }
         }
-        if (poll) {
-          lastPoll = System.nanoTime();
+        if (poll && any) {
           subscriptions.expiredLeases(BATCH).forEach(subscriptions::expireLease);
           subscriptions.idleWithPendingWork(BATCH).forEach(subscriptions::reopen);
         }
@@ -172,6 +213,25 @@ final class DeliveryWorker implements AutoCloseable {
         }
         sleepQuietly();
       }
+    }
+  }
+
+  /**
+   * Asks the database whether any subscription exists; the appends held back before the question
+   * are queued when one does, and dropped when none does (a subscription made after the question
+   * starts at the streams' tails, so it is owed nothing of them).
+   *
+   * @return whether subscriptions may exist now
+   */
+  private boolean checkForSubscriptions() {
+    long ticket;
+    synchronized (lock) {
+      ticket = unchecked.asking();
+    }
+    boolean any = subscriptions.anyExist();
+    synchronized (lock) {
+      unchecked.answered(ticket, any).forEach(this::queue);
+      return !unchecked.knownNone();
     }
   }
 

@@ -136,6 +136,7 @@ public final class Subscriptions implements AutoCloseable {
       s.links().put(path, new SubscriptionLink(path, explicit, !explicit, s.tail(path), null));
     }
     if (store.insert(s)) {
+      worker.subscriptionCreated();
       return new Creation(s, true);
     }
     return confirm(store.find(id).orElseThrow(() -> SubscriptionFault.notFound(id)), spec);
@@ -376,6 +377,16 @@ public final class Subscriptions implements AutoCloseable {
             return Wakes.openIfPending(s, store.nowMs());
           });
     }
+  }
+
+  /** True while this server knows of no subscription and holds appends back unevaluated. */
+  boolean holdsAppends() {
+    return worker.holdsAppends();
+  }
+
+  /** Whether any subscription exists in the store (on any server). */
+  boolean anyExist() {
+    return store.anyExist();
   }
 
   void evaluateDelete(String path) {
