@@ -9,8 +9,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The SDK side of {@code scripts/bench-http.sh}: pipelined appends through {@code tributary-client}
  * (an idempotent {@link Producer} on a new named byte stream) for a fixed time, in windows of
- * {@value #WINDOW} appends sent without waiting and then awaited, as the TypeScript producer's
- * side of the benchmark does. Prints one JSON line.
+ * {@value #WINDOW} appends sent without waiting, then flushed and awaited, as the TypeScript
+ * producer's side of the benchmark does. The producer has its default settings ({@link
+ * Producer#DEFAULT_LINGER}, {@link Producer#DEFAULT_MAX_IN_FLIGHT}), as the TS one has its own.
+ * Prints one JSON line.
  *
  * <p>Arguments: base URL, seconds, payload bytes, name for the output line.
  */
@@ -29,6 +31,8 @@ public final class SdkAppendBench {
       for (int i = 0; i < WINDOW; i++) {
         window.add(producer.appendAsync(payload));
       }
+      // as the TS side's `await producer.flush()`: send what lingers, then wait for all of it
+      producer.flush();
       CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).join();
       sent += window.size();
       window.clear();

@@ -83,7 +83,15 @@ public final class NamedStream {
    * @param epoch this incarnation of the writer; a restarted writer uses a higher one
    */
   public Producer producer(String producerId, long epoch) {
-    return new Producer(transport, path, contentType(), producerId, epoch);
+    return producerBuilder(producerId, epoch).build();
+  }
+
+  /**
+   * {@link #producer} with settings of your own: how long a batch lingers for more appends, how
+   * large it may grow, how many requests are in flight ({@link Producer.Builder}).
+   */
+  public Producer.Builder producerBuilder(String producerId, long epoch) {
+    return Producer.builder(transport, path, contentType(), producerId, epoch);
   }
 
   /** The stream's content type, offset and closed flag. */
