@@ -14,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
  * Producer#DEFAULT_LINGER}, {@link Producer#DEFAULT_MAX_IN_FLIGHT}), as the TS one has its own.
  * Prints one JSON line.
  *
- * <p>Arguments: base URL, seconds, payload bytes, name for the output line.
+ * <p>Arguments: base URL, seconds, payload bytes, name for the output line, unmeasured warm-up
+ * seconds first (default 1; the generator's TS side takes the same).
  */
 public final class SdkAppendBench {
   /** Appends sent before waiting for them (the generator's TS producer uses the same window). */
@@ -45,14 +46,15 @@ public final class SdkAppendBench {
     double seconds = Double.parseDouble(args[1]);
     int size = Integer.parseInt(args[2]);
     String name = args.length > 3 ? args[3] : "sdk";
+    double warmup = args.length > 4 ? Double.parseDouble(args[4]) : 1.0;
     var payload = new byte[size];
     Arrays.fill(payload, (byte) 'z');
     try (var client = TributaryClient.builder(url).build()) {
       var stream = client.namedStream("bench-sdk-" + System.nanoTime());
       stream.create("application/octet-stream", null);
       var producer = stream.producer("bench-sdk", 0);
-      // an unmeasured second first (JIT, connections), as the generator's phases have
-      appendFor(producer, payload, 1.0);
+      // unmeasured appends first (JIT, connections), as long as the generator's TS side has them
+      appendFor(producer, payload, warmup);
       long start = System.nanoTime();
       long sent = appendFor(producer, payload, seconds);
       double elapsed = (System.nanoTime() - start) / 1e9;

@@ -328,11 +328,20 @@ public final class Producer implements AutoCloseable {
     if (batch.size() == 1) {
       return batch.get(0).data();
     }
-    var out = new ByteArrayOutputStream();
     if (!json) {
-      batch.forEach(p -> out.writeBytes(p.data()));
-      return out.toByteArray();
+      int size = 0;
+      for (var p : batch) {
+        size += p.data().length;
+      }
+      var out = new byte[size];
+      int at = 0;
+      for (var p : batch) {
+        System.arraycopy(p.data(), 0, out, at, p.data().length);
+        at += p.data().length;
+      }
+      return out;
     }
+    var out = new ByteArrayOutputStream();
     out.write('[');
     boolean first = true;
     for (var p : batch) {
