@@ -251,28 +251,33 @@ public final class Producer implements AutoCloseable {
     headers.put("Producer-Id", producerId);
     headers.put("Producer-Epoch", Long.toString(epoch));
     headers.put("Producer-Seq", Long.toString(batch.seq));
-    transport
-        .send(Transport.Call.post(path, batch.body, headers), Transport.Repeat.ALWAYS)
-        .whenComplete((ok, failure) -> {
-          if (failure == null) {
-            finish(batch, null, false);
-            return;
+    CompletableFuture<?> answer;
+    try {
+      answer = transport.send(Transport.Call.post(path, batch.body, headers), Transport.Repeat.ALWAYS);
+    } catch (RuntimeException notSent) {
+      finish(batch, notSent, true);
+      return;
+    }
+    answer.whenComplete((ok, failure) -> {
+      if (failure == null) {
+        finish(batch, null, false);
+        return;
+      }
+      var cause = Transport.unwrap(failure);
+      if (overtook(cause) && !predecessorSettled) {
+        // it arrived before its predecessor: again, with the same number, once that one is in
+        before.settled.whenComplete((v, x) -> {
+          var earlier = before.failure;
+          if (earlier == null) {
+            send(batch);
+          } else {
+            finish(batch, afterEarlier(earlier), true);
           }
-          var cause = Transport.unwrap(failure);
-          if (overtook(cause) && !predecessorSettled) {
-            // it arrived before its predecessor: again, with the same number, once that one is in
-            before.settled.whenComplete((v, x) -> {
-              var earlier = before.failure;
-              if (earlier == null) {
-                send(batch);
-              } else {
-                finish(batch, afterEarlier(earlier), true);
-              }
-            });
-            return;
-          }
-          finish(batch, cause, refused(cause));
         });
+        return;
+      }
+      finish(batch, cause, refused(cause));
+    });
   }
 
   private void finish(Batch batch, RuntimeException failure, boolean storedNothing) {
