@@ -400,19 +400,13 @@ public final class Producer implements AutoCloseable {
 
     /** Most payload bytes in one request (a single larger append still goes, alone). */
     public Builder maxBatchBytes(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("maxBatchBytes must be >= 1, got " + n);
-      }
-      this.maxBatchBytes = n;
+      this.maxBatchBytes = TributaryClient.Builder.atLeastOne("maxBatchBytes", n);
       return this;
     }
 
     /** Most requests in flight at once; 1 sends each batch only after the previous was answered. */
     public Builder maxInFlight(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("maxInFlight must be >= 1, got " + n);
-      }
-      this.maxInFlight = n;
+      this.maxInFlight = TributaryClient.Builder.atLeastOne("maxInFlight", n);
       return this;
     }
 
