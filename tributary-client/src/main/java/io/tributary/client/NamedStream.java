@@ -77,7 +77,9 @@ public final class NamedStream {
 
   /**
    * An idempotent producer for this stream: its appends carry {@code (producerId, epoch, seq)},
-   * so retries are stored once, and a newer epoch fences older writers.
+   * so retries are stored once, and a newer epoch fences older writers. Default settings: {@link
+   * Producer#DEFAULT_LINGER}, {@link Producer#DEFAULT_MAX_BATCH_BYTES}, {@link
+   * Producer#DEFAULT_MAX_IN_FLIGHT}.
    *
    * @param producerId names the writer (stable across its restarts)
    * @param epoch this incarnation of the writer; a restarted writer uses a higher one
