@@ -161,6 +161,7 @@ public final class Producer implements AutoCloseable {
   private CompletableFuture<Long> enqueue(byte[] data, boolean now) {
     var done = new CompletableFuture<Long>();
     Batch lingering = null;
+    boolean sendable;
     synchronized (this) {
       if (closed) {
         throw new IllegalStateException("the producer " + producerId + " is closed");
@@ -181,6 +182,8 @@ public final class Producer implements AutoCloseable {
       } else if (now || linger.isZero()) {
         open.due = true;
       }
+      // an append that only joins a lingering batch has nothing to send
+      sendable = !full.isEmpty() || (open != null && open.due);
     }
     if (lingering != null && !linger.isZero()) {
       var batch = lingering;
@@ -188,7 +191,9 @@ public final class Producer implements AutoCloseable {
           () -> becomeDue(batch),
           CompletableFuture.delayedExecutor(linger.toNanos(), TimeUnit.NANOSECONDS, Transport.executor()));
     }
-    dispatch();
+    if (sendable) {
+      dispatch();
+    }
     return done;
   }
 
