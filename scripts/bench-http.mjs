@@ -9,7 +9,8 @@
 //            Durable Streams TypeScript client (@durable-streams/client, DS_CLIENT_DIR)
 //   rest     --concurrency C --batch K --seconds T --size B : Tributary REST attempt-stream
 //            appends, one frame per request (K=1) or K frames per POST …/stream/batch
-//   producer --seconds T --size B : the TS client's IdempotentProducer (batching, pipelined)
+//   producer --seconds T --size B --warmup W : the TS client's IdempotentProducer (batching,
+//            pipelined), after W unmeasured seconds (default 1)
 //   probe    --concurrency C --path P : GETs of a path that touches no storage (/livez)
 import http from "node:http"
 import { performance } from "node:perf_hooks"
@@ -257,7 +258,7 @@ async function producerPhase() {
     }
     return n
   }
-  await appendFor(1) // unmeasured warm-up, as the SDK side has
+  await appendFor(Number(opt("warmup", 1))) // unmeasured warm-up, as long as the SDK side has
   const t0 = performance.now()
   const sent = await appendFor(seconds)
   const elapsed = (performance.now() - t0) / 1000

@@ -15,7 +15,8 @@
 # DS_HARNESS_HOME (an `npm ci` of ../shared/conformance; default ~/.cache/ds-conformance when it
 # has the packages, else a fresh `npm ci` into a temporary copy), DELIVERIES (round trips per
 # delivery figure, 200), WARMUP_SECONDS (unmeasured load per server first, 15), KEEP_WORK=1 (keep logs
-# and raw results).
+# and raw results), PRODUCER_WARMUP_SECONDS (unmeasured appends of each producer, TS and SDK alike,
+# before its measured run: 5; the SDK's JVM starts cold in every run).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -28,6 +29,7 @@ SHARED_DIR=${SHARED_DIR:-$(dirname "$ROOT")/shared}
 SECS=${SECONDS_PER_RUN:-5}
 REPS=${REPS:-1}
 DELIVERIES=${DELIVERIES:-200}
+PRODUCER_WARMUP=${PRODUCER_WARMUP_SECONDS:-5}
 GEN="$ROOT/scripts/bench-http.mjs"
 
 command -v node >/dev/null || { echo "bench-http: node is required" >&2; exit 2; }
@@ -110,7 +112,7 @@ run() { # phase name url args...
 }
 sdk() { # name url
   timeout $((SECS * 4 + 120)) "$JAVA" -cp "tributary-bench/target/classes:tributary-bench/target/bench-lib/*" \
-    io.tributary.bench.SdkAppendBench "$2" "$SECS" 100 "$1" >>"$RESULTS" 2>>"$WORK/sdk.err" \
+    io.tributary.bench.SdkAppendBench "$2" "$SECS" 100 "$1" "$PRODUCER_WARMUP" >>"$RESULTS" 2>>"$WORK/sdk.err" \
     || echo "{\"name\":\"$1\",\"phase\":\"sdk\",\"error\":\"sdk bench failed\"}" >>"$RESULTS"
 }
 
@@ -190,7 +192,7 @@ for rep in $(seq 1 "$REPS"); do
   run rest tributary "$TB" --concurrency 1 --batch 1
   run rest tributary "$TB" --concurrency 16 --batch 1
   run rest tributary "$TB" --concurrency 1 --batch 100
-  run producer ts-producer "$TB"
+  run producer ts-producer "$TB" --warmup "$PRODUCER_WARMUP"
   sdk sdk-producer "$TB"
 done
 

@@ -9,10 +9,13 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The SDK side of {@code scripts/bench-http.sh}: pipelined appends through {@code tributary-client}
  * (an idempotent {@link Producer} on a new named byte stream) for a fixed time, in windows of
- * {@value #WINDOW} appends sent without waiting and then awaited, as the TypeScript producer's
- * side of the benchmark does. Prints one JSON line.
+ * {@value #WINDOW} appends sent without waiting, then flushed and awaited, as the TypeScript
+ * producer's side of the benchmark does. The producer has its default settings ({@link
+ * Producer#DEFAULT_LINGER}, {@link Producer#DEFAULT_MAX_IN_FLIGHT}), as the TS one has its own.
+ * Prints one JSON line.
  *
- * <p>Arguments: base URL, seconds, payload bytes, name for the output line.
+ * <p>Arguments: base URL, seconds, payload bytes, name for the output line, unmeasured warm-up
+ * seconds first (default 1; the generator's TS side takes the same).
  */
 public final class SdkAppendBench {
   /** Appends sent before waiting for them (the generator's TS producer uses the same window). */
@@ -29,6 +32,8 @@ public final class SdkAppendBench {
       for (int i = 0; i < WINDOW; i++) {
         window.add(producer.appendAsync(payload));
       }
+      // as the TS side's `await producer.flush()`: send what lingers, then wait for all of it
+      producer.flush();
       CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).join();
       sent += window.size();
       window.clear();
@@ -41,14 +46,15 @@ public final class SdkAppendBench {
     double seconds = Double.parseDouble(args[1]);
     int size = Integer.parseInt(args[2]);
     String name = args.length > 3 ? args[3] : "sdk";
+    double warmup = args.length > 4 ? Double.parseDouble(args[4]) : 1.0;
     var payload = new byte[size];
     Arrays.fill(payload, (byte) 'z');
     try (var client = TributaryClient.builder(url).build()) {
       var stream = client.namedStream("bench-sdk-" + System.nanoTime());
       stream.create("application/octet-stream", null);
       var producer = stream.producer("bench-sdk", 0);
-      // an unmeasured second first (JIT, connections), as the generator's phases have
-      appendFor(producer, payload, 1.0);
+      // unmeasured appends first (JIT, connections), as long as the generator's TS side has them
+      appendFor(producer, payload, warmup);
       long start = System.nanoTime();
       long sent = appendFor(producer, payload, seconds);
       double elapsed = (System.nanoTime() - start) / 1e9;

@@ -77,13 +77,23 @@ public final class NamedStream {
 
   /**
    * An idempotent producer for this stream: its appends carry {@code (producerId, epoch, seq)},
-   * so retries are stored once, and a newer epoch fences older writers.
+   * so retries are stored once, and a newer epoch fences older writers. Default settings: {@link
+   * Producer#DEFAULT_LINGER}, {@link Producer#DEFAULT_MAX_BATCH_BYTES}, {@link
+   * Producer#DEFAULT_MAX_IN_FLIGHT}.
    *
    * @param producerId names the writer (stable across its restarts)
    * @param epoch this incarnation of the writer; a restarted writer uses a higher one
    */
   public Producer producer(String producerId, long epoch) {
-    return new Producer(transport, path, contentType(), producerId, epoch);
+    return producerBuilder(producerId, epoch).build();
+  }
+
+  /**
+   * {@link #producer} with settings of your own: how long a batch lingers for more appends, how
+   * large it may grow, how many requests are in flight ({@link Producer.Builder}).
+   */
+  public Producer.Builder producerBuilder(String producerId, long epoch) {
+    return Producer.builder(transport, path, contentType(), producerId, epoch);
   }
 
   /** The stream's content type, offset and closed flag. */

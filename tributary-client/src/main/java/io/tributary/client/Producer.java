@@ -2,27 +2,54 @@ package io.tributary.client;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An idempotent producer on a named stream (Durable Streams {@code Producer-Id}, {@code
  * Producer-Epoch}, {@code Producer-Seq}): each request gets the next sequence number, so a retry
  * is stored once (the server answers it as a duplicate). Thread-safe.
  *
- * <p>Pipelined appends are batched: one request is in flight at a time, and the appends made
- * meanwhile go out together in the next one (up to {@value #MAX_BATCH_BYTES} bytes), as one
- * body on a byte stream or one JSON array of messages on a JSON stream. A lone append goes out at
- * once, so batching adds no delay; under load a batch grows by itself. Appends keep their order,
- * and the appends of one request are stored atomically under one sequence number.
+ * <p>Pipelined appends ({@link #appendAsync}) are batched: appends gather into one request until
+ * the {@linkplain Builder#linger linger} time after the first of them has passed, the batch
+ * reaches {@linkplain Builder#maxBatchBytes its size limit}, or {@link #flush()} / {@link
+ * #close()} is called; up to {@linkplain Builder#maxInFlight maxInFlight} requests are in flight
+ * at once, and while all are busy a batch keeps growing. A batch is one body on a byte stream or
+ * one JSON array of the messages on a JSON stream, stored atomically under one sequence number.
+ *
+ * <p>Appends are stored in the order they were made, also with several requests in flight: the
+ * server stores a producer's requests only in sequence order, and a request that overtook its
+ * predecessor (answered {@code 409 SEQUENCE_GAP}) is sent again, with the same number, once the
+ * predecessor is stored. A request is only ever repeated with its own number, so a retry after a
+ * lost answer or a server restart is answered as a duplicate and nothing is stored twice.
+ *
+ * <p>Errors: an append's future fails with its request's error. When a request is refused, the
+ * requests sent after it cannot be stored out of order and fail too (with the same exception, or
+ * for a {@link BadRequestException} of the earlier request's content, with a {@link
+ * TributaryClientException} of kind {@value #EARLIER_APPEND_FAILED} whose cause it is); the
+ * producer then numbers its next request from the refused one's number and goes on.
  */
-public final class Producer {
-  /** Most payload bytes one request gathers (a single larger append still goes alone). */
-  public static final int MAX_BATCH_BYTES = 1 << 20;
+public final class Producer implements AutoCloseable {
+  /** How long a batch waits for more appends after its first: 5 ms. */
+  public static final Duration DEFAULT_LINGER = Duration.ofMillis(5);
+
+  /** Most payload bytes one request gathers, 1 MiB (a single larger append still goes alone). */
+  public static final int DEFAULT_MAX_BATCH_BYTES = 1 << 20;
+
+  /** Requests in flight at once: 5. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 5;
+
+  /** The kind of the error of an append that was not stored because an earlier one was refused. */
+  public static final String EARLIER_APPEND_FAILED = "earlier_append_failed";
+
+  private static final String SEQUENCE_GAP = "SEQUENCE_GAP";
 
   private final Transport transport;
   private final String path;
@@ -30,30 +57,61 @@ public final class Producer {
   private final boolean json;
   private final String producerId;
   private final long epoch;
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private boolean sending;
+  private final Duration linger;
+  private final int maxBatchBytes;
+  private final int maxInFlight;
+
+  // all guarded by this
+  private Batch open;
+  private final ArrayDeque<Batch> full = new ArrayDeque<>();
+  private Batch lastSent;
+  private int inFlight;
   private long nextSeq;
+  private long rewindTo = -1;
+  private boolean closed;
+  private CompletableFuture<Void> allSettled = CompletableFuture.completedFuture(null);
 
   private record Pending(byte[] data, CompletableFuture<Long> done) {}
 
-  Producer(Transport transport, String path, String contentType, String producerId, long epoch) {
-    this.transport = transport;
-    this.path = path;
-    this.contentType = contentType;
+  /** Appends sent in one request; numbered when sent. */
+  private static final class Batch {
+    final List<Pending> items = new ArrayList<>();
+    final CompletableFuture<Void> settled = new CompletableFuture<>();
+    long bytes;
+    boolean due;
+    long seq;
+    byte[] body;
+    Batch before;
+    volatile RuntimeException failure;
+  }
+
+  private Producer(Builder b) {
+    this.transport = b.transport;
+    this.path = b.path;
+    this.contentType = b.contentType;
     this.json = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json");
-    this.producerId = producerId;
-    this.epoch = epoch;
+    this.producerId = b.producerId;
+    this.epoch = b.epoch;
+    this.linger = b.linger;
+    this.maxBatchBytes = b.maxBatchBytes;
+    this.maxInFlight = b.maxInFlight;
+  }
+
+  static Builder builder(Transport transport, String path, String contentType, String producerId, long epoch) {
+    return new Builder(transport, path, contentType, producerId, epoch);
   }
 
   /**
-   * Appends {@code data} and waits until it is stored.
+   * Appends {@code data} and waits until it is stored. Its batch goes out at once (the caller
+   * waits anyway), with whatever other threads appended meanwhile.
    *
    * @return the sequence number of the request that stored it
    * @throws ConflictException {@code STALE_EPOCH} when a newer epoch of this producer took over
    * @throws StreamClosedException when the stream is closed
+   * @throws IllegalStateException when this producer is closed
    */
   public long append(byte[] data) {
-    return Transport.await(appendAsync(data));
+    return Transport.await(enqueue(data, true));
   }
 
   /** {@link #append(byte[])} of UTF-8 text. */
@@ -64,53 +122,203 @@ public final class Producer {
   /**
    * Queues {@code data} without waiting; completes with the sequence number of the request that
    * stored it (appends batched together share one), or with the error that request got.
+   *
+   * @throws IllegalStateException when this producer is closed
    */
   public CompletableFuture<Long> appendAsync(byte[] data) {
-    var done = new CompletableFuture<Long>();
+    return enqueue(data, false);
+  }
+
+  /**
+   * Sends what is gathering now, without waiting for the linger time, and waits until every
+   * append made before this call is stored or failed. Failures stay on the appends' futures;
+   * this method does not throw them.
+   */
+  public void flush() {
+    CompletableFuture<Void> settled;
     synchronized (this) {
-      queue.add(new Pending(data.clone(), done));
-      if (sending) {
-        return done;
+      if (open != null) {
+        open.due = true;
       }
-      sending = true;
+      settled = allSettled;
     }
-    sendNext();
+    dispatch();
+    Transport.await(settled);
+  }
+
+  /**
+   * Sends what is gathering, waits as {@link #flush()} does and refuses further appends. The
+   * stream stays open (that is {@link NamedStream#closeStream()}). Closing twice is harmless.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+    }
+    flush();
+  }
+
+  private CompletableFuture<Long> enqueue(byte[] data, boolean now) {
+    var done = new CompletableFuture<Long>();
+    Batch lingering = null;
+    boolean sendable;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("the producer " + producerId + " is closed");
+      }
+      if (open != null && !open.items.isEmpty() && open.bytes + data.length > maxBatchBytes) {
+        full.add(open);
+        open = null;
+      }
+      if (open == null) {
+        open = newBatch();
+        lingering = open;
+      }
+      open.items.add(new Pending(data.clone(), done));
+      open.bytes += data.length;
+      if (open.bytes >= maxBatchBytes) {
+        full.add(open);
+        open = null;
+      } else if (now || linger.isZero()) {
+        open.due = true;
+      }
+      // an append that only joins a lingering batch has nothing to send
+      sendable = !full.isEmpty() || (open != null && open.due);
+    }
+    if (lingering != null && !linger.isZero()) {
+      var batch = lingering;
+      CompletableFuture.runAsync(
+          () -> becomeDue(batch),
+          CompletableFuture.delayedExecutor(linger.toNanos(), TimeUnit.NANOSECONDS, Transport.executor()));
+    }
+    if (sendable) {
+      dispatch();
+    }
     return done;
   }
 
-  /** Sends what is queued as one request; when it is answered, the next. */
-  private void sendNext() {
-    var batch = new ArrayList<Pending>();
-    long seq;
+  private Batch newBatch() {
+    var batch = new Batch();
+    allSettled = CompletableFuture.allOf(allSettled, batch.settled);
+    return batch;
+  }
+
+  private void becomeDue(Batch batch) {
     synchronized (this) {
-      long bytes = 0;
-      while (!queue.isEmpty()
-          && (batch.isEmpty() || bytes + queue.peek().data().length <= MAX_BATCH_BYTES)) {
-        var p = queue.poll();
-        bytes += p.data().length;
-        batch.add(p);
-      }
-      if (batch.isEmpty()) {
-        sending = false;
+      if (open != batch) {
         return;
       }
-      seq = nextSeq++;
+      batch.due = true;
     }
-    send(body(batch), seq).whenComplete((ok, failure) -> {
-      if (failure == null) {
-        batch.forEach(p -> p.done().complete(seq));
-      } else {
-        var cause = Transport.unwrap(failure);
-        if (refused(cause)) {
-          // the server answered and stored nothing: the next request may use this number
-          synchronized (this) {
-            nextSeq = seq;
+    dispatch();
+  }
+
+  /** Numbers and sends the batches that may go now, oldest first. */
+  private void dispatch() {
+    var sending = new ArrayList<Batch>();
+    synchronized (this) {
+      while (inFlight < maxInFlight) {
+        if (rewindTo >= 0) {
+          if (inFlight > 0) {
+            break; // the numbers above the refused one are free only when all their requests ended
           }
+          nextSeq = rewindTo;
+          rewindTo = -1;
+          lastSent = null;
         }
-        batch.forEach(p -> p.done().completeExceptionally(cause));
+        Batch next;
+        if (!full.isEmpty()) {
+          next = full.poll();
+        } else if (open != null && open.due) {
+          next = open;
+          open = null;
+        } else {
+          break;
+        }
+        next.seq = nextSeq++;
+        next.before = lastSent;
+        lastSent = next;
+        inFlight++;
+        sending.add(next);
       }
-      sendNext();
+    }
+    sending.forEach(this::send);
+  }
+
+  private void send(Batch batch) {
+    if (batch.body == null) {
+      batch.body = body(batch.items);
+    }
+    var before = batch.before;
+    boolean predecessorSettled = before == null || before.settled.isDone();
+    var headers = new LinkedHashMap<String, String>();
+    headers.put("Content-Type", contentType);
+    headers.put("Producer-Id", producerId);
+    headers.put("Producer-Epoch", Long.toString(epoch));
+    headers.put("Producer-Seq", Long.toString(batch.seq));
+    CompletableFuture<?> answer;
+    try {
+      answer = transport.send(Transport.Call.post(path, batch.body, headers), Transport.Repeat.ALWAYS);
+    } catch (RuntimeException notSent) {
+      finish(batch, notSent, true);
+      return;
+    }
+    answer.whenComplete((ok, failure) -> {
+      if (failure == null) {
+        finish(batch, null, false);
+        return;
+      }
+      var cause = Transport.unwrap(failure);
+      if (overtook(cause) && !predecessorSettled) {
+        // it arrived before its predecessor: again, with the same number, once that one is in
+        before.settled.whenComplete((v, x) -> {
+          var earlier = before.failure;
+          if (earlier == null) {
+            send(batch);
+          } else {
+            finish(batch, afterEarlier(earlier), true);
+          }
+        });
+        return;
+      }
+      finish(batch, cause, refused(cause));
     });
+  }
+
+  private void finish(Batch batch, RuntimeException failure, boolean storedNothing) {
+    synchronized (this) {
+      inFlight--;
+      batch.before = null;
+      if (storedNothing && (rewindTo < 0 || batch.seq < rewindTo)) {
+        rewindTo = batch.seq;
+      }
+    }
+    batch.failure = failure;
+    for (var p : batch.items) {
+      if (failure == null) {
+        p.done().complete(batch.seq);
+      } else {
+        p.done().completeExceptionally(failure);
+      }
+    }
+    batch.body = null;
+    batch.settled.complete(null);
+    dispatch();
+  }
+
+  private static boolean overtook(Throwable cause) {
+    return cause instanceof ConflictException c && SEQUENCE_GAP.equals(c.kind());
+  }
+
+  /** What a request that waited for a refused predecessor fails with. */
+  private static RuntimeException afterEarlier(RuntimeException earlier) {
+    if (!(earlier instanceof BadRequestException)) {
+      return earlier; // the stream's or the producer's state: it applies to this request too
+    }
+    return new TributaryClientException(
+        0, EARLIER_APPEND_FAILED,
+        "not stored: an earlier append of this producer was refused first: " + earlier.getMessage(),
+        false, earlier);
   }
 
   /** True when the server certainly stored nothing (it answered with a refusal). */
@@ -130,11 +338,20 @@ public final class Producer {
     if (batch.size() == 1) {
       return batch.get(0).data();
     }
-    var out = new ByteArrayOutputStream();
     if (!json) {
-      batch.forEach(p -> out.writeBytes(p.data()));
-      return out.toByteArray();
+      int size = 0;
+      for (var p : batch) {
+        size += p.data().length;
+      }
+      var out = new byte[size];
+      int at = 0;
+      for (var p : batch) {
+        System.arraycopy(p.data(), 0, out, at, p.data().length);
+        at += p.data().length;
+      }
+      return out;
     }
+    var out = new ByteArrayOutputStream();
     out.write('[');
     boolean first = true;
     for (var p : batch) {
@@ -155,14 +372,52 @@ public final class Producer {
     return out.toByteArray();
   }
 
-  private CompletableFuture<Void> send(byte[] data, long seq) {
-    var headers = new LinkedHashMap<String, String>();
-    headers.put("Content-Type", contentType);
-    headers.put("Producer-Id", producerId);
-    headers.put("Producer-Epoch", Long.toString(epoch));
-    headers.put("Producer-Seq", Long.toString(seq));
-    return transport
-        .send(Transport.Call.post(path, data, headers), Transport.Repeat.ALWAYS)
-        .thenApply(response -> null);
+  /** Settings of a {@link Producer}; every one has a default. */
+  public static final class Builder {
+    private final Transport transport;
+    private final String path;
+    private final String contentType;
+    private final String producerId;
+    private final long epoch;
+    private Duration linger = DEFAULT_LINGER;
+    private int maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+
+    private Builder(Transport transport, String path, String contentType, String producerId, long epoch) {
+      this.transport = transport;
+      this.path = path;
+      this.contentType = contentType;
+      this.producerId = Objects.requireNonNull(producerId, "producerId");
+      this.epoch = epoch;
+    }
+
+    /**
+     * How long a batch waits for more appends after its first before it is sent. Zero sends at
+     * once when a request slot is free; appends made while every slot is busy still gather.
+     */
+    public Builder linger(Duration d) {
+      if (d == null || d.isNegative()) {
+        throw new IllegalArgumentException("linger must be >= 0, got " + d);
+      }
+      this.linger = d;
+      return this;
+    }
+
+    /** Most payload bytes in one request (a single larger append still goes, alone). */
+    public Builder maxBatchBytes(int n) {
+      this.maxBatchBytes = TributaryClient.Builder.atLeastOne("maxBatchBytes", n);
+      return this;
+    }
+
+    /** Most requests in flight at once; 1 sends each batch only after the previous was answered. */
+    public Builder maxInFlight(int n) {
+      this.maxInFlight = TributaryClient.Builder.atLeastOne("maxInFlight", n);
+      return this;
+    }
+
+    /** The producer; the settings are frozen. */
+    public Producer build() {
+      return new Producer(this);
+    }
   }
 }

@@ -376,11 +376,16 @@ public final class TributaryClient implements AutoCloseable {
 
     /** Most pipelined appends in flight per attempt ({@link Attempt#appendAsync} waits beyond). */
     public Builder maxInFlight(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("maxInFlight must be >= 1, got " + n);
-      }
-      this.maxInFlight = n;
+      this.maxInFlight = atLeastOne("maxInFlight", n);
       return this;
+    }
+
+    /** {@code n}, or an IllegalArgumentException naming the setting when it is below 1. */
+    static int atLeastOne(String setting, int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException(setting + " must be >= 1, got " + n);
+      }
+      return n;
     }
 
     /** The client; the settings are frozen. */

@@ -102,14 +102,12 @@ class FollowTest {
   void followsAndAppendsAcrossAServerRestart() throws Exception {
     String db = Servers.newDatabase();
     var first = Servers.start(db);
-    int port = first.port();
     try (var client = Servers.client(first.baseUrl())) {
       String id = client.mintExecution();
       var attempt = client.startAttempt(id, Duration.ofSeconds(30));
       var seen = followInBackground(client.follow(id, 0, null, LiveMode.SSE));
       appendSlowly(attempt, 0, 50);
-      first.close();
-      try (TributaryServer second = Servers.start(db, b -> b.port(port))) {
+      try (TributaryServer second = Servers.restart(first, db)) {
         // the same Attempt, on the same URL: its appends and the follower carry on
         appendSlowly(attempt, 50, 100);
         attempt.close(CloseReason.ATTEMPT_SUCCESS);

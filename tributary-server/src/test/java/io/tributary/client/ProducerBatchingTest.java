@@ -1,16 +1,25 @@
 package io.tributary.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.server.TributaryServer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The SDK producer batches pipelined appends: order kept, nothing lost, fewer requests. */
+/**
+ * The SDK producer batches pipelined appends: order kept with several requests in flight, nothing
+ * lost or stored twice through lost answers and a server restart, lingering batches sent on
+ * flush and close, errors on the futures of the appends they concern.
+ */
 class ProducerBatchingTest {
   private static TributaryServer server;
   private static TributaryClient client;
@@ -83,5 +92,149 @@ class ProducerBatchingTest {
       }
     }
     assertThat(messages).containsExactlyElementsOf(expected);
+  }
+
+  /** Small batches, five requests in flight: many requests race to the server. */
+  private static Producer racing(NamedStream stream) {
+    return stream.producerBuilder("racer", 0).linger(Duration.ZERO).maxBatchBytes(40).maxInFlight(5).build();
+  }
+
+  /** Appends {@code <from>..<to-1>} without waiting; the text they should leave is added to {@code expected}. */
+  private static List<CompletableFuture<Long>> appendRange(Producer producer, int from, int to, StringBuilder expected) {
+    var futures = new ArrayList<CompletableFuture<Long>>();
+    for (int i = from; i < to; i++) {
+      futures.add(producer.appendAsync(("<" + i + ">").getBytes(StandardCharsets.UTF_8)));
+      expected.append('<').append(i).append('>');
+    }
+    return futures;
+  }
+
+  @Test
+  void severalRequestsInFlightStoreTheAppendsInOrder() {
+    var stream = client.namedStream("batched/racing/" + System.nanoTime());
+    stream.create("text/plain", null);
+    var producer = racing(stream);
+    var expected = new StringBuilder();
+    var seqs = appendRange(producer, 0, 2000, expected).stream().map(CompletableFuture::join).toList();
+    assertThat(stream.read(NamedStream.START).text()).isEqualTo(expected.toString());
+    assertThat(seqs).isSorted();
+    // batches of at most 40 bytes: hundreds of requests, numbered without a hole
+    assertThat(seqs.getLast()).isGreaterThan(100L);
+    assertThat(seqs.stream().distinct().count()).isEqualTo(seqs.getLast() + 1);
+  }
+
+  @Test
+  void aBatchWhoseAnswerWasLostIsStoredOnce() throws Exception {
+    try (var proxy = new FlakyProxy(server.port()); var viaProxy = Servers.client(proxy.url())) {
+      var stream = viaProxy.namedStream("batched/lost/" + System.nanoTime());
+      stream.create("text/plain", null);
+      var producer = racing(stream);
+      var expected = new StringBuilder();
+      for (int round = 0; round < 5; round++) {
+        var futures = appendRange(producer, round * 200, round * 200 + 100, expected);
+        // the server commits a request, its answer is dropped and the connection cut: resent
+        proxy.loseNextAnswer();
+        futures.addAll(appendRange(producer, round * 200 + 100, round * 200 + 200, expected));
+        futures.forEach(CompletableFuture::join);
+      }
+      assertThat(stream.read(NamedStream.START).text()).isEqualTo(expected.toString());
+    }
+  }
+
+  @Test
+  void appendsInFlightThroughAServerRestartAreStoredOnceInOrder() throws Exception {
+    String db = Servers.newDatabase();
+    var first = Servers.start(db);
+    try (var viaPort = Servers.client(first.baseUrl())) {
+      var stream = viaPort.namedStream("batched/restart/" + System.nanoTime());
+      stream.create("text/plain", null);
+      var producer = racing(stream);
+      var expected = new StringBuilder();
+      var futures = appendRange(producer, 0, 1500, expected);
+      // stopped and started again while those requests are in flight; their retries meet the new one
+      try (var second = Servers.restart(first, db)) {
+        futures.addAll(appendRange(producer, 1500, 2000, expected));
+        for (var f : futures) {
+          f.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(stream.read(NamedStream.START).text()).isEqualTo(expected.toString());
+      }
+    } finally {
+      first.close();
+    }
+  }
+
+  @Test
+  void aLingeringBatchIsSentByFlushAndByClose() {
+    var stream = client.namedStream("batched/linger/" + System.nanoTime());
+    stream.create("text/plain", null);
+    var producer = stream.producerBuilder("w", 0).linger(Duration.ofHours(1)).build();
+    var first = List.of(producer.appendAsync("a".getBytes()), producer.appendAsync("b".getBytes()));
+    assertThat(first).noneMatch(CompletableFuture::isDone);
+    assertThat(stream.read(NamedStream.START).text()).isEmpty();
+    producer.flush();
+    assertThat(first).allMatch(f -> f.isDone() && f.join() == 0L);
+    var second = producer.appendAsync("c".getBytes());
+    producer.close();
+    assertThat(second.join()).isEqualTo(1L);
+    assertThat(stream.read(NamedStream.START).text()).isEqualTo("abc");
+    assertThatThrownBy(() -> producer.appendAsync("d".getBytes())).isInstanceOf(IllegalStateException.class);
+    producer.close();
+  }
+
+  @Test
+  void aBatchIsSentWhenItsLingerTimeHasPassed() throws Exception {
+    var stream = client.namedStream("batched/lingered/" + System.nanoTime());
+    stream.create("text/plain", null);
+    var producer = stream.producerBuilder("w", 0).linger(Duration.ofMillis(20)).build();
+    var a = producer.appendAsync("a".getBytes());
+    var b = producer.appendAsync("b".getBytes());
+    assertThat(a.get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(b.get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(stream.read(NamedStream.START).text()).isEqualTo("ab");
+  }
+
+  @Test
+  void aRefusedBatchFailsItsOwnAppendsAndTheOnesQueuedBehindIt() {
+    var stream = client.namedStream("batched/refused/" + System.nanoTime());
+    stream.create("application/json", null);
+    var producer =
+        stream.producerBuilder("w", 0).linger(Duration.ZERO).maxBatchBytes(1).maxInFlight(5).build();
+    var values = new ArrayList<String>();
+    for (int i = 0; i < 40; i++) {
+      // early, while the first five requests go out together: the ones behind it are in flight
+      values.add(i == 2 ? "{not json" : Integer.toString(i));
+    }
+    var futures = values.stream().map(v -> producer.appendAsync(v.getBytes())).toList();
+    var stored = new ArrayList<String>();
+    for (int i = 0; i < values.size(); i++) {
+      var f = futures.get(i);
+      if (i == 2) {
+        assertThatThrownBy(f::join).isInstanceOf(CompletionException.class).hasCauseInstanceOf(BadRequestException.class);
+        continue;
+      }
+      try {
+        f.join();
+        stored.add(values.get(i));
+      } catch (CompletionException e) {
+        // only an append sent after the refused one, before its refusal was known, fails for it
+        assertThat(i).isGreaterThan(2);
+        var failure = (TributaryClientException) e.getCause();
+        assertThat(failure.kind()).isEqualTo(Producer.EARLIER_APPEND_FAILED);
+        assertThat(failure.getCause()).isInstanceOf(BadRequestException.class);
+      }
+    }
+    assertThat(stored).startsWith("0", "1");
+    // the producer goes on where the refused request left off
+    producer.append("99");
+    stored.add("99");
+    stream.closeStream();
+    var messages = new ArrayList<String>();
+    try (var follow = stream.follow(NamedStream.START, LiveMode.LONG_POLL)) {
+      while (follow.hasNext()) {
+        follow.next().messages().forEach(m -> messages.add(m.toString()));
+      }
+    }
+    assertThat(messages).containsExactlyElementsOf(stored);
   }
 }

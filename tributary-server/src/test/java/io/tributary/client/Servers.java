@@ -29,6 +29,13 @@ final class Servers {
     return start(jdbcUrl, b -> b);
   }
 
+  /** Stops {@code running} and starts a new server on its port and database, as a restart would. */
+  static TributaryServer restart(TributaryServer running, String jdbcUrl) {
+    int port = running.port();
+    running.close();
+    return start(jdbcUrl, b -> b.port(port));
+  }
+
   static TributaryClient client(String... urls) {
     var builder = TributaryClient.builder(urls[0]);
     for (int i = 1; i < urls.length; i++) {
