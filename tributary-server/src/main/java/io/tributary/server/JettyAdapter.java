@@ -171,8 +171,9 @@ final class JettyAdapter extends Handler.Abstract {
           @Override
           public void write(byte[] chunk) throws IOException {
             try {
+              // Jetty's sink stream does not buffer: a write returns once its bytes are sent, so a
+              // flush would only be a second, empty pass through the connection per event
               out.write(chunk);
-              out.flush();
             } catch (IOException e) {
               gone.fire();
               throw e;

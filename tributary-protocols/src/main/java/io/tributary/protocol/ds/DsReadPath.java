@@ -79,7 +79,7 @@ final class DsReadPath {
       P from = position;
       if (feed != null) {
         from = from == null ? feed.tail() : from;
-        page = feed.next(from, System.nanoTime() + timeout.toNanos(), live::draining);
+        page = feed.next(from, System.nanoTime() + timeout.toNanos(), live::draining, false);
       }
       if (page == null) {
         if (from == null) {
@@ -171,7 +171,7 @@ final class DsReadPath {
     DsPage<P> first(P position, boolean fromStart) throws InterruptedException {
       var f = feed;
       if (f != null) {
-        var page = f.next(position == null ? f.tail() : position, System.nanoTime(), () -> true);
+        var page = f.next(position == null ? f.tail() : position, System.nanoTime(), () -> true, false);
         if (page != null) {
           return page;
         }
@@ -182,10 +182,13 @@ final class DsReadPath {
     }
 
     @Override
-    public SseBatch<P> after(P position, Duration wait) throws InterruptedException {
+    public SseBatch<P> after(P position, Duration wait, long deadlineNanos) throws InterruptedException {
       var f = feed;
       if (f != null) {
-        var page = f.next(position, System.nanoTime() + wait.toNanos(), this::stopWaiting);
+        // the feed's tick ends the wait for the keep-alive: no timer per reader, only the
+        // session's deadline (which ends it anyway)
+        long until = wait.isZero() ? System.nanoTime() : deadlineNanos;
+        var page = f.next(position, until, this::stopWaiting, !wait.isZero());
         if (page != null) {
           return page.batch();
         }

@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * itself. Pages are answers as fresh as the feed's last wake: like a parked reader, the feed
  * learns of an append through its notification, or at the latest through the re-check.
  *
+ * <p>SSE readers waiting here need no timer of their own for their keep-alives: the server's
+ * {@link FeedTicker} ticks each feed once per keep-alive interval, which wakes its SSE readers
+ * together, so idle readers cost one wake per stream and interval rather than one timer each.
+ * The feed wakes its readers only when something changed (a page, the tail, the close).
+ *
  * @param <P> the stream kind's position type
  */
 final class StreamFeed<P> {
@@ -51,6 +56,9 @@ final class StreamFeed<P> {
   private boolean dead;
   private int readers;
   private long idleSince = System.nanoTime();
+  private long ticks;
+  // touched by the ticker thread only
+  private long nextTickNanos;
 
   /** A feed that starts where {@code seed} (a read that reached the tail) ended. */
   StreamFeed(StreamRef<P> ref, DsPage<P> seed, StreamFeeds owner) {
@@ -102,6 +110,30 @@ final class StreamFeed<P> {
     }
   }
 
+  /**
+   * Wakes the SSE readers waiting here for their keep-alive when this feed's tick is due at {@code
+   * nowNanos}; the next one is then due {@code intervalNanos} later (the first {@code firstNanos}
+   * after the ticker first saw this feed). Called by one thread only.
+   */
+  void tickIfDue(long nowNanos, long intervalNanos, long firstNanos) {
+    if (nextTickNanos == 0) {
+      // a new feed's first readers have just written: its first tick is due {@code firstNanos} on
+      nextTickNanos = nowNanos + firstNanos;
+      return;
+    }
+    if (nowNanos - nextTickNanos < 0) {
+      return;
+    }
+    nextTickNanos = nowNanos + intervalNanos;
+    lock.lock();
+    try {
+      ticks++;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Wakes the readers waiting here, so they look at their stop condition. */
   void poke() {
     lock.lock();
@@ -117,11 +149,15 @@ final class StreamFeed<P> {
    * the tail, the next one, waiting for it until {@code deadlineNanos} or until {@code stop} holds
    * (then an empty page at the tail). A closed stream answers an empty closed page at its tail.
    *
+   * @param untilTick also answer the empty page at the tail at the feed's next keep-alive tick
+   *     (an SSE reader writes its keep-alive then; a long-poll waits for its deadline)
    * @return null when the feed cannot answer for {@code position}: read it directly
    */
-  DsPage<P> next(P position, long deadlineNanos, BooleanSupplier stop) throws InterruptedException {
+  DsPage<P> next(P position, long deadlineNanos, BooleanSupplier stop, boolean untilTick)
+      throws InterruptedException {
     lock.lock();
     try {
+      long tickAtEntry = ticks;
       while (true) {
         for (var page : recent) {
           if (page.after().equals(position)) {
@@ -131,14 +167,23 @@ final class StreamFeed<P> {
         if (dead || behind || !position.equals(end.next())) {
           return null;
         }
-        if (end.closed() || stopped) {
+        if (end.closed() || (stopped && owner.draining())) {
           return end;
+        }
+        if (stopped) {
+          // the feed ended without the stream closing (interrupted): nothing more will come here
+          return null;
         }
         long left = deadlineNanos - System.nanoTime();
-        if (left <= 0 || stop.getAsBoolean()) {
+        if (left <= 0 || stop.getAsBoolean() || (untilTick && ticks != tickAtEntry)) {
           return end;
         }
-        changed.awaitNanos(left);
+        if (untilTick && left > owner.tickWithinNanos()) {
+          // a tick comes before the deadline: no timer for this reader
+          changed.await();
+        } else {
+          changed.awaitNanos(left);
+        }
       }
     } finally {
       lock.unlock();
@@ -153,6 +198,8 @@ final class StreamFeed<P> {
         try {
           boolean idle = readers == 0 && System.nanoTime() - idleSince > LINGER_NANOS;
           if (idle || owner.draining() || end.closed()) {
+            // stopped under the same lock, so no reader counts itself in to a feed that is ending
+            stopped = true;
             return;
           }
           from = end.next();
@@ -172,6 +219,11 @@ final class StreamFeed<P> {
         }
         lock.lock();
         try {
+          boolean news =
+              !page.isEmpty()
+                  || !page.next().equals(end.next())
+                  || page.closed() != end.closed()
+                  || page.upToDate() == behind;
           if (!page.isEmpty()) {
             recent.addLast(page);
             keptBytes += page.payloadBytes();
@@ -179,9 +231,12 @@ final class StreamFeed<P> {
               keptBytes -= recent.removeFirst().payloadBytes();
             }
           }
-          end = page.atEnd();
-          behind = !page.upToDate();
-          changed.signalAll();
+          if (news) {
+            // a wait that timed out with nothing new wakes nobody: idle readers stay parked
+            end = page.atEnd();
+            behind = !page.upToDate();
+            changed.signalAll();
+          }
         } finally {
           lock.unlock();
         }
