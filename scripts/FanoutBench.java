@@ -48,9 +48,11 @@ public final class FanoutBench {
   private final List<String> executions = new ArrayList<>();
   private final List<String> handles = new ArrayList<>();
   private final AtomicLongArray sentAt = new AtomicLongArray(MAX_APPENDS);
+  /** When each append's answer arrived (0: not yet). */
+  private final AtomicLongArray answeredAt = new AtomicLongArray(MAX_APPENDS);
   private final AtomicInteger nextAppend = new AtomicInteger();
-  /** Delivery latencies (µs) of the phase being measured; appends below {@code phaseFrom} are not counted. */
-  private final ConcurrentLinkedQueue<Long> deliveries = new ConcurrentLinkedQueue<>();
+  /** Deliveries {append id, arrival nanos} of the phase being measured; appends below {@code phaseFrom} are not counted. */
+  private final ConcurrentLinkedQueue<long[]> deliveries = new ConcurrentLinkedQueue<>();
   private volatile int phaseFrom = Integer.MAX_VALUE;
   private final AtomicInteger upToDate = new AtomicInteger();
   private final AtomicInteger failures = new AtomicInteger();
@@ -129,6 +131,7 @@ public final class FanoutBench {
 
   private void idle(int seconds, int readers, long heap0, long rss0) throws Exception {
     long x0 = xactCommits();
+    var t0 = threadTicks(serverPid);
     long j0 = cpuTicks(List.of(serverPid));
     var pg = postgresPids();
     long p0 = cpuTicks(pg);
@@ -141,6 +144,7 @@ public final class FanoutBench {
     }
     long x1 = xactCommits();
     long j1 = cpuTicks(List.of(serverPid));
+    var t1 = threadTicks(serverPid);
     long p1 = cpuTicks(postgresPids());
     double tick = 100.0;
     long heap1 = liveHeapBytes();
@@ -157,6 +161,15 @@ public final class FanoutBench {
             100 * (p1 - p0) / tick / seconds,
             maxActive,
             reconnects.get() - r0));
+    var byGroup = new java.util.TreeMap<String, Long>();
+    t1.forEach((tid, v) -> byGroup.merge(v.getKey(), v.getValue() - t0.getOrDefault(tid, java.util.Map.entry("", 0L)).getValue(), Long::sum));
+    var top = new StringBuilder();
+    byGroup.entrySet().stream()
+        .filter(e -> e.getValue() > 0)
+        .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+        .limit(8)
+        .forEach(e -> top.append(String.format(" %s=%.1f", e.getKey().replace(' ', '_'), 100 * e.getValue() / tick / seconds)));
+    print("idle_java_threads_core_pct", top.toString().trim());
     print(
         "memory",
         String.format(
@@ -166,6 +179,8 @@ public final class FanoutBench {
 
   private void deliver(String name, long expected, Step step) throws Exception {
     deliveries.clear();
+    long serverTicks0 = cpuTicks(List.of(serverPid));
+    long clientCpu0 = clientCpuNanos();
     phaseFrom = nextAppend.get();
     var own = step.run();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -173,14 +188,20 @@ public final class FanoutBench {
       Thread.sleep(10);
     }
     Thread.sleep(300);
-    var lat = deliveries.stream().mapToLong(Long::longValue).sorted().toArray();
+    long serverCpuMs = (cpuTicks(List.of(serverPid)) - serverTicks0) * 10;
+    long clientCpuMs = (clientCpuNanos() - clientCpu0) / 1_000_000;
+    var lat = deliveries.stream().mapToLong(d -> (d[1] - sentAt.get((int) d[0])) / 1_000).sorted().toArray();
+    // the fan-out's own share: from the append's answer (its commit) to the reader; negative when
+    // the event came first
+    var afterAnswer = deliveries.stream().mapToLong(d -> (d[1] - answeredAt.get((int) d[0])) / 1_000).sorted().toArray();
     phaseFrom = Integer.MAX_VALUE;
     print(
         name,
         String.format(
-            "delivered=%d/%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f over_1s=%d %s",
+            "delivered=%d/%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f over_1s=%d after_answer_p50_ms=%.1f after_answer_p99_ms=%.1f server_cpu_ms=%d client_cpu_ms=%d %s",
             lat.length, expected, pct(lat, 50) / 1e3, pct(lat, 99) / 1e3, lat.length == 0 ? 0 : lat[lat.length - 1] / 1e3,
-            Arrays.stream(lat).filter(v -> v > 1_000_000).count(), own.summary()));
+            Arrays.stream(lat).filter(v -> v > 1_000_000).count(), pct(afterAnswer, 50) / 1e3, pct(afterAnswer, 99) / 1e3,
+            serverCpuMs, clientCpuMs, own.summary()));
     Thread.sleep(500);
   }
 
@@ -267,7 +288,9 @@ public final class FanoutBench {
       Thread.sleep(100);
       res = http.send(req, HttpResponse.BodyHandlers.ofString());
     }
-    long took = (System.nanoTime() - t) / 1_000;
+    long answered = System.nanoTime();
+    answeredAt.set(id, answered);
+    long took = (answered - t) / 1_000;
     if (res.statusCode() / 100 != 2) {
       throw new IOException("append answered " + res.statusCode() + ": " + res.body());
     }
@@ -359,6 +382,29 @@ public final class FanoutBench {
     return sum;
   }
 
+  /** CPU time of this (the client's) process so far. */
+  private static long clientCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** utime + stime per thread of a process (thread id -> name with digits folded, ticks). */
+  private static java.util.Map<String, java.util.Map.Entry<String, Long>> threadTicks(long pid) throws IOException {
+    var out = new java.util.HashMap<String, java.util.Map.Entry<String, Long>>();
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (var t : (Iterable<Path>) tasks::iterator) {
+        try {
+          var stat = Files.readString(t.resolve("stat"));
+          var name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "N");
+          var f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out.put(t.getFileName().toString(), java.util.Map.entry(name, Long.parseLong(f[11]) + Long.parseLong(f[12])));
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return out;
+  }
+
   private static long rssKib(long pid) throws IOException {
     for (var line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
       if (line.startsWith("VmRSS")) {
@@ -438,7 +484,7 @@ public final class FanoutBench {
       while (m.find()) {
         int id = Integer.parseInt(m.group(1));
         if (id >= phaseFrom) {
-          deliveries.add((now - sentAt.get(id)) / 1_000);
+          deliveries.add(new long[] {id, now});
         }
       }
       var o = OFFSET.matcher(events);

@@ -123,6 +123,67 @@ class LiveFanOutTest {
   }
 
   @Test
+  void idleSseReadersOfAFeedHearAKeepAliveWithinTheInterval() throws Exception {
+    var attempt = startAttempt();
+    var readers = new ArrayList<Reader>();
+    for (int i = 0; i < 10; i++) {
+      readers.add(sse(attempt.path() + "?offset=now&live=sse"));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("upToDate")));
+    long from = System.nanoTime();
+    Thread.sleep(2_000);
+    long to = System.nanoTime();
+    for (var r : readers) {
+      // the feed paces the keep-alives: none silent much past the interval (slack: a busy
+      // machine), and no reader flooded with them either
+      assertThat(r.longestSilenceNanos(from, to)).isLessThan(KEEP_ALIVE.plusSeconds(1).toNanos());
+      assertThat(r.keepAlives()).isBetween(3, 40);
+      r.stop();
+    }
+    await().atMost(KEEP_ALIVE.plusSeconds(5)).until(() -> handler.liveReaders() == 0);
+  }
+
+  @Test
+  void readersOfStreamsSharingTheBurstGetOnlyTheirOwnStreamsFramesOnceAndInOrder() throws Exception {
+    var paths = List.of("/v1/stream/left-" + System.nanoTime(), "/v1/stream/right-" + System.nanoTime());
+    var readers = new ArrayList<List<Reader>>();
+    for (var path : paths) {
+      assertThat(call("PUT", path, "", "Content-Type", "application/json").status()).isEqualTo(201);
+      var own = new ArrayList<Reader>();
+      for (int i = 0; i < 15; i++) {
+        // some readers echo a cursor far ahead: their control events carry their own cursor
+        own.add(sse(path + "?offset=-1&live=sse" + (i % 5 == 0 ? "&cursor=999999999" : "")));
+      }
+      readers.add(own);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().flatMap(List::stream).allMatch(r -> r.text().contains("upToDate")));
+    int burst = 60;
+    var sent = List.of(new ArrayList<Integer>(), new ArrayList<Integer>());
+    for (int i = 0; i < burst; i++) {
+      int side = i % 3 == 0 ? 1 : 0;
+      assertThat(call("POST", paths.get(side), "\"m" + i + "\"", "Content-Type", "application/json").status()).isEqualTo(204);
+      sent.get(side).add(i);
+    }
+    for (int side = 0; side < 2; side++) {
+      int last = sent.get(side).getLast();
+      var own = readers.get(side);
+      await().atMost(Duration.ofSeconds(20)).until(() -> own.stream().allMatch(r -> r.messages().contains(last)));
+      for (var r : own) {
+        assertThat(r.messages()).isEqualTo(sent.get(side));
+        var cursors = r.cursors();
+        assertThat(cursors).isNotEmpty();
+        if (r.echoedAhead) {
+          assertThat(cursors).allMatch(c -> c > 999_999_999L);
+        } else {
+          assertThat(cursors).allMatch(c -> c < 999_999_999L);
+        }
+      }
+    }
+    readers.stream().flatMap(List::stream).forEach(Reader::stop);
+    await().atMost(KEEP_ALIVE.plusSeconds(5)).until(() -> handler.liveReaders() == 0);
+  }
+
+  @Test
   void aFrameCommittedWithoutItsNotificationStillReachesSharedReaders() throws Exception {
     var attempt = startAttempt();
     var readers = new ArrayList<Reader>();
@@ -175,7 +236,7 @@ class LiveFanOutTest {
   private static Reader sse(String target) {
     var response = call("GET", target, "");
     assertThat(response).isInstanceOf(HttpResponse.Streaming.class);
-    var reader = new Reader();
+    var reader = new Reader(target.contains("cursor="));
     threads.submit(() -> {
       ((HttpResponse.Streaming) response).body().writeTo(reader);
       return null;
@@ -185,9 +246,16 @@ class LiveFanOutTest {
 
   /** Collects one SSE response; {@link #stop()} makes its next write fail, as a gone client does. */
   private static final class Reader implements HttpResponse.EventSink {
+    private static final Pattern CURSOR = Pattern.compile("\"streamCursor\":\"(\\d+)\"");
     private final StringBuilder text = new StringBuilder();
+    private final List<Long> writtenAt = new ArrayList<>();
+    final boolean echoedAhead;
     private volatile boolean stopped;
     private int keepAlives;
+
+    Reader(boolean echoedAhead) {
+      this.echoedAhead = echoedAhead;
+    }
 
     @Override
     public synchronized void write(byte[] chunk) throws IOException {
@@ -199,6 +267,29 @@ class LiveFanOutTest {
         keepAlives++;
       }
       text.append(s);
+      writtenAt.add(System.nanoTime());
+    }
+
+    /** The longest time between writes (or the window's edges) within {@code [from, to]}. */
+    synchronized long longestSilenceNanos(long from, long to) {
+      long longest = 0;
+      long previous = from;
+      for (long t : writtenAt) {
+        if (t > from && t <= to) {
+          longest = Math.max(longest, t - previous);
+          previous = t;
+        }
+      }
+      return Math.max(longest, to - previous);
+    }
+
+    List<Long> cursors() {
+      var out = new ArrayList<Long>();
+      var m = CURSOR.matcher(text());
+      while (m.find()) {
+        out.add(Long.parseLong(m.group(1)));
+      }
+      return out;
     }
 
     synchronized String text() {
