@@ -184,6 +184,27 @@ final class JettyAdapter extends Handler.Abstract {
           public void onClientGone(Runnable action) {
             gone.then(action);
           }
+
+          @Override
+          public boolean canWriteAsync() {
+            return true;
+          }
+
+          @Override
+          public void writeAsync(byte[] chunk, java.util.function.Consumer<Throwable> done) {
+            // the same response as the stream above: the body keeps one write at a time
+            res.write(
+                false,
+                ByteBuffer.wrap(chunk),
+                // done only takes a lock briefly: run it where the write ends
+                Callback.from(
+                    org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING,
+                    () -> done.accept(null),
+                    failure -> {
+                      gone.fire();
+                      done.accept(failure);
+                    }));
+          }
         };
     try {
       streaming.body().writeTo(sink);

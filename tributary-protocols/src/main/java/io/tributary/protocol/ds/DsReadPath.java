@@ -79,7 +79,7 @@ final class DsReadPath {
       P from = position;
       if (feed != null) {
         from = from == null ? feed.tail() : from;
-        page = feed.next(from, System.nanoTime() + timeout.toNanos(), live::draining, false);
+        page = feed.next(from, System.nanoTime() + timeout.toNanos(), live::draining, null);
       }
       if (page == null) {
         if (from == null) {
@@ -131,6 +131,7 @@ final class DsReadPath {
               headers,
               sink -> {
                 try {
+                  source.attach(sink, batch -> batch.events(DsCursor.next(clock.getAsLong(), cursor)));
                   sink.onClientGone(source::clientGone);
                   session.writeTo(sink);
                 } finally {
@@ -161,6 +162,7 @@ final class DsReadPath {
     private final StreamRef<P> ref;
     private volatile StreamFeed<P> feed;
     private volatile boolean gone;
+    private volatile ParkedSse<P> parked;
     private boolean closed;
 
     LiveSource(StreamRef<P> ref, StreamFeed<P> feed) {
@@ -171,7 +173,7 @@ final class DsReadPath {
     DsPage<P> first(P position, boolean fromStart) throws InterruptedException {
       var f = feed;
       if (f != null) {
-        var page = f.next(position == null ? f.tail() : position, System.nanoTime(), () -> true, false);
+        var page = f.next(position == null ? f.tail() : position, System.nanoTime(), () -> true, null);
         if (page != null) {
           return page;
         }
@@ -185,12 +187,17 @@ final class DsReadPath {
     public SseBatch<P> after(P position, Duration wait, long deadlineNanos) throws InterruptedException {
       var f = feed;
       if (f != null) {
-        // the feed's tick ends the wait for the keep-alive: no timer per reader, only the
-        // session's deadline (which ends it anyway)
-        long until = wait.isZero() ? System.nanoTime() : deadlineNanos;
-        var page = f.next(position, until, this::stopWaiting, !wait.isZero());
+        // parked, the reader waits for the feed (which writes its pages and keep-alives for it)
+        // until it must act itself, at the latest by the session's deadline
+        var p = wait.isZero() ? null : parked;
+        long now = System.nanoTime();
+        long until = wait.isZero() ? now : p == null ? now + wait.toNanos() : deadlineNanos;
+        var page = f.next(position, until, this::stopWaiting, p);
         if (page != null) {
           return page.batch();
+        }
+        if (p != null) {
+          position = p.position; // past what the feed wrote for it
         }
       }
       try {
@@ -200,6 +207,11 @@ final class DsReadPath {
       } catch (ReadRefused refused) {
         return SseBatch.unreadable();
       }
+    }
+
+    /** The session's output: from now on it can wait parked at its feed (see {@link ParkedSse}). */
+    void attach(HttpResponse.EventSink sink, java.util.function.Function<SseBatch<P>, byte[]> encode) {
+      parked = new ParkedSse<>(sink, encode);
     }
 
     private void join(DsPage<P> page) {
@@ -219,8 +231,9 @@ final class DsReadPath {
     void clientGone() {
       gone = true;
       var f = feed;
-      if (f != null) {
-        f.poke();
+      var p = parked;
+      if (f != null && p != null) {
+        f.poke(p);
       }
     }
 

@@ -38,6 +38,7 @@ class LiveFanOutTest {
   private static final DurableStreamsConfig CONFIG =
       new DurableStreamsConfig(Duration.ofMillis(500), Duration.ofSeconds(30), KEEP_ALIVE, 1 << 20, 1 << 20, 0);
   private static final Pattern MESSAGE = Pattern.compile("\"m(\\d+)\"");
+  private static final java.util.concurrent.atomic.AtomicInteger READERS = new java.util.concurrent.atomic.AtomicInteger();
 
   private static String url;
   private static Database db;
@@ -82,6 +83,7 @@ class LiveFanOutTest {
     }
     for (var r : readers) {
       assertThat(r.messages()).isEqualTo(expected);
+      assertThat(r.overlapped()).isFalse();
       r.stop();
     }
     // one shared read per change of the stream, not one per reader: 40 readers reading for
@@ -170,6 +172,7 @@ class LiveFanOutTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> own.stream().allMatch(r -> r.messages().contains(last)));
       for (var r : own) {
         assertThat(r.messages()).isEqualTo(sent.get(side));
+        assertThat(r.overlapped()).isFalse();
         var cursors = r.cursors();
         assertThat(cursors).isNotEmpty();
         if (r.echoedAhead) {
@@ -236,7 +239,8 @@ class LiveFanOutTest {
   private static Reader sse(String target) {
     var response = call("GET", target, "");
     assertThat(response).isInstanceOf(HttpResponse.Streaming.class);
-    var reader = new Reader(target.contains("cursor="));
+    // every other reader's output writes without blocking, so the feed writes to it directly
+    var reader = new Reader(target.contains("cursor="), READERS.getAndIncrement() % 2 == 0);
     threads.submit(() -> {
       ((HttpResponse.Streaming) response).body().writeTo(reader);
       return null;
@@ -250,15 +254,54 @@ class LiveFanOutTest {
     private final StringBuilder text = new StringBuilder();
     private final List<Long> writtenAt = new ArrayList<>();
     final boolean echoedAhead;
+    private final boolean async;
+    private final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean overlapped;
     private volatile boolean stopped;
     private int keepAlives;
 
-    Reader(boolean echoedAhead) {
+    Reader(boolean echoedAhead, boolean async) {
       this.echoedAhead = echoedAhead;
+      this.async = async;
     }
 
     @Override
-    public synchronized void write(byte[] chunk) throws IOException {
+    public boolean canWriteAsync() {
+      return async;
+    }
+
+    @Override
+    public void writeAsync(byte[] chunk, java.util.function.Consumer<Throwable> done) {
+      assertThat(async).isTrue();
+      // completes on another thread, as a socket that was full for a moment would
+      threads.submit(() -> {
+        try {
+          write(chunk);
+          done.accept(null);
+        } catch (IOException e) {
+          done.accept(e);
+        }
+      });
+    }
+
+    /** True when a write started while another was still under way (never allowed). */
+    boolean overlapped() {
+      return overlapped;
+    }
+
+    @Override
+    public void write(byte[] chunk) throws IOException {
+      if (!writing.compareAndSet(false, true)) {
+        overlapped = true;
+      }
+      try {
+        append(chunk);
+      } finally {
+        writing.set(false);
+      }
+    }
+
+    private synchronized void append(byte[] chunk) throws IOException {
       if (stopped) {
         throw new IOException("client gone");
       }
