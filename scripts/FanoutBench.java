@@ -94,7 +94,9 @@ public final class FanoutBench {
     print("appends_no_readers", alone.summary());
     appendToEvery(streams); // opens the appender's connections
     for (int round = 0; round < 3; round++) {
-      print("append_to_every_stream_no_readers", appendToEvery(streams).summary());
+      long c0 = cpuTicks(List.of(serverPid));
+      var appended = appendToEvery(streams);
+      print("append_to_every_stream_no_readers", appended.summary() + " server_cpu_ms=" + (cpuTicks(List.of(serverPid)) - c0) * 10);
       Thread.sleep(500);
     }
     long heap0 = liveHeapBytes();
@@ -165,18 +167,11 @@ public final class FanoutBench {
             100 * (p1 - p0) / tick / seconds,
             maxActive,
             reconnects.get() - r0));
-    var byGroup = new java.util.TreeMap<String, Long>();
-    t1.forEach((tid, v) -> byGroup.merge(v.getKey(), v.getValue() - t0.getOrDefault(tid, java.util.Map.entry("", 0L)).getValue(), Long::sum));
-    var top = new StringBuilder();
-    byGroup.entrySet().stream()
-        .filter(e -> e.getValue() > 0)
-        .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-        .limit(8)
-        .forEach(e -> top.append(String.format(" %s=%.1f", e.getKey().replace(' ', '_'), 100 * e.getValue() / tick / seconds)));
+    var byGroup = byThreadGroup(t0, t1);
     long jit = byGroup.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre")).mapToLong(java.util.Map.Entry::getValue).sum();
     print(
         "idle_java_threads_core_pct",
-        String.format("without_jit=%.1f ", 100 * (j1 - j0 - jit) / tick / seconds) + top.toString().trim());
+        String.format("without_jit=%.1f ", 100 * (j1 - j0 - jit) / tick / seconds) + top(byGroup, 100 / tick / seconds, "%.1f"));
     print(
         "memory",
         String.format(
@@ -188,6 +183,7 @@ public final class FanoutBench {
     deliveries.clear();
     long serverTicks0 = cpuTicks(List.of(serverPid));
     long serverSys0 = sysTicks(serverPid);
+    var threads0 = threadTicks(serverPid);
     long clientCpu0 = clientCpuNanos();
     phaseFrom = nextAppend.get();
     var own = step.run();
@@ -198,6 +194,7 @@ public final class FanoutBench {
     // the CPU figures cover the phase up to its last delivery (or its 10 s limit)
     long serverCpuMs = (cpuTicks(List.of(serverPid)) - serverTicks0) * 10;
     long serverSysMs = (sysTicks(serverPid) - serverSys0) * 10;
+    var threads1 = threadTicks(serverPid);
     long clientCpuMs = (clientCpuNanos() - clientCpu0) / 1_000_000;
     Thread.sleep(300); // late (duplicate) deliveries would still be counted
     // arrival: when the client's selector saw the reader's socket readable; the one selector
@@ -215,6 +212,9 @@ public final class FanoutBench {
             lat.length, expected, pct(lat, 50) / 1e3, pct(lat, 99) / 1e3, lat.length == 0 ? 0 : lat[lat.length - 1] / 1e3,
             Arrays.stream(lat).filter(v -> v > 1_000_000).count(), pct(afterAnswer, 50) / 1e3, pct(afterAnswer, 99) / 1e3,
             pct(parsed, 99) / 1e3, serverCpuMs, serverSysMs, clientCpuMs, own.summary()));
+    if (expected > 1_000) {
+      print(name + "_server_threads_ms", top(byThreadGroup(threads0, threads1), 10, "%.0f"));
+    }
     Thread.sleep(500);
   }
 
@@ -404,6 +404,25 @@ public final class FanoutBench {
   /** CPU time of this (the client's) process so far. */
   private static long clientCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** CPU ticks per thread group (names with digits folded) between two snapshots. */
+  private static java.util.Map<String, Long> byThreadGroup(
+      java.util.Map<String, java.util.Map.Entry<String, Long>> t0, java.util.Map<String, java.util.Map.Entry<String, Long>> t1) {
+    var byGroup = new java.util.TreeMap<String, Long>();
+    t1.forEach((tid, v) -> byGroup.merge(v.getKey(), v.getValue() - t0.getOrDefault(tid, java.util.Map.entry("", 0L)).getValue(), Long::sum));
+    return byGroup;
+  }
+
+  /** The busiest thread groups, each as name=ticks*scale. */
+  private static String top(java.util.Map<String, Long> byGroup, double scale, String format) {
+    var top = new StringBuilder();
+    byGroup.entrySet().stream()
+        .filter(e -> e.getValue() > 0)
+        .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+        .limit(8)
+        .forEach(e -> top.append(String.format(" %s=" + format, e.getKey().replace(' ', '_'), e.getValue() * scale)));
+    return top.toString().trim();
   }
 
   /** utime + stime per thread of a process (thread id -> name with digits folded, ticks). */
