@@ -134,13 +134,11 @@ final class StreamFeed<P> {
     try {
       for (var it = parked.iterator(); it.hasNext(); ) {
         var p = it.next();
-        if (p.writing) {
-          continue; // not silent
-        }
-        if (p.async) {
+        if (p.async && !p.writing) {
           p.writing = true;
           keepAlive.add(p);
         }
+        // (a reader with a write under way is not silent)
         if (!p.async || p.deadlineNanos - nowNanos <= owner.tickWithinNanos()) {
           // it writes its keep-alive itself, or its deadline comes before the next tick (it then
           // waits with a timer of its own)

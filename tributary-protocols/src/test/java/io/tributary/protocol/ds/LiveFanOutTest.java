@@ -235,16 +235,45 @@ class LiveFanOutTest {
     return handler.handle(new HttpRequest(method, path, query, HttpHeaders.of(headers), body.getBytes(UTF_8)));
   }
 
+  @Test
+  void aParkedSseReaderStillEndsAtTheSessionsMaximumDuration() throws Exception {
+    var shortLived =
+        new DurableStreamsHandler(
+            new PostgresNamedStreamStore(db),
+            attempts,
+            new DurableStreamsConfig(Duration.ofMillis(500), Duration.ofSeconds(1), KEEP_ALIVE, 1 << 20, 1 << 20, 0));
+    var attempt = startAttempt();
+    var readers = new ArrayList<Reader>();
+    for (int i = 0; i < 4; i++) {
+      readers.add(sse(shortLived, attempt.path() + "?offset=-1&live=sse"));
+    }
+    long started = System.nanoTime();
+    for (var r : readers) {
+      // parked at the feed with no timer of its own, it is still woken for its deadline
+      r.done.get(1 + 4, TimeUnit.SECONDS);
+      assertThat(r.text()).contains("upToDate").endsWith("\n\n");
+    }
+    assertThat(System.nanoTime() - started).isLessThan(Duration.ofSeconds(5).toNanos());
+    await().atMost(Duration.ofSeconds(5)).until(() -> shortLived.liveReaders() == 0);
+  }
+
   /** An SSE response whose body runs on its own thread, collecting what it writes. */
   private static Reader sse(String target) {
-    var response = call("GET", target, "");
+    return sse(handler, target);
+  }
+
+  private static Reader sse(DurableStreamsHandler handler, String target) {
+    var q = target.indexOf('?');
+    var response =
+        handler.handle(new HttpRequest("GET", target.substring(0, q), target.substring(q + 1), HttpHeaders.of(), new byte[0]));
     assertThat(response).isInstanceOf(HttpResponse.Streaming.class);
     // every other reader's output writes without blocking, so the feed writes to it directly
     var reader = new Reader(target.contains("cursor="), READERS.getAndIncrement() % 2 == 0);
-    threads.submit(() -> {
-      ((HttpResponse.Streaming) response).body().writeTo(reader);
-      return null;
-    });
+    reader.done =
+        threads.submit(() -> {
+          ((HttpResponse.Streaming) response).body().writeTo(reader);
+          return null;
+        });
     return reader;
   }
 
@@ -254,6 +283,7 @@ class LiveFanOutTest {
     private final StringBuilder text = new StringBuilder();
     private final List<Long> writtenAt = new ArrayList<>();
     final boolean echoedAhead;
+    volatile java.util.concurrent.Future<?> done;
     private final boolean async;
     private final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean overlapped;
