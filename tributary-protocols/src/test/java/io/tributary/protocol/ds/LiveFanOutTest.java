@@ -127,11 +127,7 @@ class LiveFanOutTest {
   @Test
   void idleSseReadersOfAFeedHearAKeepAliveWithinTheInterval() throws Exception {
     var attempt = startAttempt();
-    var readers = new ArrayList<Reader>();
-    for (int i = 0; i < 10; i++) {
-      readers.add(sse(attempt.path() + "?offset=now&live=sse"));
-    }
-    await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("upToDate")));
+    var readers = caughtUp(attempt.path() + "?offset=now&live=sse", 10);
     long from = System.nanoTime();
     Thread.sleep(2_000);
     long to = System.nanoTime();
@@ -189,11 +185,7 @@ class LiveFanOutTest {
   @Test
   void aFrameCommittedWithoutItsNotificationStillReachesSharedReaders() throws Exception {
     var attempt = startAttempt();
-    var readers = new ArrayList<Reader>();
-    for (int i = 0; i < 10; i++) {
-      readers.add(sse(attempt.path() + "?offset=-1&live=sse"));
-    }
-    await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("upToDate")));
+    var readers = caughtUp(attempt.path() + "?offset=-1&live=sse", 10);
     SilentAppend.append(url, attempt.handle());
     // the re-check (every 200 ms here) finds the changed row and wakes the feed's wait
     await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("unheard")));
@@ -255,6 +247,16 @@ class LiveFanOutTest {
     }
     assertThat(System.nanoTime() - started).isLessThan(Duration.ofSeconds(5).toNanos());
     await().atMost(Duration.ofSeconds(5)).until(() -> shortLived.liveReaders() == 0);
+  }
+
+  /** {@code n} SSE readers of {@code target}, once each has said it is up to date. */
+  private static List<Reader> caughtUp(String target, int n) {
+    var readers = new ArrayList<Reader>();
+    for (int i = 0; i < n; i++) {
+      readers.add(sse(target));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("upToDate")));
+    return readers;
   }
 
   /** An SSE response whose body runs on its own thread, collecting what it writes. */
@@ -357,12 +359,7 @@ class LiveFanOutTest {
     }
 
     List<Long> cursors() {
-      var out = new ArrayList<Long>();
-      var m = CURSOR.matcher(text());
-      while (m.find()) {
-        out.add(Long.parseLong(m.group(1)));
-      }
-      return out;
+      return numbers(CURSOR).stream().map(Long::valueOf).toList();
     }
 
     synchronized String text() {
@@ -374,10 +371,15 @@ class LiveFanOutTest {
     }
 
     List<Integer> messages() {
-      var out = new ArrayList<Integer>();
-      var m = MESSAGE.matcher(text());
+      return numbers(MESSAGE).stream().map(Integer::valueOf).toList();
+    }
+
+    /** Group 1 of every match of {@code pattern} in what was written, in order. */
+    private List<String> numbers(Pattern pattern) {
+      var out = new ArrayList<String>();
+      var m = pattern.matcher(text());
       while (m.find()) {
-        out.add(Integer.parseInt(m.group(1)));
+        out.add(m.group(1));
       }
       return out;
     }
