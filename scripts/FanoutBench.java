@@ -48,11 +48,15 @@ public final class FanoutBench {
   private final List<String> executions = new ArrayList<>();
   private final List<String> handles = new ArrayList<>();
   private final AtomicLongArray sentAt = new AtomicLongArray(MAX_APPENDS);
+  /** When each append's answer arrived (0: not yet). */
+  private final AtomicLongArray answeredAt = new AtomicLongArray(MAX_APPENDS);
   private final AtomicInteger nextAppend = new AtomicInteger();
-  /** Delivery latencies (µs) of the phase being measured; appends below {@code phaseFrom} are not counted. */
-  private final ConcurrentLinkedQueue<Long> deliveries = new ConcurrentLinkedQueue<>();
+  /** Deliveries {append id, arrival nanos} of the phase being measured; appends below {@code phaseFrom} are not counted. */
+  private final ConcurrentLinkedQueue<long[]> deliveries = new ConcurrentLinkedQueue<>();
   private volatile int phaseFrom = Integer.MAX_VALUE;
   private final AtomicInteger upToDate = new AtomicInteger();
+  /** Readers connected (up to date once) per stream. */
+  private final java.util.concurrent.atomic.AtomicIntegerArray connected = new java.util.concurrent.atomic.AtomicIntegerArray(100_000);
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicInteger appendRetries = new AtomicInteger();
@@ -90,7 +94,9 @@ public final class FanoutBench {
     print("appends_no_readers", alone.summary());
     appendToEvery(streams); // opens the appender's connections
     for (int round = 0; round < 3; round++) {
-      print("append_to_every_stream_no_readers", appendToEvery(streams).summary());
+      long c0 = cpuTicks(List.of(serverPid));
+      var appended = appendToEvery(streams);
+      print("append_to_every_stream_no_readers", appended.summary() + " server_cpu_ms=" + (cpuTicks(List.of(serverPid)) - c0) * 10);
       Thread.sleep(500);
     }
     long heap0 = liveHeapBytes();
@@ -113,11 +119,13 @@ public final class FanoutBench {
     Thread.sleep(5_000);
     idle(idleSeconds, total, heap0, rss0);
     for (int round = 0; round < 10; round++) {
-      deliver("one_append", perStream, () -> append(ThreadLocalRandom.current().nextInt(streams)));
+      int stream = ThreadLocalRandom.current().nextInt(streams);
+      // a reader refused while connecting is not retried: count the ones that are connected
+      deliver("one_append", connected.get(stream), () -> append(stream));
     }
     Thread.sleep(1_000);
     for (int round = 0; round < 3; round++) {
-      deliver("append_to_every_stream", (long) total, () -> appendToEvery(streams));
+      deliver("append_to_every_stream", upToDate.get(), () -> appendToEvery(streams));
     }
     var loaded = appendLoad(streams, 8);
     print("appends_with_readers", loaded.summary() + String.format(" p99_ratio=%.2f", loaded.p99() / Math.max(1e-9, alone.p99())));
@@ -129,6 +137,7 @@ public final class FanoutBench {
 
   private void idle(int seconds, int readers, long heap0, long rss0) throws Exception {
     long x0 = xactCommits();
+    var t0 = threadTicks(serverPid);
     long j0 = cpuTicks(List.of(serverPid));
     var pg = postgresPids();
     long p0 = cpuTicks(pg);
@@ -141,6 +150,7 @@ public final class FanoutBench {
     }
     long x1 = xactCommits();
     long j1 = cpuTicks(List.of(serverPid));
+    var t1 = threadTicks(serverPid);
     long p1 = cpuTicks(postgresPids());
     double tick = 100.0;
     long heap1 = liveHeapBytes();
@@ -157,6 +167,11 @@ public final class FanoutBench {
             100 * (p1 - p0) / tick / seconds,
             maxActive,
             reconnects.get() - r0));
+    var byGroup = byThreadGroup(t0, t1);
+    long jit = byGroup.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre")).mapToLong(java.util.Map.Entry::getValue).sum();
+    print(
+        "idle_java_threads_core_pct",
+        String.format("without_jit=%.1f ", 100 * (j1 - j0 - jit) / tick / seconds) + top(byGroup, 100 / tick / seconds, "%.1f"));
     print(
         "memory",
         String.format(
@@ -166,21 +181,40 @@ public final class FanoutBench {
 
   private void deliver(String name, long expected, Step step) throws Exception {
     deliveries.clear();
+    long serverTicks0 = cpuTicks(List.of(serverPid));
+    long serverSys0 = sysTicks(serverPid);
+    var threads0 = threadTicks(serverPid);
+    long clientCpu0 = clientCpuNanos();
     phaseFrom = nextAppend.get();
     var own = step.run();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (deliveries.size() < expected && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
-    Thread.sleep(300);
-    var lat = deliveries.stream().mapToLong(Long::longValue).sorted().toArray();
+    // the CPU figures cover the phase up to its last delivery (or its 10 s limit)
+    long serverCpuMs = (cpuTicks(List.of(serverPid)) - serverTicks0) * 10;
+    long serverSysMs = (sysTicks(serverPid) - serverSys0) * 10;
+    var threads1 = threadTicks(serverPid);
+    long clientCpuMs = (clientCpuNanos() - clientCpu0) / 1_000_000;
+    Thread.sleep(300); // late (duplicate) deliveries would still be counted
+    // arrival: when the client's selector saw the reader's socket readable; the one selector
+    // thread then parses 10 000 events in turn, which "parsed" adds (the client's own cost)
+    var lat = deliveries.stream().mapToLong(d -> (d[1] - sentAt.get((int) d[0])) / 1_000).sorted().toArray();
+    var parsed = deliveries.stream().mapToLong(d -> (d[2] - sentAt.get((int) d[0])) / 1_000).sorted().toArray();
+    // the fan-out's own share: from the append's answer (its commit) to the reader; negative when
+    // the event came first
+    var afterAnswer = deliveries.stream().mapToLong(d -> (d[1] - answeredAt.get((int) d[0])) / 1_000).sorted().toArray();
     phaseFrom = Integer.MAX_VALUE;
     print(
         name,
         String.format(
-            "delivered=%d/%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f over_1s=%d %s",
+            "delivered=%d/%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f over_1s=%d after_answer_p50_ms=%.1f after_answer_p99_ms=%.1f parsed_p99_ms=%.1f server_cpu_ms=%d server_sys_ms=%d client_cpu_ms=%d %s",
             lat.length, expected, pct(lat, 50) / 1e3, pct(lat, 99) / 1e3, lat.length == 0 ? 0 : lat[lat.length - 1] / 1e3,
-            Arrays.stream(lat).filter(v -> v > 1_000_000).count(), own.summary()));
+            Arrays.stream(lat).filter(v -> v > 1_000_000).count(), pct(afterAnswer, 50) / 1e3, pct(afterAnswer, 99) / 1e3,
+            pct(parsed, 99) / 1e3, serverCpuMs, serverSysMs, clientCpuMs, own.summary()));
+    if (expected > 1_000) {
+      print(name + "_server_threads_ms", top(byThreadGroup(threads0, threads1), 10, "%.0f"));
+    }
     Thread.sleep(500);
   }
 
@@ -267,7 +301,9 @@ public final class FanoutBench {
       Thread.sleep(100);
       res = http.send(req, HttpResponse.BodyHandlers.ofString());
     }
-    long took = (System.nanoTime() - t) / 1_000;
+    long answered = System.nanoTime();
+    answeredAt.set(id, answered);
+    long took = (answered - t) / 1_000;
     if (res.statusCode() / 100 != 2) {
       throw new IOException("append answered " + res.statusCode() + ": " + res.body());
     }
@@ -359,6 +395,54 @@ public final class FanoutBench {
     return sum;
   }
 
+  /** stime of a process (the kernel's share: for loopback TCP, much of both ends' network stack). */
+  private static long sysTicks(long pid) throws IOException {
+    var stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[12]);
+  }
+
+  /** CPU time of this (the client's) process so far. */
+  private static long clientCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** CPU ticks per thread group (names with digits folded) between two snapshots. */
+  private static java.util.Map<String, Long> byThreadGroup(
+      java.util.Map<String, java.util.Map.Entry<String, Long>> t0, java.util.Map<String, java.util.Map.Entry<String, Long>> t1) {
+    var byGroup = new java.util.TreeMap<String, Long>();
+    t1.forEach((tid, v) -> byGroup.merge(v.getKey(), v.getValue() - t0.getOrDefault(tid, java.util.Map.entry("", 0L)).getValue(), Long::sum));
+    return byGroup;
+  }
+
+  /** The busiest thread groups, each as name=ticks*scale. */
+  private static String top(java.util.Map<String, Long> byGroup, double scale, String format) {
+    var top = new StringBuilder();
+    byGroup.entrySet().stream()
+        .filter(e -> e.getValue() > 0)
+        .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+        .limit(8)
+        .forEach(e -> top.append(String.format(" %s=" + format, e.getKey().replace(' ', '_'), e.getValue() * scale)));
+    return top.toString().trim();
+  }
+
+  /** utime + stime per thread of a process (thread id -> name with digits folded, ticks). */
+  private static java.util.Map<String, java.util.Map.Entry<String, Long>> threadTicks(long pid) throws IOException {
+    var out = new java.util.HashMap<String, java.util.Map.Entry<String, Long>>();
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (var t : (Iterable<Path>) tasks::iterator) {
+        try {
+          var stat = Files.readString(t.resolve("stat"));
+          var name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "N");
+          var f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out.put(t.getFileName().toString(), java.util.Map.entry(name, Long.parseLong(f[11]) + Long.parseLong(f[12])));
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return out;
+  }
+
   private static long rssKib(long pid) throws IOException {
     for (var line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
       if (line.startsWith("VmRSS")) {
@@ -414,7 +498,8 @@ public final class FanoutBench {
       key.interestOps(SelectionKey.OP_WRITE);
     }
 
-    void received(String chunk, SelectionKey key) {
+    /** @param readyAt when select() reported this reader's socket readable (the bytes were there) */
+    void received(String chunk, SelectionKey key, long readyAt) {
       long now = System.nanoTime();
       text.append(chunk);
       if (text.indexOf("HTTP/1.1 ") == 0 && text.indexOf("\r\n\r\n") > 0) {
@@ -438,7 +523,7 @@ public final class FanoutBench {
       while (m.find()) {
         int id = Integer.parseInt(m.group(1));
         if (id >= phaseFrom) {
-          deliveries.add((now - sentAt.get(id)) / 1_000);
+          deliveries.add(new long[] {id, readyAt, now});
         }
       }
       var o = OFFSET.matcher(events);
@@ -452,6 +537,7 @@ public final class FanoutBench {
       if (!counted && events.contains("upToDate")) {
         counted = true;
         upToDate.incrementAndGet();
+        connected.incrementAndGet(stream);
       }
       var rest = text.substring(boundary + 2);
       text.setLength(0);
@@ -492,6 +578,7 @@ public final class FanoutBench {
           r.open();
         }
         selector.select(100);
+        long readyAt = System.nanoTime();
         var it = selector.selectedKeys().iterator();
         while (it.hasNext()) {
           var key = it.next();
@@ -520,7 +607,7 @@ public final class FanoutBench {
               }
               buffer.flip();
               buffer.get(bytes, 0, n);
-              r.received(new String(bytes, 0, n, StandardCharsets.ISO_8859_1), key);
+              r.received(new String(bytes, 0, n, StandardCharsets.ISO_8859_1), key, readyAt);
             }
           } catch (IOException e) {
             if (failures.incrementAndGet() <= 3) {

@@ -8,7 +8,8 @@
 #   scripts/bench-fanout.sh                      # STREAMS=100 READERS=10000 IDLE_SECONDS=20
 # Knobs: STREAMS, READERS, IDLE_SECONDS, POOL (8), SKIP_BUILD=1, SSE_MAX_DURATION (10m: the readers
 # connect within seconds, so with serve's 60 s all 10 000 would reconnect at once in the middle of
-# the measured phases; real readers reconnect spread out), SERVER_ARGS (extra serve flags).
+# the measured phases; real readers reconnect spread out), SERVER_ARGS (extra serve flags),
+# SERVER_JVM_ARGS (extra JVM options of the server, e.g. a flight recording).
 # The client is scripts/FanoutBench.java (one NIO selector for all readers). Takes about 2 minutes.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,7 +27,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/tributary-bench-fanout.XXXXXX")
 cp tributary-server/target/tributary.jar "$WORK/"
 PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-"$JAVA_HOME/bin/java" -jar "$WORK/tributary.jar" serve --port 0 --data-dir "$WORK/pg" \
+"$JAVA_HOME/bin/java" ${SERVER_JVM_ARGS:-} -jar "$WORK/tributary.jar" serve --port 0 --data-dir "$WORK/pg" \
   --pool-size "${POOL:-8}" --sse-max-duration "${SSE_MAX_DURATION:-10m}" ${SERVER_ARGS:-} >"$WORK/out" 2>"$WORK/err" &
 PID=$!
 URL=

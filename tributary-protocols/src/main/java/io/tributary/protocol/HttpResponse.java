@@ -48,6 +48,22 @@ public sealed interface HttpResponse {
      * never runs it.
      */
     default void onClientGone(Runnable action) {}
+
+    /** True when {@link #writeAsync} writes (an adapter that can write without blocking). */
+    default boolean canWriteAsync() {
+      return false;
+    }
+
+    /**
+     * Starts writing {@code chunk} without waiting for it and runs {@code done} once it is written
+     * ({@code null}) or has failed (the failure; the client is then gone), possibly on another
+     * thread and possibly before this returns. Only one write may be under way at a time: the
+     * body starts no other write, blocking or not, until {@code done} has run. Adapters that
+     * cannot ({@link #canWriteAsync} false) write nothing and never run {@code done}.
+     */
+    default void writeAsync(byte[] chunk, java.util.function.Consumer<Throwable> done) {
+      throw new UnsupportedOperationException("this output cannot write without blocking");
+    }
   }
 
   static Full of(int status, HttpHeaders headers, String body) {

@@ -171,8 +171,9 @@ final class JettyAdapter extends Handler.Abstract {
           @Override
           public void write(byte[] chunk) throws IOException {
             try {
+              // Jetty's sink stream does not buffer: a write returns once its bytes are sent, so a
+              // flush would only be a second, empty pass through the connection per event
               out.write(chunk);
-              out.flush();
             } catch (IOException e) {
               gone.fire();
               throw e;
@@ -182,6 +183,27 @@ final class JettyAdapter extends Handler.Abstract {
           @Override
           public void onClientGone(Runnable action) {
             gone.then(action);
+          }
+
+          @Override
+          public boolean canWriteAsync() {
+            return true;
+          }
+
+          @Override
+          public void writeAsync(byte[] chunk, java.util.function.Consumer<Throwable> done) {
+            // the same response as the stream above: the body keeps one write at a time
+            res.write(
+                false,
+                ByteBuffer.wrap(chunk),
+                // done only takes a lock briefly: run it where the write ends
+                Callback.from(
+                    org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING,
+                    () -> done.accept(null),
+                    failure -> {
+                      gone.fire();
+                      done.accept(failure);
+                    }));
           }
         };
     try {

@@ -79,7 +79,7 @@ final class DsReadPath {
       P from = position;
       if (feed != null) {
         from = from == null ? feed.tail() : from;
-        page = feed.next(from, System.nanoTime() + timeout.toNanos(), live::draining);
+        page = feed.next(from, System.nanoTime() + timeout.toNanos(), live::draining, null);
       }
       if (page == null) {
         if (from == null) {
@@ -131,6 +131,7 @@ final class DsReadPath {
               headers,
               sink -> {
                 try {
+                  source.attach(sink, batch -> batch.events(DsCursor.next(clock.getAsLong(), cursor)));
                   sink.onClientGone(source::clientGone);
                   session.writeTo(sink);
                 } finally {
@@ -161,6 +162,7 @@ final class DsReadPath {
     private final StreamRef<P> ref;
     private volatile StreamFeed<P> feed;
     private volatile boolean gone;
+    private volatile ParkedSse<P> parked;
     private boolean closed;
 
     LiveSource(StreamRef<P> ref, StreamFeed<P> feed) {
@@ -171,7 +173,7 @@ final class DsReadPath {
     DsPage<P> first(P position, boolean fromStart) throws InterruptedException {
       var f = feed;
       if (f != null) {
-        var page = f.next(position == null ? f.tail() : position, System.nanoTime(), () -> true);
+        var page = f.next(position == null ? f.tail() : position, System.nanoTime(), () -> true, null);
         if (page != null) {
           return page;
         }
@@ -182,12 +184,20 @@ final class DsReadPath {
     }
 
     @Override
-    public SseBatch<P> after(P position, Duration wait) throws InterruptedException {
+    public SseBatch<P> after(P position, Duration wait, long deadlineNanos) throws InterruptedException {
       var f = feed;
       if (f != null) {
-        var page = f.next(position, System.nanoTime() + wait.toNanos(), this::stopWaiting);
+        // parked, the reader waits for the feed (which writes its pages and keep-alives for it)
+        // until it must act itself, at the latest by the session's deadline
+        var p = wait.isZero() ? null : parked;
+        long now = System.nanoTime();
+        long until = wait.isZero() ? now : p == null ? now + wait.toNanos() : deadlineNanos;
+        var page = f.next(position, until, this::stopWaiting, p);
         if (page != null) {
           return page.batch();
+        }
+        if (p != null) {
+          position = p.position; // past what the feed wrote for it
         }
       }
       try {
@@ -197,6 +207,11 @@ final class DsReadPath {
       } catch (ReadRefused refused) {
         return SseBatch.unreadable();
       }
+    }
+
+    /** The session's output: from now on it can wait parked at its feed (see {@link ParkedSse}). */
+    void attach(HttpResponse.EventSink sink, java.util.function.Function<SseBatch<P>, byte[]> encode) {
+      parked = new ParkedSse<>(sink, encode);
     }
 
     private void join(DsPage<P> page) {
@@ -216,8 +231,9 @@ final class DsReadPath {
     void clientGone() {
       gone = true;
       var f = feed;
-      if (f != null) {
-        f.poke();
+      var p = parked;
+      if (f != null && p != null) {
+        f.poke(p);
       }
     }
 

@@ -124,7 +124,7 @@ public final class DurableStreamsHandler {
     this.controls = new SubscriptionRoutes(subscriptions);
     this.writes = new NamedStreamWrites(namedStreams);
     this.live = new LiveReaders(config.maxLiveReaders());
-    this.feeds = new StreamFeeds(live::draining);
+    this.feeds = new StreamFeeds(live::draining, config.sseKeepAlive());
     var readPath = new DsReadPath(config, clock, live, feeds, storageReachable);
     this.reads = new NamedStreamReads(namedStreams, config, readPath);
     this.attempts = new AttemptStreamEndpoint(attemptStreams, readPath);

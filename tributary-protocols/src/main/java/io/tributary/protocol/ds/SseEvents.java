@@ -53,6 +53,13 @@ final class SseEvents {
     return "event: control\ndata:" + MAPPER.writeValueAsString(json) + "\n\n";
   }
 
+  private static final byte[] KEEP_ALIVE = keepAlive().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+  /** {@link #keepAlive()} as sent; one shared array, never to be written to. */
+  static byte[] keepAliveBytes() {
+    return KEEP_ALIVE;
+  }
+
   /** A comment line that keeps idle connections (and proxies) open. */
   static String keepAlive() {
     return ": keep-alive\n\n";

@@ -13,7 +13,8 @@ import java.util.function.LongSupplier;
  * up (even with no data) a control event says {@code upToDate}. The response ends after the control
  * event that reports the stream closed, when the stream disappears, or after {@link
  * DurableStreamsConfig#sseMaxDuration()} (the client then reconnects from its last offset). While
- * idle it sends a comment every {@link DurableStreamsConfig#sseKeepAlive()}; a client that went
+ * idle it sends a comment at least every {@link DurableStreamsConfig#sseKeepAlive()} (paced by the
+ * stream's feed while it reads from one, see {@link StreamFeed}); a client that went
  * away makes that write fail, which ends the session; an adapter that notices the client leave
  * ends the wait at once ({@link HttpResponse.EventSink#onClientGone}). When the server drains for shutdown the
  * response ends at its next wake, after a control event with the offset to resume from.
@@ -24,7 +25,12 @@ final class SseSession<P> {
   /** Reads the data after a position, waiting up to {@code wait} for some (zero: no waiting). */
   @FunctionalInterface
   interface Source<P> {
-    SseBatch<P> after(P position, Duration wait) throws InterruptedException;
+    /**
+     * @param wait the longest to wait before a keep-alive is due (zero: do not wait); a source
+     *     that paces keep-alives itself may wait until its own tick instead, but never past
+     *     {@code deadlineNanos}
+     */
+    SseBatch<P> after(P position, Duration wait, long deadlineNanos) throws InterruptedException;
   }
 
   private final Source<P> source;
@@ -62,7 +68,7 @@ final class SseSession<P> {
     try {
       while (batch.readable()) {
         if (batch.hasData()) {
-          sink.write(SseEvents.data(batch.text()) + control(batch));
+          sink.write(batch.events(cursor()));
           // a full batch is not the tail: the empty read after it must still say upToDate, or a
           // stream whose catch-up ends on a batch boundary is never announced caught up
           announced = batch.upToDate();
@@ -77,13 +83,13 @@ final class SseSession<P> {
             continue;
           }
         } else if (batch.closed()) {
-          sink.write(control(batch));
+          sink.write(batch.control(cursor()));
           return;
         } else if (!announced) {
-          sink.write(control(batch));
+          sink.write(batch.control(cursor()));
           announced = true;
         } else {
-          sink.write(SseEvents.keepAlive());
+          sink.write(SseEvents.keepAliveBytes());
         }
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
@@ -91,7 +97,7 @@ final class SseSession<P> {
         }
         if (draining.getAsBoolean()) {
           // the server is shutting down: a last control event tells the client where to resume
-          sink.write(control(batch));
+          sink.write(batch.control(cursor()));
           return;
         }
         var wait = Duration.ofNanos(Math.min(remaining, config.sseKeepAlive().toNanos()));
@@ -117,7 +123,7 @@ final class SseSession<P> {
     long lastKeepAlive = System.nanoTime();
     while (true) {
       try {
-        return source.after(from, wait);
+        return source.after(from, wait, deadline);
       } catch (UnavailableException e) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
@@ -125,18 +131,14 @@ final class SseSession<P> {
         }
         Thread.sleep(Math.min(OUTAGE_RETRY_MS, remaining / 1_000_000 + 1));
         if (System.nanoTime() - lastKeepAlive >= config.sseKeepAlive().toNanos()) {
-          sink.write(SseEvents.keepAlive());
+          sink.write(SseEvents.keepAliveBytes());
           lastKeepAlive = System.nanoTime();
         }
       }
     }
   }
 
-  private String control(SseBatch<P> batch) {
-    return SseEvents.control(
-        batch.nextOffset(),
-        DsCursor.next(clock.getAsLong(), echoedCursor),
-        batch.upToDate(),
-        batch.endOfStream());
+  private String cursor() {
+    return DsCursor.next(clock.getAsLong(), echoedCursor);
   }
 }

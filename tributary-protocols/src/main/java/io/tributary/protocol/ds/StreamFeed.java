@@ -3,6 +3,8 @@ package io.tributary.protocol.ds;
 import io.tributary.api.UnavailableException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -24,6 +26,13 @@ import org.slf4j.LoggerFactory;
  * itself. Pages are answers as fresh as the feed's last wake: like a parked reader, the feed
  * learns of an append through its notification, or at the latest through the re-check.
  *
+ * <p>An SSE reader waiting at the tail is {@link ParkedSse parked} here: the feed writes each new
+ * page to it directly (encoded once for all of them) and the server's {@link FeedTicker} writes
+ * its keep-alives, once per interval per feed, so the reader's thread sleeps, with no timer of
+ * its own, until it must act itself (a page it has to write itself, a stop, its deadline). Idle
+ * readers cost one write each per interval and no wake-up; a burst costs one write per reader
+ * and page. The feed wakes waiting readers only when something changed.
+ *
  * @param <P> the stream kind's position type
  */
 final class StreamFeed<P> {
@@ -43,6 +52,7 @@ final class StreamFeed<P> {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<DsPage<P>> recent = new ArrayDeque<>();
+  private final LinkedHashSet<ParkedSse<P>> parked = new LinkedHashSet<>();
   // guarded by lock
   private DsPage<P> end;
   private long keptBytes;
@@ -51,6 +61,8 @@ final class StreamFeed<P> {
   private boolean dead;
   private int readers;
   private long idleSince = System.nanoTime();
+  // touched by the ticker thread only
+  private long nextTickNanos;
 
   /** A feed that starts where {@code seed} (a read that reached the tail) ended. */
   StreamFeed(StreamRef<P> ref, DsPage<P> seed, StreamFeeds owner) {
@@ -102,10 +114,87 @@ final class StreamFeed<P> {
     }
   }
 
+  /**
+   * Wakes the SSE readers waiting here for their keep-alive when this feed's tick is due at {@code
+   * nowNanos}; the next one is then due {@code intervalNanos} later (the first {@code firstNanos}
+   * after the ticker first saw this feed). Called by one thread only.
+   */
+  void tickIfDue(long nowNanos, long intervalNanos, long firstNanos) {
+    if (nextTickNanos == 0) {
+      // a new feed's first readers have just written: its first tick is due firstNanos on
+      nextTickNanos = nowNanos + firstNanos;
+      return;
+    }
+    if (nowNanos - nextTickNanos < 0) {
+      return;
+    }
+    nextTickNanos = nowNanos + intervalNanos;
+    var keepAlive = new ArrayList<ParkedSse<P>>();
+    lock.lock();
+    try {
+      for (var it = parked.iterator(); it.hasNext(); ) {
+        var p = it.next();
+        if (p.async && !p.writing) {
+          p.writing = true;
+          keepAlive.add(p);
+        }
+        // (a reader with a write under way is not silent)
+        if (!p.async || p.deadlineNanos - nowNanos <= owner.tickWithinNanos()) {
+          // it writes its keep-alive itself, or its deadline comes before the next tick (it then
+          // waits with a timer of its own)
+          it.remove();
+          wakeLocked(p);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (var p : keepAlive) {
+      p.sink.writeAsync(SseEvents.keepAliveBytes(), failure -> written(p, failure));
+    }
+  }
+
+  /** A write for {@code p} has ended, {@code failure} null when it succeeded. */
+  private void written(ParkedSse<P> p, Throwable failure) {
+    lock.lock();
+    try {
+      p.writing = false;
+      if (failure != null) {
+        p.failed = true;
+        parked.remove(p);
+        wakeLocked(p);
+      } else if (p.woken) {
+        // the reader waits for this write to end before it writes itself
+        p.wake.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void wakeLocked(ParkedSse<P> p) {
+    p.parked = false;
+    p.woken = true;
+    p.wake.signal();
+  }
+
+  /** Wakes {@code p} if it is parked here, so it looks at its stop condition. */
+  void poke(ParkedSse<P> p) {
+    lock.lock();
+    try {
+      if (parked.remove(p)) {
+        wakeLocked(p);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Wakes the readers waiting here, so they look at their stop condition. */
   void poke() {
     lock.lock();
     try {
+      wakeParkedLocked();
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -117,12 +206,20 @@ final class StreamFeed<P> {
    * the tail, the next one, waiting for it until {@code deadlineNanos} or until {@code stop} holds
    * (then an empty page at the tail). A closed stream answers an empty closed page at its tail.
    *
-   * @return null when the feed cannot answer for {@code position}: read it directly
+   * @param sse the SSE reader asking, parked here while it waits (pages and keep-alives are then
+   *     written to it directly and {@code position} moves on past them: the answer then starts
+   *     further on, and {@code sse.position} tells where the reader stands when this returns
+   *     null); null for a long-poll
+   * @return null when the feed cannot answer for the reader's position: read it directly
    */
-  DsPage<P> next(P position, long deadlineNanos, BooleanSupplier stop) throws InterruptedException {
+  DsPage<P> next(P position, long deadlineNanos, BooleanSupplier stop, ParkedSse<P> sse)
+      throws InterruptedException {
     lock.lock();
     try {
       while (true) {
+        if (sse != null) {
+          sse.position = position;
+        }
         for (var page : recent) {
           if (page.after().equals(position)) {
             return page;
@@ -131,21 +228,107 @@ final class StreamFeed<P> {
         if (dead || behind || !position.equals(end.next())) {
           return null;
         }
-        if (end.closed() || stopped) {
+        if (end.closed() || (stopped && owner.draining())) {
           return end;
+        }
+        if (stopped) {
+          // the feed ended without the stream closing (interrupted): nothing more will come here
+          return null;
         }
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0 || stop.getAsBoolean()) {
           return end;
         }
-        changed.awaitNanos(left);
+        if (sse == null) {
+          changed.awaitNanos(left);
+          continue;
+        }
+        position = park(sse, position, deadlineNanos);
+        if (sse.failed) {
+          return end;
+        }
+        if (!sse.async) {
+          // woken for its keep-alive (or a change, a stop): it writes for itself, at the tail too
+          deadlineNanos = System.nanoTime();
+        }
       }
     } finally {
       lock.unlock();
     }
   }
 
+  /**
+   * Parks {@code sse} at {@code position} until it is woken, and waits for a write under way for
+   * it to end. Holds the lock (the waits release it).
+   *
+   * @return where the reader stands now (past the pages written for it meanwhile)
+   */
+  private P park(ParkedSse<P> sse, P position, long deadlineNanos) throws InterruptedException {
+    if (sse.wake == null) {
+      sse.wake = lock.newCondition();
+    }
+    sse.position = position;
+    sse.deadlineNanos = deadlineNanos;
+    sse.woken = false;
+    sse.parked = true;
+    parked.add(sse);
+    try {
+      while (!sse.woken) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        if (left > owner.tickWithinNanos()) {
+          // the ticker wakes it before its deadline comes near: no timer for this reader
+          sse.wake.await();
+        } else {
+          sse.wake.awaitNanos(left);
+        }
+      }
+      sse.woken = true;
+      while (sse.writing) {
+        sse.wake.await();
+      }
+    } finally {
+      if (sse.parked) {
+        parked.remove(sse);
+        sse.parked = false;
+      }
+    }
+    return sse.position;
+  }
+
+  private void wakeParkedLocked() {
+    for (var p : parked) {
+      p.parked = false;
+      p.woken = true;
+      p.wake.signal();
+    }
+    parked.clear();
+  }
+
+  /**
+   * Claims the parked readers that {@code page} can be written to directly (into {@code out}) and
+   * wakes the others: a page that is not at the tail or closes the stream, and a reader still
+   * busy with its previous write, are left to the reader itself.
+   */
+  private void push(DsPage<P> page, ArrayList<ParkedSse<P>> out) {
+    boolean pushable = !page.isEmpty() && page.upToDate() && !page.closed();
+    for (var it = parked.iterator(); it.hasNext(); ) {
+      var p = it.next();
+      if (pushable && p.async && !p.writing && p.position.equals(page.after())) {
+        p.writing = true;
+        p.position = page.next();
+        out.add(p);
+      } else {
+        it.remove();
+        wakeLocked(p);
+      }
+    }
+  }
+
   private void run() {
+    var pushes = new ArrayList<ParkedSse<P>>();
     try {
       while (true) {
         P from;
@@ -153,6 +336,8 @@ final class StreamFeed<P> {
         try {
           boolean idle = readers == 0 && System.nanoTime() - idleSince > LINGER_NANOS;
           if (idle || owner.draining() || end.closed()) {
+            // stopped under the same lock, so no reader counts itself in to a feed that is ending
+            stopped = true;
             return;
           }
           from = end.next();
@@ -172,6 +357,11 @@ final class StreamFeed<P> {
         }
         lock.lock();
         try {
+          boolean news =
+              !page.isEmpty()
+                  || !page.next().equals(end.next())
+                  || page.closed() != end.closed()
+                  || page.upToDate() == behind;
           if (!page.isEmpty()) {
             recent.addLast(page);
             keptBytes += page.payloadBytes();
@@ -179,11 +369,22 @@ final class StreamFeed<P> {
               keptBytes -= recent.removeFirst().payloadBytes();
             }
           }
-          end = page.atEnd();
-          behind = !page.upToDate();
-          changed.signalAll();
+          if (news) {
+            // a wait that timed out with nothing new wakes nobody: idle readers stay parked
+            end = page.atEnd();
+            behind = !page.upToDate();
+            push(page, pushes);
+            changed.signalAll();
+          }
         } finally {
           lock.unlock();
+        }
+        if (!pushes.isEmpty()) {
+          var batch = page.batch();
+          for (var p : pushes) {
+            p.sink.writeAsync(p.encode.apply(batch), failure -> written(p, failure));
+          }
+          pushes.clear();
         }
       }
     } catch (InterruptedException e) {
@@ -209,6 +410,7 @@ final class StreamFeed<P> {
     lock.lock();
     try {
       stopped = true;
+      wakeParkedLocked();
       changed.signalAll();
     } finally {
       lock.unlock();

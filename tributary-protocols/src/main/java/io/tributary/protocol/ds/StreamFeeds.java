@@ -6,16 +6,20 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
- * The running {@link StreamFeed}s, one per stream with live readers, and the count of store reads
- * the live read path makes (exposed as a metric, so the cost per reader can be watched).
+ * The running {@link StreamFeed}s, one per stream with live readers, their keep-alive {@link
+ * FeedTicker}, and the count of store reads the live read path makes (exposed as a metric, so the
+ * cost per reader can be watched).
  */
 final class StreamFeeds {
   private final ConcurrentHashMap<String, StreamFeed<?>> feeds = new ConcurrentHashMap<>();
   private final LongAdder reads = new LongAdder();
   private final BooleanSupplier draining;
+  private final FeedTicker ticker;
 
-  StreamFeeds(BooleanSupplier draining) {
+  /** @param keepAlive the longest an SSE response may stay silent (the feeds' tick interval) */
+  StreamFeeds(BooleanSupplier draining, Duration keepAlive) {
     this.draining = draining;
+    this.ticker = new FeedTicker(feeds.values(), keepAlive);
   }
 
   /** The running feed of a stream, counted in for the caller (release it); null when none runs. */
@@ -43,11 +47,17 @@ final class StreamFeeds {
       if (feed.retain()) {
         if (feed == created[0]) {
           feed.start();
+          ticker.ensureRunning();
         }
         return feed;
       }
       feeds.remove(ref.key(), feed);
     }
+  }
+
+  /** The longest an SSE reader parked on a feed waits for the feed's next keep-alive tick. */
+  long tickWithinNanos() {
+    return ticker.tickWithinNanos();
   }
 
   void ended(StreamFeed<?> feed) {

@@ -38,6 +38,7 @@ class LiveFanOutTest {
   private static final DurableStreamsConfig CONFIG =
       new DurableStreamsConfig(Duration.ofMillis(500), Duration.ofSeconds(30), KEEP_ALIVE, 1 << 20, 1 << 20, 0);
   private static final Pattern MESSAGE = Pattern.compile("\"m(\\d+)\"");
+  private static final java.util.concurrent.atomic.AtomicInteger READERS = new java.util.concurrent.atomic.AtomicInteger();
 
   private static String url;
   private static Database db;
@@ -82,6 +83,7 @@ class LiveFanOutTest {
     }
     for (var r : readers) {
       assertThat(r.messages()).isEqualTo(expected);
+      assertThat(r.overlapped()).isFalse();
       r.stop();
     }
     // one shared read per change of the stream, not one per reader: 40 readers reading for
@@ -123,13 +125,67 @@ class LiveFanOutTest {
   }
 
   @Test
+  void idleSseReadersOfAFeedHearAKeepAliveWithinTheInterval() throws Exception {
+    var attempt = startAttempt();
+    var readers = caughtUp(attempt.path() + "?offset=now&live=sse", 10);
+    long from = System.nanoTime();
+    Thread.sleep(2_000);
+    long to = System.nanoTime();
+    for (var r : readers) {
+      // the feed paces the keep-alives: none silent much past the interval (slack: a busy
+      // machine), and no reader flooded with them either
+      assertThat(r.longestSilenceNanos(from, to)).isLessThan(KEEP_ALIVE.plusSeconds(1).toNanos());
+      assertThat(r.keepAlives()).isBetween(3, 40);
+      r.stop();
+    }
+    await().atMost(KEEP_ALIVE.plusSeconds(5)).until(() -> handler.liveReaders() == 0);
+  }
+
+  @Test
+  void readersOfStreamsSharingTheBurstGetOnlyTheirOwnStreamsFramesOnceAndInOrder() throws Exception {
+    var paths = List.of("/v1/stream/left-" + System.nanoTime(), "/v1/stream/right-" + System.nanoTime());
+    var readers = new ArrayList<List<Reader>>();
+    for (var path : paths) {
+      assertThat(call("PUT", path, "", "Content-Type", "application/json").status()).isEqualTo(201);
+      var own = new ArrayList<Reader>();
+      for (int i = 0; i < 15; i++) {
+        // some readers echo a cursor far ahead: their control events carry their own cursor
+        own.add(sse(path + "?offset=-1&live=sse" + (i % 5 == 0 ? "&cursor=999999999" : "")));
+      }
+      readers.add(own);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().flatMap(List::stream).allMatch(r -> r.text().contains("upToDate")));
+    int burst = 60;
+    var sent = List.of(new ArrayList<Integer>(), new ArrayList<Integer>());
+    for (int i = 0; i < burst; i++) {
+      int side = i % 3 == 0 ? 1 : 0;
+      assertThat(call("POST", paths.get(side), "\"m" + i + "\"", "Content-Type", "application/json").status()).isEqualTo(204);
+      sent.get(side).add(i);
+    }
+    for (int side = 0; side < 2; side++) {
+      int last = sent.get(side).getLast();
+      var own = readers.get(side);
+      await().atMost(Duration.ofSeconds(20)).until(() -> own.stream().allMatch(r -> r.messages().contains(last)));
+      for (var r : own) {
+        assertThat(r.messages()).isEqualTo(sent.get(side));
+        assertThat(r.overlapped()).isFalse();
+        var cursors = r.cursors();
+        assertThat(cursors).isNotEmpty();
+        if (r.echoedAhead) {
+          assertThat(cursors).allMatch(c -> c > 999_999_999L);
+        } else {
+          assertThat(cursors).allMatch(c -> c < 999_999_999L);
+        }
+      }
+    }
+    readers.stream().flatMap(List::stream).forEach(Reader::stop);
+    await().atMost(KEEP_ALIVE.plusSeconds(5)).until(() -> handler.liveReaders() == 0);
+  }
+
+  @Test
   void aFrameCommittedWithoutItsNotificationStillReachesSharedReaders() throws Exception {
     var attempt = startAttempt();
-    var readers = new ArrayList<Reader>();
-    for (int i = 0; i < 10; i++) {
-      readers.add(sse(attempt.path() + "?offset=-1&live=sse"));
-    }
-    await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("upToDate")));
+    var readers = caughtUp(attempt.path() + "?offset=-1&live=sse", 10);
     SilentAppend.append(url, attempt.handle());
     // the re-check (every 200 ms here) finds the changed row and wakes the feed's wait
     await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("unheard")));
@@ -171,26 +227,113 @@ class LiveFanOutTest {
     return handler.handle(new HttpRequest(method, path, query, HttpHeaders.of(headers), body.getBytes(UTF_8)));
   }
 
+  @Test
+  void aParkedSseReaderStillEndsAtTheSessionsMaximumDuration() throws Exception {
+    var shortLived =
+        new DurableStreamsHandler(
+            new PostgresNamedStreamStore(db),
+            attempts,
+            new DurableStreamsConfig(Duration.ofMillis(500), Duration.ofSeconds(1), KEEP_ALIVE, 1 << 20, 1 << 20, 0));
+    var attempt = startAttempt();
+    var readers = new ArrayList<Reader>();
+    for (int i = 0; i < 4; i++) {
+      readers.add(sse(shortLived, attempt.path() + "?offset=-1&live=sse"));
+    }
+    long started = System.nanoTime();
+    for (var r : readers) {
+      // parked at the feed with no timer of its own, it is still woken for its deadline
+      r.done.get(1 + 4, TimeUnit.SECONDS);
+      assertThat(r.text()).contains("upToDate").endsWith("\n\n");
+    }
+    assertThat(System.nanoTime() - started).isLessThan(Duration.ofSeconds(5).toNanos());
+    await().atMost(Duration.ofSeconds(5)).until(() -> shortLived.liveReaders() == 0);
+  }
+
+  /** {@code n} SSE readers of {@code target}, once each has said it is up to date. */
+  private static List<Reader> caughtUp(String target, int n) {
+    var readers = new ArrayList<Reader>();
+    for (int i = 0; i < n; i++) {
+      readers.add(sse(target));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("upToDate")));
+    return readers;
+  }
+
   /** An SSE response whose body runs on its own thread, collecting what it writes. */
   private static Reader sse(String target) {
-    var response = call("GET", target, "");
+    return sse(handler, target);
+  }
+
+  private static Reader sse(DurableStreamsHandler handler, String target) {
+    var q = target.indexOf('?');
+    var response =
+        handler.handle(new HttpRequest("GET", target.substring(0, q), target.substring(q + 1), HttpHeaders.of(), new byte[0]));
     assertThat(response).isInstanceOf(HttpResponse.Streaming.class);
-    var reader = new Reader();
-    threads.submit(() -> {
-      ((HttpResponse.Streaming) response).body().writeTo(reader);
-      return null;
-    });
+    // every other reader's output writes without blocking, so the feed writes to it directly
+    var reader = new Reader(target.contains("cursor="), READERS.getAndIncrement() % 2 == 0);
+    reader.done =
+        threads.submit(() -> {
+          ((HttpResponse.Streaming) response).body().writeTo(reader);
+          return null;
+        });
     return reader;
   }
 
   /** Collects one SSE response; {@link #stop()} makes its next write fail, as a gone client does. */
   private static final class Reader implements HttpResponse.EventSink {
+    private static final Pattern CURSOR = Pattern.compile("\"streamCursor\":\"(\\d+)\"");
     private final StringBuilder text = new StringBuilder();
+    private final List<Long> writtenAt = new ArrayList<>();
+    final boolean echoedAhead;
+    volatile java.util.concurrent.Future<?> done;
+    private final boolean async;
+    private final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean overlapped;
     private volatile boolean stopped;
     private int keepAlives;
 
+    Reader(boolean echoedAhead, boolean async) {
+      this.echoedAhead = echoedAhead;
+      this.async = async;
+    }
+
     @Override
-    public synchronized void write(byte[] chunk) throws IOException {
+    public boolean canWriteAsync() {
+      return async;
+    }
+
+    @Override
+    public void writeAsync(byte[] chunk, java.util.function.Consumer<Throwable> done) {
+      assertThat(async).isTrue();
+      // completes on another thread, as a socket that was full for a moment would
+      threads.submit(() -> {
+        try {
+          write(chunk);
+          done.accept(null);
+        } catch (IOException e) {
+          done.accept(e);
+        }
+      });
+    }
+
+    /** True when a write started while another was still under way (never allowed). */
+    boolean overlapped() {
+      return overlapped;
+    }
+
+    @Override
+    public void write(byte[] chunk) throws IOException {
+      if (!writing.compareAndSet(false, true)) {
+        overlapped = true;
+      }
+      try {
+        append(chunk);
+      } finally {
+        writing.set(false);
+      }
+    }
+
+    private synchronized void append(byte[] chunk) throws IOException {
       if (stopped) {
         throw new IOException("client gone");
       }
@@ -199,6 +342,24 @@ class LiveFanOutTest {
         keepAlives++;
       }
       text.append(s);
+      writtenAt.add(System.nanoTime());
+    }
+
+    /** The longest time between writes (or the window's edges) within {@code [from, to]}. */
+    synchronized long longestSilenceNanos(long from, long to) {
+      long longest = 0;
+      long previous = from;
+      for (long t : writtenAt) {
+        if (t > from && t <= to) {
+          longest = Math.max(longest, t - previous);
+          previous = t;
+        }
+      }
+      return Math.max(longest, to - previous);
+    }
+
+    List<Long> cursors() {
+      return numbers(CURSOR).stream().map(Long::valueOf).toList();
     }
 
     synchronized String text() {
@@ -210,10 +371,15 @@ class LiveFanOutTest {
     }
 
     List<Integer> messages() {
-      var out = new ArrayList<Integer>();
-      var m = MESSAGE.matcher(text());
+      return numbers(MESSAGE).stream().map(Integer::valueOf).toList();
+    }
+
+    /** Group 1 of every match of {@code pattern} in what was written, in order. */
+    private List<String> numbers(Pattern pattern) {
+      var out = new ArrayList<String>();
+      var m = pattern.matcher(text());
       while (m.find()) {
-        out.add(Integer.parseInt(m.group(1)));
+        out.add(m.group(1));
       }
       return out;
     }

@@ -23,6 +23,23 @@ class SseEventsTest {
   }
 
   @Test
+  void aSharedBatchIsEncodedPerCursorAndNeverHandsOutAnotherCursorsBytes() {
+    var batch = new SseBatch<>(true, "a\nb", 7, "o7", true, false);
+    var first = batch.events("3");
+    assertThat(new String(first, java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(SseEvents.data("a\nb") + SseEvents.control("o7", "3", true, false));
+    // the same cursor: the same bytes, encoded once for every reader
+    assertThat(batch.events("3")).isSameAs(first);
+    // a reader whose echoed cursor pushed its own ahead gets its own control event
+    assertThat(new String(batch.events("99"), java.nio.charset.StandardCharsets.UTF_8)).endsWith(SseEvents.control("o7", "99", true, false));
+    assertThat(new String(batch.events("3"), java.nio.charset.StandardCharsets.UTF_8)).endsWith(SseEvents.control("o7", "3", true, false));
+    assertThat(new String(batch.control("3"), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(SseEvents.control("o7", "3", true, false));
+    var closedAtEnd = new SseBatch<>(true, null, 7, "o7", true, true);
+    assertThat(new String(closedAtEnd.control("3"), java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(SseEvents.control("o7", "3", true, true));
+  }
+
+  @Test
   void offsetsParseStrictly() {
     assertThat(DsOffset.parse((List<String>) null)).isEqualTo(DsOffset.START);
     assertThat(DsOffset.parse("-1")).isEqualTo(DsOffset.START);
