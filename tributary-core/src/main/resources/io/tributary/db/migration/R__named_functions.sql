@@ -156,6 +156,21 @@ BEGIN
 END
 $$;
 
+-- Named stream s (all null when there is none) as it is after retiring it if it has expired:
+-- all null when that purged it, else the row read again (soft-deleted, or touched meanwhile).
+CREATE OR REPLACE FUNCTION tb_ds_unexpired(s tb_stream, p_now_ms bigint) RETURNS tb_stream
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF s.id IS NOT NULL AND NOT s.ds_soft_deleted AND tb_ds_expired(s, p_now_ms) THEN
+        IF tb_ds_retire(s.id, p_now_ms, true) = 'not_found' THEN
+            RETURN NULL;
+        END IF;
+        SELECT * INTO s FROM tb_stream WHERE id = s.id;
+    END IF;
+    RETURN s;
+END
+$$;
+
 -- PUT: creates a stream (optionally as a fork, with initial messages, optionally closed), or
 -- reports an existing one as 'exists' (same configuration) or 'conflict'.
 -- A null p_media_type (fork without Content-Type) inherits the source's; null TTL and expiry on a
@@ -194,13 +209,7 @@ BEGIN
     LOOP
         attempt := attempt + 1;
         SELECT * INTO s FROM tb_stream WHERE kind = 2 AND ds_path = p_path FOR UPDATE;
-        IF FOUND AND NOT s.ds_soft_deleted AND tb_ds_expired(s, now_ms) THEN
-            IF tb_ds_retire(s.id, now_ms, true) = 'not_found' THEN
-                s := NULL;
-            ELSE
-                SELECT * INTO s FROM tb_stream WHERE id = s.id;
-            END IF;
-        END IF;
+        s := tb_ds_unexpired(s, now_ms);
         IF s.id IS NOT NULL THEN
             r_id := s.id;
             r_content_type := s.ds_content_type;
@@ -232,13 +241,7 @@ BEGIN
         prefix := NULL;
         IF p_fork_path IS NOT NULL THEN
             SELECT * INTO src FROM tb_stream WHERE kind = 2 AND ds_path = p_fork_path FOR SHARE;
-            IF FOUND AND NOT src.ds_soft_deleted AND tb_ds_expired(src, now_ms) THEN
-                IF tb_ds_retire(src.id, now_ms, true) = 'not_found' THEN
-                    src := NULL;
-                ELSE
-                    SELECT * INTO src FROM tb_stream WHERE id = src.id;
-                END IF;
-            END IF;
+            src := tb_ds_unexpired(src, now_ms);
             IF src.id IS NULL THEN
                 r_status := 'source_not_found';
                 r_detail := 'the stream named by Stream-Forked-From does not exist';
