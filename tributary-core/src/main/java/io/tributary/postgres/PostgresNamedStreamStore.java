@@ -39,7 +39,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
 
   private final Database db;
   private boolean ownsDatabase;
-  private volatile NamedStreamCommitter committer;
+  private volatile GroupCommitter<NamedAppendRequest> committer;
   private boolean closed;
 
   public PostgresNamedStreamStore(Database db) {
@@ -100,7 +100,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
   /**
    * {@inheritDoc}
    *
-   * <p>Concurrent appends share a transaction ({@link NamedStreamCommitter}); each keeps its own
+   * <p>Concurrent appends share a transaction ({@link GroupCommitter}, {@link NamedBatchWriter}); each keeps its own
    * checks and outcome. Waits at most about {@link io.tributary.api.StoreConfig#dbTimeout()} for
    * the database to take it, unless it was already sent (then for the statement's outcome).
    */
@@ -118,7 +118,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
       throw new UnavailableException("append failed: " + e.getCause(), true, e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      if (request.expire(new UnavailableException("interrupted", true, e))) {
+      if (request.ticket().expire(new UnavailableException("interrupted", true, e))) {
         throw new UnavailableException("interrupted while appending; not stored", true, e);
       }
       throw new UnavailableException(
@@ -128,7 +128,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
     }
   }
 
-  private NamedStreamCommitter committer() {
+  private GroupCommitter<NamedAppendRequest> committer() {
     var c = committer;
     if (c == null) {
       synchronized (this) {
@@ -137,7 +137,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
         }
         c = committer;
         if (c == null) {
-          c = new NamedStreamCommitter(db, NamedStreamCommitter.COMMITTERS);
+          c = NamedBatchWriter.committer(db);
           committer = c;
         }
       }
@@ -151,7 +151,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
    */
   @Override
   public void close() {
-    NamedStreamCommitter c;
+    GroupCommitter<NamedAppendRequest> c;
     synchronized (this) {
       closed = true;
       c = committer;

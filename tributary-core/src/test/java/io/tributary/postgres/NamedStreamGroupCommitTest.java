@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Group commit of named-stream appends ({@link NamedStreamCommitter}, {@code tb_ds_append_batch}):
+ * Group commit of named-stream appends ({@link GroupCommitter} with {@link NamedBatchWriter}, {@code tb_ds_append_batch}):
  * appends that queue behind a busy committer share one transaction, each keeps its own producer and
  * Stream-Seq checks, a stream's appends commit in the order they were queued, nothing is lost.
  *
@@ -38,14 +38,14 @@ class NamedStreamGroupCommitTest {
   private static String url;
   private static Database db;
   private static PostgresNamedStreamStore store;
-  private static NamedStreamCommitter committer;
+  private static GroupCommitter<NamedAppendRequest> committer;
 
   @BeforeAll
   static void open() {
     url = EmbeddedPostgres.createDatabase("named_group_commit");
     db = Database.open(StoreConfig.builder(url).user("postgres").poolSize(4).build());
     store = new PostgresNamedStreamStore(db);
-    committer = new NamedStreamCommitter(db, NamedStreamCommitter.COMMITTERS);
+    committer = NamedBatchWriter.committer(db);
   }
 
   @AfterAll
@@ -66,8 +66,8 @@ class NamedStreamGroupCommitTest {
   private static String createSibling(String path) {
     while (true) {
       var other = create();
-      if (Math.floorMod(other.hashCode(), NamedStreamCommitter.COMMITTERS)
-          == Math.floorMod(path.hashCode(), NamedStreamCommitter.COMMITTERS)) {
+      if (Math.floorMod(other.hashCode(), NamedBatchWriter.COMMITTERS)
+          == Math.floorMod(path.hashCode(), NamedBatchWriter.COMMITTERS)) {
         return other;
       }
     }
