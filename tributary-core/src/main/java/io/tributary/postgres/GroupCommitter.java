@@ -67,10 +67,7 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
   private final Thread reaper;
   /** Per stripe: appends queued or in flight (queued, in a batch, or committing on their caller). */
   private final AtomicIntegerArray busy = new AtomicIntegerArray(STRIPES);
-  /**
-   * Appends committing on their callers' threads at once: at most half the pool, so readers and
-   * the committers always find connections; beyond it appends queue and are batched.
-   */
+  /** Appends committing on their callers' threads at once ({@link Database#selfCommits()}). */
   private final Semaphore selfCommits;
   /**
    * Held while appends of the stripe are being sent: by a self-commit for its whole statement, by
@@ -89,7 +86,7 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
     this.timeoutNanos = db.config().dbTimeout().toNanos();
     this.maxBatch = db.config().maxBatch();
     this.pending = new AtomicReferenceArray<>(committers);
-    this.selfCommits = new Semaphore(Math.max(1, db.config().poolSize() / 2));
+    this.selfCommits = db.selfCommits();
     for (int i = 0; i < STRIPES; i++) {
       stripeLocks[i] = new ReentrantLock();
     }
@@ -132,7 +129,7 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
 
   /**
    * Commits the append on the calling thread when nothing of its stripe is queued or in flight
-   * and fewer than half the pool's connections serve such appends; otherwise queues it as {@link
+   * and fewer than half the pool's connections serve such appends (of either store); otherwise queues it as {@link
    * #submit} does. Either way its outcome is in its ticket (already complete on the idle path when
    * this returns).
    */

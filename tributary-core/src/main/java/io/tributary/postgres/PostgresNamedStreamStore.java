@@ -100,8 +100,9 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
   /**
    * {@inheritDoc}
    *
-   * <p>Concurrent appends share a transaction ({@link GroupCommitter}, {@link NamedBatchWriter}); each keeps its own
-   * checks and outcome. Waits at most about {@link io.tributary.api.StoreConfig#dbTimeout()} for
+   * <p>Concurrent appends share a transaction ({@link GroupCommitter}, {@link NamedBatchWriter});
+   * each keeps its own checks and outcome. An append to a stream with nothing queued or in flight
+   * commits on the calling thread. Waits at most about {@link io.tributary.api.StoreConfig#dbTimeout()} for
    * the database to take it, unless it was already sent (then for the statement's outcome).
    */
   @Override
@@ -109,7 +110,8 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
     var committer = committer();
     var request = new NamedAppendRequest(path, append, committer.deadlineFromNow());
     try {
-      committer.submit(request);
+      // the caller waits anyway: it commits the append itself when its stripe is idle
+      committer.commitOrSubmit(request);
       return request.result().get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException re) {

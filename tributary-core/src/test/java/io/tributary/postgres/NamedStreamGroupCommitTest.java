@@ -307,4 +307,45 @@ class NamedStreamGroupCommitTest {
       }
     }
   }
+
+  @Test
+  void anAppendCommittingOnItsCallersThreadIsNotOvertakenByQueuedAppends() throws Exception {
+    var path = create();
+    try (Connection lock = DriverManager.getConnection(url, "postgres", null);
+        var callers = Executors.newFixedThreadPool(2)) {
+      lock.setAutoCommit(false);
+      try (var ps = lock.prepareStatement("SELECT id FROM tb_stream WHERE kind = 2 AND ds_path = ? FOR UPDATE")) {
+        ps.setString(1, path);
+        ps.executeQuery().close();
+      }
+      // the stripe is idle: x commits on its caller's thread and waits there for the row lock
+      var x = new NamedAppendRequest(path, data("x;"), committer.deadlineFromNow() + 30_000_000_000L);
+      var inline = callers.submit(() -> {
+        committer.commitOrSubmit(x);
+        return Thread.currentThread().getName();
+      });
+      awaitLockWaiter(lock);
+      // the stripe is busy now: these queue, and the committer's batch must wait for x's statement
+      var y = new NamedAppendRequest(path, data("y;"), System.nanoTime() + 30_000_000_000L);
+      var z = new NamedAppendRequest(path, data("z;"), System.nanoTime() + 30_000_000_000L);
+      committer.submit(y);
+      committer.submit(z);
+      var w = new NamedAppendRequest(path, data("w;"), System.nanoTime() + 30_000_000_000L);
+      var queued = callers.submit(() -> {
+        committer.commitOrSubmit(w);
+        return null;
+      });
+      Thread.sleep(100);
+      assertThat(x.result()).as("x waits for the row lock").isNotDone();
+      assertThat(y.result()).as("the queued batch waits for x's statement").isNotDone();
+      lock.commit();
+      assertThat(inline.get(10, TimeUnit.SECONDS)).as("x committed on its caller's thread").startsWith("pool-");
+      queued.get(10, TimeUnit.SECONDS);
+      for (var r : List.of(x, y, z, w)) {
+        assertThat(r.result().get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPENDED);
+      }
+    }
+    assertThat(text(path)).isEqualTo("x;y;z;w;");
+    assertThat(writingTransactions(path)).as("x alone, then the queued ones").isBetween(2, 3);
+  }
 }
