@@ -1,4 +1,4 @@
--- Run after V1, V2 and V6 (psql -f each, in order): 16 attempt streams with a known lease, and the
+-- Run after V1, V2, V5, R__attempt_functions.sql and R__discovery.sql (psql -f each, in order): 16 attempt streams with a known lease, and the
 -- INSERT ceiling's table (tb_frame's shape and indexes).
 CREATE TABLE IF NOT EXISTS ceil_frame (LIKE tb_frame INCLUDING ALL);
 SELECT count(*) FROM generate_series(0, 15) g,

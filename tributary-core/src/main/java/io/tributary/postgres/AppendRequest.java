@@ -6,17 +6,12 @@ import io.tributary.api.Frame;
 import io.tributary.api.Handle;
 import io.tributary.api.StreamMode;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One validated append waiting for the group committer, and where its outcome goes. {@code
  * idempotencyKey} and {@code fingerprint} are both null for an unnamed append.
  *
- * <p>It has a deadline from the moment it was queued. Until the committer {@linkplain #claim()
- * claims} it for a statement, it can {@linkplain #expire expire} instead; exactly one of the two
- * wins, so an expired append was never sent and can truthfully be reported "not stored".
- *
- * @param deadlineNanos {@link System#nanoTime()} after which a still-queued append fails
+ * @param ticket its outcome and deadline (from the moment it was queued)
  */
 record AppendRequest(
     Handle handle,
@@ -27,40 +22,25 @@ record AppendRequest(
     BestEffortLiveConfig bestEffort,
     String idempotencyKey,
     byte[] fingerprint,
-    CompletableFuture<AppendOutcome> result,
-    long deadlineNanos,
-    AtomicInteger state) {
+    AppendTicket<AppendOutcome> ticket) implements QueuedAppend {
 
   static final short DURABLE = 0;
   static final short SUMMARY = 1;
   static final short BEST_EFFORT = 2;
 
-  private static final int QUEUED = 0;
-  private static final int SENT = 1;
-  private static final int EXPIRED = 2;
-
-  /** Takes the append for a statement; false when it already expired (then skip it). */
-  boolean claim() {
-    return state.compareAndSet(QUEUED, SENT);
+  CompletableFuture<AppendOutcome> result() {
+    return ticket.result();
   }
 
-  /** True when its deadline passed at {@code nowNanos}. */
-  boolean isOverdue(long nowNanos) {
-    return nowNanos - deadlineNanos >= 0;
+  @Override
+  public int streamHash() {
+    var eid = handle.executionId();
+    return 31 * (31 * eid.uuid().hashCode() + eid.partition()) + Long.hashCode(handle.attemptIndex());
   }
 
-  /**
-   * Fails the append with {@code reason} unless it was already claimed; a claimed append waits for
-   * its statement's real outcome instead.
-   *
-   * @return true when this call expired it
-   */
-  boolean expire(RuntimeException reason) {
-    if (state.compareAndSet(QUEUED, EXPIRED)) {
-      result.completeExceptionally(reason);
-      return true;
-    }
-    return false;
+  @Override
+  public long payloadBytes() {
+    return payload.length;
   }
 
   static AppendRequest of(Handle handle, Frame frame, byte[] payload, long deadlineNanos) {
@@ -85,9 +65,7 @@ record AppendRequest(
         be,
         key,
         key == null ? null : AppendFingerprint.of(mode, frameType, frame.correlationId(), payload),
-        new CompletableFuture<>(),
-        deadlineNanos,
-        new AtomicInteger(QUEUED));
+        new AppendTicket<>(deadlineNanos));
   }
 
   /** Lock order for a batch: by stream identity, so concurrent batches never deadlock. */

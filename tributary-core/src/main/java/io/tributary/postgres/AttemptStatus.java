@@ -9,7 +9,7 @@ import io.tributary.api.ValidationException;
 import io.tributary.api.ValidationKind;
 
 /**
- * The status codes the attempt-stream functions of {@code V2__attempt_functions.sql} return, one
+ * The status codes the attempt-stream functions of {@code R__attempt_functions.sql} return, one
  * constant per code (listed in that file's header; {@code AttemptStatusTest} compares the two).
  */
 enum AttemptStatus {

@@ -2,7 +2,7 @@ package io.tributary.postgres;
 
 /**
  * Every SQL statement of the attempt-stream store. The heavy lifting lives in the server-side
- * functions of {@code io/tributary/db/migration/V2__attempt_functions.sql} (the tables are in
+ * functions of {@code io/tributary/db/migration/R__attempt_functions.sql} (the tables are in
  * {@code V1__streams.sql}); each public operation is one round trip.
  */
 final class AttemptStreamSql {
@@ -14,7 +14,7 @@ final class AttemptStreamSql {
 
   /**
    * One durable, unnamed append as one statement, no PL/pgSQL: the common case of {@code
-   * tb_append_batch} (V2/V6) for a single frame, with the same fence, id, counter, trim and notify
+   * tb_append_batch} for a single frame, with the same fence, id, counter, trim and notify
    * rules. Parameters: now (null: the database clock), durable cap, payload length, execution
    * uuid, partition, attempt index, lease id, epoch, frame type, payload, correlation id. Returns
    * one row (stream id, position, lifetime frame count) when it appended; no row when the append

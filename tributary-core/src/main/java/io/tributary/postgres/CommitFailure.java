@@ -21,4 +21,15 @@ final class CommitFailure {
         && e.getSQLState() != null
         && e.getSQLState().startsWith("08");
   }
+
+  /**
+   * No connection (pool timeout) or the server ending sessions with an error reply (class 57:
+   * shutdown, crash, not accepting connections, cancelled): every append of a batch would fail the
+   * same way, so the batch fails at once instead of trying once per append. The statement rolled
+   * back.
+   */
+  static boolean isConnectionFailure(SQLException e) {
+    return e instanceof SQLTransientConnectionException
+        || (e.getSQLState() != null && e.getSQLState().startsWith("57"));
+  }
 }

@@ -29,6 +29,11 @@ public final class Database implements AutoCloseable {
   private final Notifier notifier;
   private final StreamRechecker rechecker;
   private final WatchMarks watchMarks;
+  /**
+   * Appends committing on their callers' threads at once, over both stores' committers: at most
+   * half the pool, so readers and the committer threads always find connections.
+   */
+  private final java.util.concurrent.Semaphore selfCommits;
 
   private Database(
       StoreConfig config, HikariDataSource pool, DatabaseProbe probe, Notifier notifier) {
@@ -38,6 +43,7 @@ public final class Database implements AutoCloseable {
     this.guarded = new GuardedDataSource(pool, probe);
     this.notifier = notifier;
     this.watchMarks = new WatchMarks(guarded);
+    this.selfCommits = new java.util.concurrent.Semaphore(Math.max(1, config.poolSize() / 2));
     this.rechecker =
         StreamRechecker.start(guarded, notifier, watchMarks, config.tailRecheckInterval().toMillis());
   }
@@ -94,6 +100,11 @@ public final class Database implements AutoCloseable {
   }
 
   /** Marks that make appends notify the attempt streams this process's readers wait on. */
+  /** Permits for appends that commit on their caller's thread ({@link GroupCommitter}). */
+  java.util.concurrent.Semaphore selfCommits() {
+    return selfCommits;
+  }
+
   WatchMarks watchMarks() {
     return watchMarks;
   }

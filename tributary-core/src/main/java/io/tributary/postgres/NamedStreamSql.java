@@ -2,7 +2,8 @@ package io.tributary.postgres;
 
 /**
  * Every SQL statement of the named-stream store. The steps themselves are server-side functions
- * in {@code io/tributary/db/migration/V3__named_streams.sql}; each store operation is one round trip.
+ * in {@code io/tributary/db/migration/R__named_functions.sql} (the tables are in {@code
+ * V2__named_streams.sql}); each store operation is one round trip.
  */
 final class NamedStreamSql {
   private NamedStreamSql() {}

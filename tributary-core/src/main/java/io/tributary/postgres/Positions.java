@@ -6,7 +6,7 @@ import io.tributary.api.StreamCursor;
 /**
  * How this backend stores an entry id: packed into one sortable {@code bigint}, {@code ms << 16 |
  * seq}, so one btree key orders ids and "the whole millisecond" is a range. The same packing is
- * written in the SQL of the migrations ({@code V1__streams.sql}, {@code V2__attempt_functions.sql});
+ * written in the SQL of the migrations ({@code V1__streams.sql}, {@code R__attempt_functions.sql});
  * {@code PositionsTest} checks that both say {@value #SEQ_BITS}.
  */
 final class Positions {

@@ -39,7 +39,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
 
   private final Database db;
   private boolean ownsDatabase;
-  private volatile NamedStreamCommitter committer;
+  private volatile GroupCommitter<NamedAppendRequest> committer;
   private boolean closed;
 
   public PostgresNamedStreamStore(Database db) {
@@ -89,8 +89,9 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
   /**
    * {@inheritDoc}
    *
-   * <p>Concurrent appends share a transaction ({@link NamedStreamCommitter}); each keeps its own
-   * checks and outcome. Waits at most about {@link io.tributary.api.StoreConfig#dbTimeout()} for
+   * <p>Concurrent appends share a transaction ({@link GroupCommitter}, {@link NamedBatchWriter});
+   * each keeps its own checks and outcome. An append to a stream with nothing queued or in flight
+   * commits on the calling thread. Waits at most about {@link io.tributary.api.StoreConfig#dbTimeout()} for
    * the database to take it, unless it was already sent (then for the statement's outcome).
    */
   @Override
@@ -98,7 +99,8 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
     var committer = committer();
     var request = new NamedAppendRequest(path, append, committer.deadlineFromNow());
     try {
-      committer.submit(request);
+      // the caller waits anyway: it commits the append itself when its stripe is idle
+      committer.commitOrSubmit(request);
       return request.result().get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException re) {
@@ -107,7 +109,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
       throw new UnavailableException("append failed: " + e.getCause(), true, e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      if (request.expire(new UnavailableException("interrupted", true, e))) {
+      if (request.ticket().expire(new UnavailableException("interrupted", true, e))) {
         throw new UnavailableException("interrupted while appending; not stored", true, e);
       }
       throw new UnavailableException(
@@ -117,7 +119,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
     }
   }
 
-  private NamedStreamCommitter committer() {
+  private GroupCommitter<NamedAppendRequest> committer() {
     var c = committer;
     if (c == null) {
       synchronized (this) {
@@ -126,7 +128,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
         }
         c = committer;
         if (c == null) {
-          c = new NamedStreamCommitter(db, NamedStreamCommitter.COMMITTERS);
+          c = NamedBatchWriter.committer(db);
           committer = c;
         }
       }
@@ -140,7 +142,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
    */
   @Override
   public void close() {
-    NamedStreamCommitter c;
+    GroupCommitter<NamedAppendRequest> c;
     synchronized (this) {
       closed = true;
       c = committer;

@@ -23,7 +23,7 @@ import java.util.UUID;
 
 /**
  * {@link StreamDirectory} on PostgreSQL: keyset pagination over the partial indexes of
- * {@code V8__discovery.sql} (see {@link DirectorySql}), one query per page.
+ * {@code V5__discovery.sql} and {@code R__discovery.sql} (see {@link DirectorySql}), one query per page.
  *
  * <p>The directory does not own the {@link Database}; close that when done.
  */

@@ -57,7 +57,7 @@ public final class PostgresStreamStore implements StreamStore {
 
   private final Database db;
   private final boolean ownsDatabase;
-  private final GroupCommitter committer;
+  private final GroupCommitter<AppendRequest> committer;
 
   /** A store on a shared database; closing the store leaves the database open. */
   public PostgresStreamStore(Database db) {
@@ -67,7 +67,7 @@ public final class PostgresStreamStore implements StreamStore {
   private PostgresStreamStore(Database db, boolean ownsDatabase) {
     this.db = db;
     this.ownsDatabase = ownsDatabase;
-    this.committer = new GroupCommitter(db, COMMITTERS);
+    this.committer = new GroupCommitter<>(db, COMMITTERS, new AttemptBatchWriter(db));
   }
 
   /** Opens a database (pool, migrations, listener) and a store that owns it. */

@@ -17,7 +17,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Durable Streams subscriptions in PostgreSQL ({@code V5__subscriptions.sql}). A change to one
+ * Durable Streams subscriptions in PostgreSQL ({@code V4__subscriptions.sql}). A change to one
  * subscription is {@link #update}: load it under its row lock, let the caller change it, save it,
  * commit; so changes are serialised per subscription across every server on the database.
  *

@@ -11,7 +11,7 @@ class AttemptStatusTest {
   @Test
   @DisplayName("each status code of the attempt functions has one constant, named as the SQL names it")
   void matchesTheSql() {
-    String sql = PositionsTest.migration("V2__attempt_functions.sql");
+    String sql = PositionsTest.migration("R__attempt_functions.sql");
     String header = sql.lines().filter(l -> l.startsWith("--   0 ok")).findFirst().orElseThrow();
     for (var s : AttemptStatus.values()) {
       assertThat(AttemptStatus.of(s.code)).isSameAs(s);

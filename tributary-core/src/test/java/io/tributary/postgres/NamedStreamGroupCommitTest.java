@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Group commit of named-stream appends ({@link NamedStreamCommitter}, {@code tb_ds_append_batch}):
+ * Group commit of named-stream appends ({@link GroupCommitter} with {@link NamedBatchWriter}, {@code tb_ds_append_batch}):
  * appends that queue behind a busy committer share one transaction, each keeps its own producer and
  * Stream-Seq checks, a stream's appends commit in the order they were queued, nothing is lost.
  *
@@ -38,14 +38,14 @@ class NamedStreamGroupCommitTest {
   private static String url;
   private static Database db;
   private static PostgresNamedStreamStore store;
-  private static NamedStreamCommitter committer;
+  private static GroupCommitter<NamedAppendRequest> committer;
 
   @BeforeAll
   static void open() {
     url = EmbeddedPostgres.createDatabase("named_group_commit");
     db = Database.open(StoreConfig.builder(url).user("postgres").poolSize(4).build());
     store = new PostgresNamedStreamStore(db);
-    committer = new NamedStreamCommitter(db, NamedStreamCommitter.COMMITTERS);
+    committer = NamedBatchWriter.committer(db);
   }
 
   @AfterAll
@@ -66,8 +66,8 @@ class NamedStreamGroupCommitTest {
   private static String createSibling(String path) {
     while (true) {
       var other = create();
-      if (Math.floorMod(other.hashCode(), NamedStreamCommitter.COMMITTERS)
-          == Math.floorMod(path.hashCode(), NamedStreamCommitter.COMMITTERS)) {
+      if (Math.floorMod(other.hashCode(), NamedBatchWriter.COMMITTERS)
+          == Math.floorMod(path.hashCode(), NamedBatchWriter.COMMITTERS)) {
         return other;
       }
     }
@@ -306,5 +306,46 @@ class NamedStreamGroupCommitTest {
             .containsExactlyElementsOf(java.util.stream.IntStream.range(0, perProducer).boxed().toList());
       }
     }
+  }
+
+  @Test
+  void anAppendCommittingOnItsCallersThreadIsNotOvertakenByQueuedAppends() throws Exception {
+    var path = create();
+    try (Connection lock = DriverManager.getConnection(url, "postgres", null);
+        var callers = Executors.newFixedThreadPool(2)) {
+      lock.setAutoCommit(false);
+      try (var ps = lock.prepareStatement("SELECT id FROM tb_stream WHERE kind = 2 AND ds_path = ? FOR UPDATE")) {
+        ps.setString(1, path);
+        ps.executeQuery().close();
+      }
+      // the stripe is idle: x commits on its caller's thread and waits there for the row lock
+      var x = new NamedAppendRequest(path, data("x;"), committer.deadlineFromNow() + 30_000_000_000L);
+      var inline = callers.submit(() -> {
+        committer.commitOrSubmit(x);
+        return Thread.currentThread().getName();
+      });
+      awaitLockWaiter(lock);
+      // the stripe is busy now: these queue, and the committer's batch must wait for x's statement
+      var y = new NamedAppendRequest(path, data("y;"), System.nanoTime() + 30_000_000_000L);
+      var z = new NamedAppendRequest(path, data("z;"), System.nanoTime() + 30_000_000_000L);
+      committer.submit(y);
+      committer.submit(z);
+      var w = new NamedAppendRequest(path, data("w;"), System.nanoTime() + 30_000_000_000L);
+      var queued = callers.submit(() -> {
+        committer.commitOrSubmit(w);
+        return null;
+      });
+      Thread.sleep(100);
+      assertThat(x.result()).as("x waits for the row lock").isNotDone();
+      assertThat(y.result()).as("the queued batch waits for x's statement").isNotDone();
+      lock.commit();
+      assertThat(inline.get(10, TimeUnit.SECONDS)).as("x committed on its caller's thread").startsWith("pool-");
+      queued.get(10, TimeUnit.SECONDS);
+      for (var r : List.of(x, y, z, w)) {
+        assertThat(r.result().get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPENDED);
+      }
+    }
+    assertThat(text(path)).isEqualTo("x;y;z;w;");
+    assertThat(writingTransactions(path)).as("x alone, then the queued ones").isBetween(2, 3);
   }
 }

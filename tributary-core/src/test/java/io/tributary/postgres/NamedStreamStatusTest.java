@@ -18,13 +18,13 @@ import org.junit.jupiter.api.Test;
  * status that is not a constant.
  */
 class NamedStreamStatusTest {
-  /** Quoted words in V3 that are not outcome statuses: the row state, the read resolution, empty. */
+  /** Quoted words in R__named_functions that are not outcome statuses: the row state, the read resolution, empty. */
   private static final java.util.Set<String> NOT_STATUSES = java.util.Set.of("", "live", "ok");
 
   @Test
-  @DisplayName("every outcome constant is a status of V3, and V3 returns no other")
+  @DisplayName("every outcome constant is a status of the named-stream functions, and they return no other")
   void statusesMatch() {
-    String sql = PositionsTest.migration("V3__named_streams.sql");
+    String sql = PositionsTest.migration("R__named_functions.sql");
     var quoted =
         Pattern.compile("'([a-z_]*)'").matcher(sql).results().map(m -> m.group(1)).collect(Collectors.toSet());
     var constants =

@@ -60,7 +60,7 @@ class PositionsTest {
   @Test
   @DisplayName("the SQL packs positions with the same sequence bits as the Java side")
   void sqlUsesTheSameSequenceBits() {
-    String functions = migration("V2__attempt_functions.sql");
+    String functions = migration("R__attempt_functions.sql");
     String shift = "<< " + Positions.SEQ_BITS;
     assertThat(functions).contains("now_ms " + shift).contains("last_pos >> " + Positions.SEQ_BITS);
     assertThat(functions.replaceAll("(<<|>>) " + Positions.SEQ_BITS + "\\b", ""))

@@ -16,46 +16,6 @@ ALTER TABLE tb_stream
     ADD COLUMN exec_created_at_ms bigint,   -- attempt streams: the execution's creation time
     ADD COLUMN is_current         boolean;  -- attempt streams: the execution's newest attempt
 
--- Existing rows: an execution was created when its first attempt started; its newest attempt is
--- the one tb_execution points to.
-UPDATE tb_stream s
-SET exec_created_at_ms = f.first_ms,
-    is_current = EXISTS (SELECT 1 FROM tb_execution e
-                         WHERE e.execution_id = s.execution_id AND e.partition_key = s.partition_key
-                           AND e.current_stream_id = s.id)
-FROM (SELECT execution_id, partition_key, min(created_at_ms) AS first_ms
-      FROM tb_stream WHERE kind = 1 GROUP BY execution_id, partition_key) f
-WHERE s.kind = 1 AND s.execution_id = f.execution_id AND s.partition_key = f.partition_key;
-
--- A new attempt is the current one and inherits the execution's creation time from the attempt
--- it replaces (or is the execution's first).
-CREATE FUNCTION tb_attempt_listing() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.is_current := true;
-    SELECT s.exec_created_at_ms INTO NEW.exec_created_at_ms
-    FROM tb_execution e JOIN tb_stream s ON s.id = e.current_stream_id
-    WHERE e.execution_id = NEW.execution_id AND e.partition_key = NEW.partition_key;
-    NEW.exec_created_at_ms := coalesce(NEW.exec_created_at_ms, NEW.created_at_ms);
-    RETURN NEW;
-END
-$$;
-
-CREATE TRIGGER tb_attempt_listing BEFORE INSERT ON tb_stream
-    FOR EACH ROW WHEN (NEW.kind = 1) EXECUTE FUNCTION tb_attempt_listing();
-
--- When an execution moves to its next attempt, the previous one leaves the listing.
-CREATE FUNCTION tb_attempt_superseded() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE tb_stream SET is_current = false WHERE id = OLD.current_stream_id AND is_current;
-    RETURN NULL;
-END
-$$;
-
-CREATE TRIGGER tb_attempt_superseded AFTER UPDATE OF current_stream_id ON tb_execution
-    FOR EACH ROW WHEN (OLD.current_stream_id IS NOT NULL
-                       AND OLD.current_stream_id IS DISTINCT FROM NEW.current_stream_id)
-    EXECUTE FUNCTION tb_attempt_superseded();
-
 -- Newest first is a backward scan; the row comparison (created, uuid, partition) < cursor is the
 -- index condition that starts a page where the previous one ended.
 CREATE INDEX tb_stream_exec_all_idx ON tb_stream (exec_created_at_ms, execution_id, partition_key)

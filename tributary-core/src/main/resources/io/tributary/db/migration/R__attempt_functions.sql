@@ -1,12 +1,51 @@
 -- Server-side steps of the attempt-stream store. Each public operation is one round trip: the
--- Java side validates input, then calls one of these functions.
+-- Java side validates input, then calls one of these functions. The tables are V1. A repeatable
+-- migration: every function here is in its final form and re-created whenever this file changes
+-- (CREATE OR REPLACE; a change to a function's parameters or result columns needs a DROP FUNCTION
+-- first, since OR REPLACE cannot change them).
 --
 -- Status codes shared by the functions (mapped to exceptions in PostgresStreamStore):
 --   0 ok, 1 stale owner, 2 stream closed, 3 no such attempt, 4 invalid input, 5 conflict
 
+-- RFC 7396 merge with the reference's rules: null deletes, a non-empty object merges
+-- recursively (a non-object target becomes {}), anything else (scalars, arrays, {}) replaces.
+CREATE OR REPLACE FUNCTION tb_merge_patch(target jsonb, patch jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    k text;
+    v jsonb;
+    result jsonb;
+BEGIN
+    result := CASE WHEN jsonb_typeof(target) = 'object' THEN target ELSE '{}'::jsonb END;
+    FOR k, v IN SELECT key, value FROM jsonb_each(patch) LOOP
+        IF jsonb_typeof(v) = 'null' THEN
+            result := result - k;
+        ELSIF jsonb_typeof(v) = 'object' AND v <> '{}'::jsonb THEN
+            result := result || jsonb_build_object(k, tb_merge_patch(result -> k, v));
+        ELSE
+            result := result || jsonb_build_object(k, v);
+        END IF;
+    END LOOP;
+    RETURN result;
+END
+$$;
+
+-- Every string leaf equal to the sentinel, at any depth (objects and arrays), becomes null.
+CREATE OR REPLACE FUNCTION tb_null_sentinels(doc jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE jsonb_typeof(doc)
+        WHEN 'string' THEN CASE WHEN doc = '"__ff_null__"'::jsonb THEN 'null'::jsonb ELSE doc END
+        WHEN 'object' THEN (SELECT coalesce(jsonb_object_agg(key, tb_null_sentinels(value)), '{}'::jsonb)
+                            FROM jsonb_each(doc))
+        WHEN 'array'  THEN (SELECT coalesce(jsonb_agg(tb_null_sentinels(value) ORDER BY ord), '[]'::jsonb)
+                            FROM jsonb_array_elements(doc) WITH ORDINALITY AS t(value, ord))
+        ELSE doc
+    END
+$$;
+
 -- Why a caller holding (lease, epoch) may not act on attempt stream s at now_ms; 0 when it may.
 -- A stream closed by reclaim or lease expiry means the caller's lease is gone: stale owner.
-CREATE FUNCTION tb_fence_status(s tb_stream, p_lease_id uuid, p_epoch bigint, p_now_ms bigint)
+CREATE OR REPLACE FUNCTION tb_fence_status(s tb_stream, p_lease_id uuid, p_epoch bigint, p_now_ms bigint)
 RETURNS smallint LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE
         WHEN s.closed_at_ms IS NOT NULL AND s.closed_reason IN ('reclaimed', 'lease_expired') THEN 1
@@ -17,13 +56,13 @@ RETURNS smallint LANGUAGE sql IMMUTABLE AS $$
     END::smallint
 $$;
 
-CREATE FUNCTION tb_now_ms(p_now_ms bigint) RETURNS bigint LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION tb_now_ms(p_now_ms bigint) RETURNS bigint LANGUAGE sql STABLE AS $$
     SELECT coalesce(p_now_ms, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
 $$;
 
 -- Sends one notification for a set of streams (at commit). Payloads are capped by PostgreSQL at
 -- 8000 bytes; a longer list becomes '*' (wake everyone, who then re-query).
-CREATE FUNCTION tb_notify_streams(p_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION tb_notify_streams(p_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     payload text;
 BEGIN
@@ -39,7 +78,7 @@ END
 $$;
 
 -- Starts the next attempt of an execution (p_reclaim = false) or takes it over (true).
-CREATE FUNCTION tb_start_attempt(p_execution_id uuid, p_partition integer, p_lease_ttl_ms bigint,
+CREATE OR REPLACE FUNCTION tb_start_attempt(p_execution_id uuid, p_partition integer, p_lease_ttl_ms bigint,
                                  p_reclaim boolean, p_now_ms bigint)
 RETURNS TABLE (r_status smallint, r_attempt_index bigint, r_attempt_id uuid, r_lease_id uuid,
                r_lease_epoch bigint, r_lease_expires_at_ms bigint)
@@ -102,7 +141,7 @@ END
 $$;
 
 -- Renews (p_close_reason null) or closes the attempt a handle names, after the fence check.
-CREATE FUNCTION tb_lease_step(p_execution_id uuid, p_partition integer, p_attempt_index bigint, p_lease_id uuid,
+CREATE OR REPLACE FUNCTION tb_lease_step(p_execution_id uuid, p_partition integer, p_attempt_index bigint, p_lease_id uuid,
                               p_epoch bigint, p_lease_ttl_ms bigint, p_close_reason text, p_now_ms bigint)
 RETURNS TABLE (r_status smallint, r_lease_expires_at_ms bigint, r_closed_reason text)
 LANGUAGE plpgsql AS $$
@@ -136,7 +175,7 @@ END
 $$;
 
 -- Closes every open attempt whose lease has expired; returns how many.
-CREATE FUNCTION tb_expire_leases(p_now_ms bigint) RETURNS integer LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION tb_expire_leases(p_now_ms bigint) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
     now_ms bigint := tb_now_ms(p_now_ms);
     ids bigint[];
@@ -151,6 +190,14 @@ BEGIN
 END
 $$;
 
+-- Marks (or extends) attempt streams as watched until the database's now + p_lease_ms.
+CREATE OR REPLACE FUNCTION tb_watch_streams(p_ids bigint[], p_lease_ms bigint) RETURNS void LANGUAGE sql AS $$
+    UPDATE tb_stream
+    SET watched_until_ms = greatest(coalesce(watched_until_ms, 0),
+                                    (extract(epoch FROM clock_timestamp()) * 1000)::bigint + p_lease_ms)
+    WHERE id = ANY(p_ids) AND kind = 1
+$$;
+
 -- Appends a batch of frames (group commit): one transaction, one notification. Items are
 -- independent: a rejected item writes nothing and does not affect the others. Callers sort the
 -- items by stream so concurrent batches lock streams in one order. A run of appends to one stream
@@ -163,7 +210,10 @@ $$;
 -- and pays one branch per item. Keys are in tb_append_key (V1). A durable trim records its cutoff
 -- in tb_stream.durable_trimmed_pos, the retention watermark readers compare offsets against.
 -- Modes: 0 durable, 1 summary (payload: a validated JSON object), 2 best effort.
-CREATE FUNCTION tb_append_batch(
+-- Only streams that carry a live watch mark (V1, watched_until_ms) are notified; the
+-- one-durable-append fast path (AttemptStreamSql.APPEND_ONE, one statement without PL/pgSQL)
+-- applies the same rule.
+CREATE OR REPLACE FUNCTION tb_append_batch(
     p_ord int[], p_execution_id uuid[], p_partition int[], p_attempt_index bigint[], p_lease_id uuid[], p_epoch bigint[],
     p_mode smallint[], p_frame_type text[], p_payload bytea[], p_correlation_id text[],
     p_ttl_ms bigint[], p_floor bigint[], p_ceiling bigint[], p_alpha double precision[],
@@ -174,6 +224,7 @@ RETURNS TABLE (r_ord int, r_status smallint, r_pos bigint, r_frame_count bigint,
 LANGUAGE plpgsql AS $$
 DECLARE
     now_ms bigint := tb_now_ms(p_now_ms);
+    real_ms bigint := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;  -- watch marks: real time
     s tb_stream%ROWTYPE;
     i int;
     new_pos bigint;
@@ -415,7 +466,9 @@ BEGIN
             run_keyed := true;
         END IF;
 
-        woken := woken || s.id;
+        IF s.watched_until_ms > real_ms THEN
+            woken := woken || s.id;
+        END IF;
         r_status := 0;
         r_pos := new_pos;
         r_frame_count := s.frame_count;

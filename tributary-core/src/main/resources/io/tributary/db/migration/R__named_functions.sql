@@ -1,74 +1,40 @@
--- Named streams (the Durable Streams protocol): a named stream is a tb_stream row of kind 2 whose
--- frames live in tb_frame like any other stream's.
---
--- Positions. A named stream's frame positions are byte end offsets: pos = bytes stored before the
--- frame plus its own length. So a frame's start is pos - octet_length(payload), the tail is
--- last_pos, and a reader can turn any position into "the bytes after it". A JSON stream stores
--- one frame per message (canonical compact JSON), so message boundaries are frame boundaries.
---
--- Forks. A fork reads as a prefix of its source followed by its own frames, in the same position
--- space. Nothing is copied: ds_fork_pos is where the inherited prefix ends, and ds_seg_ids /
--- ds_seg_caps list the ancestors (root first) with the highest position visible from each. Both
--- are fixed at creation, so a read is one query over (ancestor, cap) segments plus the fork's own
--- frames. Only a fork at a position inside a frame copies data: the part of that one frame before
--- the fork point becomes the fork's first own frame ("materialised prefix").
---
--- Lifecycle. Deleting (or expiring) a stream that still has forks only marks it soft-deleted: its
--- URL answers 410 and cannot be reused, but its frames stay for the forks. A stream is purged when
--- it has no forks left, and purging a fork re-checks its source, so releases cascade up a chain.
--- Expiry is evaluated on access (and by tb_ds_sweep), always with the clock the caller passes.
+-- Server-side steps of the named-stream store (the Durable Streams protocol; the tables are V2).
+-- A repeatable migration: every function here is in its final form and re-created whenever this
+-- file changes (CREATE OR REPLACE; a change to a function's parameters or result columns needs a
+-- DROP FUNCTION first, since OR REPLACE cannot change them).
 
-ALTER TABLE tb_stream
-    ADD COLUMN ds_path              text,
-    ADD COLUMN ds_content_type      text,       -- as given at creation, returned on reads
-    ADD COLUMN ds_media_type        text,       -- lower-cased, parameters stripped; compared on append
-    ADD COLUMN ds_json              boolean,    -- message mode (application/json)
-    ADD COLUMN ds_ttl_seconds       bigint,     -- sliding idle window, refreshed by reads and writes
-    ADD COLUMN ds_expires_at_ms     bigint,     -- absolute expiry, never extended
-    ADD COLUMN ds_last_access_ms    bigint,
-    ADD COLUMN ds_last_stream_seq   text COLLATE "C",   -- byte-wise order, as the protocol requires
-    ADD COLUMN ds_closed_by_id      text,       -- producer tuple that closed the stream, if any
-    ADD COLUMN ds_closed_by_epoch   bigint,
-    ADD COLUMN ds_closed_by_seq     bigint,
-    ADD COLUMN ds_fork_parent_id    bigint,
-    ADD COLUMN ds_fork_pos          bigint,
-    ADD COLUMN ds_fork_from_path    text,       -- the creation request, for idempotent re-creates
-    ADD COLUMN ds_fork_offset_req   bigint,     -- null: "the source's tail at creation"
-    ADD COLUMN ds_fork_sub_offset   bigint,
-    ADD COLUMN ds_seg_ids           bigint[],
-    ADD COLUMN ds_seg_caps          bigint[],
-    ADD COLUMN ds_soft_deleted      boolean NOT NULL DEFAULT false;
+-- Why named stream s (the row for a path; all null when there is none) may not be used at
+-- p_now_ms: 'not_found', 'gone', or what retiring it left when it has expired; null when it is
+-- live. Retiring re-reads the row under its lock, so a stream touched since s was read stays.
+CREATE OR REPLACE FUNCTION tb_ds_unusable(s tb_stream, p_now_ms bigint) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    IF s.id IS NULL THEN
+        RETURN 'not_found';
+    END IF;
+    IF s.ds_soft_deleted THEN
+        RETURN 'gone';
+    END IF;
+    IF tb_ds_expired(s, p_now_ms) THEN
+        RETURN nullif(tb_ds_retire(s.id, p_now_ms, true), 'live');
+    END IF;
+    RETURN NULL;
+END
+$$;
 
--- One row per URL: live, soft-deleted, or expired but not yet collected.
-CREATE UNIQUE INDEX tb_stream_ds_path_uq ON tb_stream (ds_path) WHERE kind = 2;
-CREATE INDEX tb_stream_ds_fork_parent_idx ON tb_stream (ds_fork_parent_id)
-    WHERE ds_fork_parent_id IS NOT NULL;
-CREATE INDEX tb_stream_ds_expiring_idx ON tb_stream (id)
-    WHERE kind = 2 AND (ds_ttl_seconds IS NOT NULL OR ds_expires_at_ms IS NOT NULL);
 
--- Idempotent-producer state per (stream, producer); a fork starts with none.
-CREATE TABLE tb_ds_producer (
-    stream_id     bigint NOT NULL,
-    producer_id   text   NOT NULL,
-    epoch         bigint NOT NULL,
-    last_seq      bigint NOT NULL,
-    updated_at_ms bigint NOT NULL,
-    PRIMARY KEY (stream_id, producer_id)
-);
-
-CREATE FUNCTION tb_ds_expired(s tb_stream, p_now_ms bigint) RETURNS boolean
+CREATE OR REPLACE FUNCTION tb_ds_expired(s tb_stream, p_now_ms bigint) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
     SELECT (s.ds_expires_at_ms IS NOT NULL AND p_now_ms >= s.ds_expires_at_ms)
         OR (s.ds_ttl_seconds IS NOT NULL AND p_now_ms >= s.ds_last_access_ms + s.ds_ttl_seconds * 1000)
 $$;
 
-CREATE FUNCTION tb_ds_has_forks(p_id bigint) RETURNS boolean LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION tb_ds_has_forks(p_id bigint) RETURNS boolean LANGUAGE sql STABLE AS $$
     SELECT EXISTS (SELECT 1 FROM tb_stream WHERE ds_fork_parent_id = p_id)
 $$;
 
 -- Deletes a stream with its frames and producers, then walks up: a source that is soft-deleted
 -- or expired and has no forks left goes too. Readers of every purged stream are woken.
-CREATE FUNCTION tb_ds_purge(p_id bigint, p_now_ms bigint) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION tb_ds_purge(p_id bigint, p_now_ms bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     cur bigint := p_id;
     parent tb_stream%ROWTYPE;
@@ -97,7 +63,7 @@ $$;
 -- Takes a stream out of service: soft-deleted when forks still read it, else purged.
 -- With p_only_if_expired, does nothing unless the stream (re-read under lock) has expired.
 -- Returns 'gone' (soft-deleted), 'not_found' (purged or already absent) or 'live'.
-CREATE FUNCTION tb_ds_retire(p_id bigint, p_now_ms bigint, p_only_if_expired boolean)
+CREATE OR REPLACE FUNCTION tb_ds_retire(p_id bigint, p_now_ms bigint, p_only_if_expired boolean)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     s tb_stream%ROWTYPE;
@@ -125,7 +91,7 @@ $$;
 -- Resolves a path for reading: 'ok' with the stream's metadata and read segments (ancestors
 -- with their caps, then the stream itself capped at its tail), or 'not_found' / 'gone'.
 -- p_touch refreshes a sliding TTL (reads do, HEAD does not).
-CREATE FUNCTION tb_ds_open(p_path text, p_now_ms bigint, p_touch boolean)
+CREATE OR REPLACE FUNCTION tb_ds_open(p_path text, p_now_ms bigint, p_touch boolean)
 RETURNS TABLE (r_status text, r_id bigint, r_content_type text, r_json boolean, r_last_pos bigint,
                r_closed boolean, r_ttl_seconds bigint, r_expires_at_ms bigint,
                r_seg_ids bigint[], r_seg_caps bigint[])
@@ -135,22 +101,13 @@ DECLARE
     s tb_stream%ROWTYPE;
 BEGIN
     SELECT * INTO s FROM tb_stream WHERE kind = 2 AND ds_path = p_path;
-    IF NOT FOUND THEN
-        r_status := 'not_found';
-        RETURN NEXT;
-        RETURN;
-    END IF;
-    IF s.ds_soft_deleted THEN
-        r_status := 'gone';
+    r_status := tb_ds_unusable(s, now_ms);
+    IF r_status IS NOT NULL THEN
         RETURN NEXT;
         RETURN;
     END IF;
     IF tb_ds_expired(s, now_ms) THEN
-        r_status := tb_ds_retire(s.id, now_ms, true);
-        IF r_status <> 'live' THEN
-            RETURN NEXT;
-            RETURN;
-        END IF;
+        -- touched while we were not holding its lock: live after all, read it again
         SELECT * INTO s FROM tb_stream WHERE id = s.id;
     END IF;
     IF p_touch AND s.ds_ttl_seconds IS NOT NULL THEN
@@ -171,7 +128,7 @@ END
 $$;
 
 -- The first visible frame at or after p_pos across read segments.
-CREATE FUNCTION tb_ds_frame_at(p_seg_ids bigint[], p_seg_caps bigint[], p_pos bigint)
+CREATE OR REPLACE FUNCTION tb_ds_frame_at(p_seg_ids bigint[], p_seg_caps bigint[], p_pos bigint)
 RETURNS TABLE (r_pos bigint, r_payload bytea) LANGUAGE sql STABLE AS $$
     SELECT f.pos, f.payload
     FROM unnest(p_seg_ids, p_seg_caps) AS seg(sid, cap)
@@ -183,7 +140,7 @@ $$;
 
 -- Appends p_messages (one frame each, none empty) after position p_after of stream p_id.
 -- Returns the new tail.
-CREATE FUNCTION tb_ds_insert_frames(p_id bigint, p_after bigint, p_now_ms bigint, p_messages bytea[])
+CREATE OR REPLACE FUNCTION tb_ds_insert_frames(p_id bigint, p_after bigint, p_now_ms bigint, p_messages bytea[])
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     added bigint;
@@ -199,12 +156,27 @@ BEGIN
 END
 $$;
 
+-- Named stream s (all null when there is none) as it is after retiring it if it has expired:
+-- all null when that purged it, else the row read again (soft-deleted, or touched meanwhile).
+CREATE OR REPLACE FUNCTION tb_ds_unexpired(s tb_stream, p_now_ms bigint) RETURNS tb_stream
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF s.id IS NOT NULL AND NOT s.ds_soft_deleted AND tb_ds_expired(s, p_now_ms) THEN
+        IF tb_ds_retire(s.id, p_now_ms, true) = 'not_found' THEN
+            RETURN NULL;
+        END IF;
+        SELECT * INTO s FROM tb_stream WHERE id = s.id;
+    END IF;
+    RETURN s;
+END
+$$;
+
 -- PUT: creates a stream (optionally as a fork, with initial messages, optionally closed), or
 -- reports an existing one as 'exists' (same configuration) or 'conflict'.
 -- A null p_media_type (fork without Content-Type) inherits the source's; null TTL and expiry on a
 -- fork inherit the source's. Other outcomes: 'source_not_found', 'source_gone',
 -- 'content_type_mismatch', 'bad_fork_offset' (with r_detail).
-CREATE FUNCTION tb_ds_create(p_path text, p_now_ms bigint, p_content_type text, p_media_type text,
+CREATE OR REPLACE FUNCTION tb_ds_create(p_path text, p_now_ms bigint, p_content_type text, p_media_type text,
                              p_json boolean, p_ttl_seconds bigint, p_expires_at_ms bigint,
                              p_closed boolean, p_messages bytea[], p_fork_path text,
                              p_fork_offset bigint, p_fork_sub_offset bigint)
@@ -237,13 +209,7 @@ BEGIN
     LOOP
         attempt := attempt + 1;
         SELECT * INTO s FROM tb_stream WHERE kind = 2 AND ds_path = p_path FOR UPDATE;
-        IF FOUND AND NOT s.ds_soft_deleted AND tb_ds_expired(s, now_ms) THEN
-            IF tb_ds_retire(s.id, now_ms, true) = 'not_found' THEN
-                s := NULL;
-            ELSE
-                SELECT * INTO s FROM tb_stream WHERE id = s.id;
-            END IF;
-        END IF;
+        s := tb_ds_unexpired(s, now_ms);
         IF s.id IS NOT NULL THEN
             r_id := s.id;
             r_content_type := s.ds_content_type;
@@ -275,13 +241,7 @@ BEGIN
         prefix := NULL;
         IF p_fork_path IS NOT NULL THEN
             SELECT * INTO src FROM tb_stream WHERE kind = 2 AND ds_path = p_fork_path FOR SHARE;
-            IF FOUND AND NOT src.ds_soft_deleted AND tb_ds_expired(src, now_ms) THEN
-                IF tb_ds_retire(src.id, now_ms, true) = 'not_found' THEN
-                    src := NULL;
-                ELSE
-                    SELECT * INTO src FROM tb_stream WHERE id = src.id;
-                END IF;
-            END IF;
+            src := tb_ds_unexpired(src, now_ms);
             IF src.id IS NULL THEN
                 r_status := 'source_not_found';
                 r_detail := 'the stream named by Stream-Forked-From does not exist';
@@ -413,7 +373,8 @@ $$;
 -- written), 'already_closed' (close-only on a closed stream), 'not_found', 'gone', 'closed',
 -- 'content_type_mismatch', 'stream_seq_conflict', 'stale_epoch' (r_epoch = current),
 -- 'epoch_seq_not_zero', 'sequence_gap' (r_seq = expected). Empty p_messages means close-only.
-CREATE FUNCTION tb_ds_append(p_path text, p_now_ms bigint, p_media_type text, p_messages bytea[],
+-- Notifies nobody: tb_ds_append_batch notifies once for its whole batch.
+CREATE OR REPLACE FUNCTION tb_ds_append_item(p_path text, p_now_ms bigint, p_media_type text, p_messages bytea[],
                              p_close boolean, p_stream_seq text, p_producer_id text,
                              p_epoch bigint, p_seq bigint)
 RETURNS TABLE (r_status text, r_id bigint, r_next_pos bigint, r_closed boolean,
@@ -427,18 +388,8 @@ DECLARE
     last bigint;
 BEGIN
     SELECT * INTO s FROM tb_stream WHERE kind = 2 AND ds_path = p_path FOR UPDATE;
-    IF NOT FOUND THEN
-        r_status := 'not_found';
-        RETURN NEXT;
-        RETURN;
-    END IF;
-    IF s.ds_soft_deleted THEN
-        r_status := 'gone';
-        RETURN NEXT;
-        RETURN;
-    END IF;
-    IF tb_ds_expired(s, now_ms) THEN
-        r_status := tb_ds_retire(s.id, now_ms, false);
+    r_status := tb_ds_unusable(s, now_ms);
+    IF r_status IS NOT NULL THEN
         RETURN NEXT;
         RETURN;
     END IF;
@@ -523,7 +474,6 @@ BEGIN
         DO UPDATE SET epoch = excluded.epoch, last_seq = excluded.last_seq,
                       updated_at_ms = excluded.updated_at_ms;
     END IF;
-    PERFORM tb_notify_streams(ARRAY[s.id]);
     r_status := 'appended';
     r_next_pos := last;
     r_closed := p_close;
@@ -533,21 +483,98 @@ BEGIN
 END
 $$;
 
+-- Group commit (Durable Streams appends): many appends, to one stream or many, in one call, one
+-- transaction, one WAL flush and one notification. tb_ds_append_item runs once per item, in the
+-- order given: each item sees the producer state and Stream-Seq its predecessors left, so a
+-- refused item (duplicate, gap, stale epoch, Stream-Seq conflict, closed ...) writes nothing and
+-- its neighbours are unaffected, exactly as if the requests had come one after the other.
+--
+-- Item i (1-based) has the messages p_messages[o+1 .. o+p_msg_counts[i]], o being the sum of the
+-- counts before it; a count of 0 is a close-only item. r_ord is the item's 0-based index.
+--
+-- Runs: consecutive plain items (data, no producer, no Stream-Seq, no close) for the same stream
+-- and content type depend on nothing but the stream's state, so they go through the append rules
+-- once, as one append of all their messages: one row lock, one insert, one row update. Each item
+-- still gets its own answer (the tail right after its own messages).
+CREATE OR REPLACE FUNCTION tb_ds_append_batch(p_paths text[], p_now_ms bigint, p_media_types text[],
+                                   p_msg_counts integer[], p_messages bytea[], p_closes boolean[],
+                                   p_stream_seqs text[], p_producer_ids text[], p_epochs bigint[],
+                                   p_seqs bigint[])
+RETURNS TABLE (r_ord integer, r_status text, r_id bigint, r_next_pos bigint, r_closed boolean,
+               r_epoch bigint, r_seq bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    now_ms bigint := tb_now_ms(p_now_ms);
+    n integer := coalesce(array_length(p_paths, 1), 0);
+    o integer := 0;
+    i integer := 1;
+    j integer;
+    total integer;
+    pos bigint;
+    r record;
+    appended bigint[] := '{}';
+BEGIN
+    WHILE i <= n LOOP
+        j := i;
+        total := p_msg_counts[i];
+        IF p_producer_ids[i] IS NULL AND p_stream_seqs[i] IS NULL AND NOT p_closes[i] AND total > 0 THEN
+            WHILE j < n AND p_producer_ids[j + 1] IS NULL AND p_stream_seqs[j + 1] IS NULL
+                  AND NOT p_closes[j + 1] AND p_msg_counts[j + 1] > 0
+                  AND p_paths[j + 1] = p_paths[i]
+                  AND p_media_types[j + 1] IS NOT DISTINCT FROM p_media_types[i] LOOP
+                j := j + 1;
+                total := total + p_msg_counts[j];
+            END LOOP;
+        END IF;
+        SELECT * INTO r FROM tb_ds_append_item(p_paths[i], now_ms, p_media_types[i],
+                                                CASE WHEN total = 0 THEN '{}'::bytea[]
+                                                     ELSE p_messages[o + 1 : o + total] END,
+                                                p_closes[i], p_stream_seqs[i], p_producer_ids[i],
+                                                p_epochs[i], p_seqs[i]);
+        IF r.r_status = 'appended' AND NOT (r.r_id = ANY (appended)) THEN
+            appended := appended || r.r_id;
+        END IF;
+        pos := r.r_next_pos;
+        IF r.r_status = 'appended' AND j > i THEN
+            -- the run's start: its tail minus all its bytes; each item then ends after its own
+            FOR m IN o + 1 .. o + total LOOP
+                pos := pos - octet_length(p_messages[m]);
+            END LOOP;
+        END IF;
+        FOR k IN i .. j LOOP
+            IF r.r_status = 'appended' AND j > i THEN
+                FOR m IN o + 1 .. o + p_msg_counts[k] LOOP
+                    pos := pos + octet_length(p_messages[m]);
+                END LOOP;
+            END IF;
+            o := o + p_msg_counts[k];
+            r_ord := k - 1;
+            r_status := r.r_status;
+            r_id := r.r_id;
+            r_next_pos := pos;
+            r_closed := r.r_closed;
+            r_epoch := r.r_epoch;
+            r_seq := r.r_seq;
+            RETURN NEXT;
+        END LOOP;
+        i := j + 1;
+    END LOOP;
+    PERFORM tb_notify_streams(appended);
+END
+$$;
+
+
 -- DELETE: 'deleted' (purged, or soft-deleted while forks read it), 'not_found' or 'gone'.
-CREATE FUNCTION tb_ds_delete(p_path text, p_now_ms bigint) RETURNS text LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION tb_ds_delete(p_path text, p_now_ms bigint) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     now_ms bigint := tb_now_ms(p_now_ms);
     s tb_stream%ROWTYPE;
+    unusable text;
 BEGIN
     SELECT * INTO s FROM tb_stream WHERE kind = 2 AND ds_path = p_path FOR UPDATE;
-    IF NOT FOUND THEN
-        RETURN 'not_found';
-    END IF;
-    IF s.ds_soft_deleted THEN
-        RETURN 'gone';
-    END IF;
-    IF tb_ds_expired(s, now_ms) THEN
-        RETURN tb_ds_retire(s.id, now_ms, false);
+    unusable := tb_ds_unusable(s, now_ms);
+    IF unusable IS NOT NULL THEN
+        RETURN unusable;
     END IF;
     PERFORM tb_ds_retire(s.id, now_ms, false);
     RETURN 'deleted';
@@ -555,7 +582,7 @@ END
 $$;
 
 -- Retires up to p_limit expired named streams nobody has touched since they expired.
-CREATE FUNCTION tb_ds_sweep(p_now_ms bigint, p_limit integer) RETURNS integer LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION tb_ds_sweep(p_now_ms bigint, p_limit integer) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
     now_ms bigint := tb_now_ms(p_now_ms);
     sid bigint;
