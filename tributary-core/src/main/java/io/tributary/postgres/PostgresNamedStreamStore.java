@@ -181,7 +181,8 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
         db.notifier(),
         first,
         r -> id,
-        key -> {},
+        // appends notify only marked streams: mark before every re-query
+        key -> db.watchMarks().ensure(key),
         () -> {
           var r = read(path, from, maxBytes, false);
           // the URL now names another stream: the one this reader waited on is gone

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This process's watch marks on attempt streams (see {@code V1__streams.sql}, {@code R__attempt_functions.sql}): appends
+ * This process's watch marks on streams (attempt and named) (see {@code V1__streams.sql}, {@code R__attempt_functions.sql}): appends
  * notify only streams whose row carries a live mark, so a reader must mark its stream before its
  * first query and keep the mark alive while it stays parked.
  *

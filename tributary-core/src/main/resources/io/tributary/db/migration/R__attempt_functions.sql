@@ -190,12 +190,12 @@ BEGIN
 END
 $$;
 
--- Marks (or extends) attempt streams as watched until the database's now + p_lease_ms.
+-- Marks (or extends) streams of either kind as watched until the database's now + p_lease_ms.
 CREATE OR REPLACE FUNCTION tb_watch_streams(p_ids bigint[], p_lease_ms bigint) RETURNS void LANGUAGE sql AS $$
     UPDATE tb_stream
     SET watched_until_ms = greatest(coalesce(watched_until_ms, 0),
                                     (extract(epoch FROM clock_timestamp()) * 1000)::bigint + p_lease_ms)
-    WHERE id = ANY(p_ids) AND kind = 1
+    WHERE id = ANY(p_ids)
 $$;
 
 -- Appends a batch of frames (group commit): one transaction, one notification. Items are

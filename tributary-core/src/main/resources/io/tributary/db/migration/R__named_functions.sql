@@ -484,7 +484,9 @@ END
 $$;
 
 -- Group commit (Durable Streams appends): many appends, to one stream or many, in one call, one
--- transaction, one WAL flush and one notification. tb_ds_append_item runs once per item, in the
+-- transaction, one WAL flush and at most one notification: for the appended streams that carry a
+-- live watch mark (V1 has the argument why that loses no wake-up), read after their rows were
+-- locked and updated here. tb_ds_append_item runs once per item, in the
 -- order given: each item sees the producer state and Stream-Seq its predecessors left, so a
 -- refused item (duplicate, gap, stale epoch, Stream-Seq conflict, closed ...) writes nothing and
 -- its neighbours are unaffected, exactly as if the requests had come one after the other.
@@ -559,7 +561,11 @@ BEGIN
         END LOOP;
         i := j + 1;
     END LOOP;
-    PERFORM tb_notify_streams(appended);
+    IF cardinality(appended) > 0 THEN
+        PERFORM tb_notify_streams(ARRAY(
+            SELECT id FROM tb_stream WHERE id = ANY (appended)
+              AND watched_until_ms > (extract(epoch FROM clock_timestamp()) * 1000)::bigint));
+    END IF;
 END
 $$;
 
