@@ -22,7 +22,9 @@ final class Cli implements AutoCloseable {
 
   static Cli start(Map<String, String> env, String... args) throws IOException {
     String java = ProcessHandle.current().info().command().orElseThrow();
-    var command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+    // env resets SIGINT to its default: a test JVM started in the background by a non-interactive
+    // shell inherits SIGINT ignored, and so would the CLI, which Ctrl-C tests signal
+    var command = new ArrayList<>(List.of("env", "--default-signal=INT", java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
         "-cp", System.getProperty("java.class.path"), "io.tributary.cli.TributaryCli"));
     command.addAll(List.of(args));
     Path out = Files.createTempFile("tributary-cli-", ".out");

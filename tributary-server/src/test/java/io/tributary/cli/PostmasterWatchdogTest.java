@@ -21,7 +21,10 @@ class PostmasterWatchdogTest {
   @TempDir Path dir;
 
   private Process standIn(Path workingDirectory) throws Exception {
-    var process = new ProcessBuilder("sh", "-c", "trap 'exit 42' INT; echo ready; while :; do sleep 0.05; done")
+    // env resets SIGINT to its default: a shell cannot trap a signal it inherited ignored (as a test
+    // JVM started in the background by a non-interactive shell passes it on)
+    var process = new ProcessBuilder("env", "--default-signal=INT",
+            "sh", "-c", "trap 'exit 42' INT; echo ready; while :; do sleep 0.05; done")
         .directory(workingDirectory.toFile())
         .start();
     // a signal sent before the shell has set its trap (or before it has even been exec'ed on a busy

@@ -102,7 +102,10 @@ final class SseSession<P> {
         }
         var wait = Duration.ofNanos(Math.min(remaining, config.sseKeepAlive().toNanos()));
         batch = fetch(sink, batch.next(), wait, deadline);
-        if (batch == null || clientGone.getAsBoolean()) {
+        // while the server stops, Jetty may fail the connection's read interest, which reads as the
+        // client leaving although the answer can still be written: the session then goes on to its
+        // final control event (a write to a client that has really left just fails)
+        if (batch == null || (clientGone.getAsBoolean() && !draining.getAsBoolean())) {
           return;
         }
       }
