@@ -12,6 +12,7 @@ import io.tributary.protocol.ds.DurableStreamsHandler;
 import io.tributary.protocol.ds.subscription.Subscriptions;
 import io.tributary.protocol.rest.DiscoveryHandler;
 import io.tributary.protocol.rest.FlowFabricRestHandler;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TributaryServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TributaryServer.class);
+  /** How often shutdown looks whether the woken readers have all answered. */
+  private static final long READERS_ANSWERED_POLL_MS = 5;
 
   private final ServerConfig config;
   private final Database database;
@@ -179,11 +182,30 @@ public final class TributaryServer implements AutoCloseable {
     durableStreams.drain();
     database.releaseParkedReaders();
     sweeper.close();
-    web.stop(config.drainTimeout());
+    long drainEnd = started + config.drainTimeout().toNanos();
+    awaitReadersAnswered(drainEnd);
+    web.stop(Duration.ofNanos(Math.max(0, drainEnd - System.nanoTime())));
     subscriptions.close();
     named.close();
     attempts.close();
     database.close();
     log.info("tributary stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
+   * Waits (until {@code endNanos} at the latest) for the woken readers to write their last answer.
+   * Jetty, once it stops accepting, cuts every connection idle for a second, and a reader that
+   * last wrote when it connected is idle although its answer is on its way (its thread may queue
+   * behind a thousand others): stopping the web server first would cut some of them.
+   */
+  private void awaitReadersAnswered(long endNanos) {
+    while ((durableStreams.liveReaders() > 0 || rest.streamOpsInUse() > 0) && System.nanoTime() < endNanos) {
+      try {
+        Thread.sleep(READERS_ANSWERED_POLL_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 }

@@ -102,9 +102,9 @@ final class SseSession<P> {
         }
         var wait = Duration.ofNanos(Math.min(remaining, config.sseKeepAlive().toNanos()));
         batch = fetch(sink, batch.next(), wait, deadline);
-        // while the server stops, Jetty may fail the connection's read interest, which reads as the
-        // client leaving although the answer can still be written: the session then goes on to its
-        // final control event (a write to a client that has really left just fails)
+        // while the server stops, a connection failure Jetty reports (its shutdown idle timeout)
+        // reads as the client leaving: a draining session still tries its final control event (a
+        // write to a client that has really left just fails)
         if (batch == null || (clientGone.getAsBoolean() && !draining.getAsBoolean())) {
           return;
         }
