@@ -102,10 +102,7 @@ final class SseSession<P> {
         }
         var wait = Duration.ofNanos(Math.min(remaining, config.sseKeepAlive().toNanos()));
         batch = fetch(sink, batch.next(), wait, deadline);
-        // while the server stops, a connection failure Jetty reports (its shutdown idle timeout)
-        // reads as the client leaving: a draining session still tries its final control event (a
-        // write to a client that has really left just fails)
-        if (batch == null || (clientGone.getAsBoolean() && !draining.getAsBoolean())) {
+        if (batch == null || clientGone.getAsBoolean()) {
           return;
         }
       }
