@@ -16,7 +16,8 @@
 # has the packages, else a fresh `npm ci` into a temporary copy), DELIVERIES (round trips per
 # delivery figure, 200), WARMUP_SECONDS (unmeasured load per server first, 15), KEEP_WORK=1 (keep logs
 # and raw results), PRODUCER_WARMUP_SECONDS (unmeasured appends of each producer, TS and SDK alike,
-# before its measured run: 5; the SDK's JVM starts cold in every run).
+# before its measured run: 5; the SDK's JVM starts cold in every run), ONLY (a comma list of the
+# groups to run: calibration,probe,append,delivery,rest,producer; default all of them).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -30,6 +31,8 @@ SECS=${SECONDS_PER_RUN:-5}
 REPS=${REPS:-1}
 DELIVERIES=${DELIVERIES:-200}
 PRODUCER_WARMUP=${PRODUCER_WARMUP_SECONDS:-5}
+ONLY=${ONLY:-calibration,probe,append,delivery,rest,producer}
+want() { [[ ",$ONLY," == *",$1,"* ]]; }
 GEN="$ROOT/scripts/bench-http.mjs"
 
 command -v node >/dev/null || { echo "bench-http: node is required" >&2; exit 2; }
@@ -171,29 +174,33 @@ done
 timeout 60 node "$GEN" rest warmup "$TB" --seconds 3 --batch 100 >/dev/null || true
 
 for rep in $(seq 1 "$REPS"); do
-  commit_calibration
+  want calibration && commit_calibration
   echo "repeat $rep of $REPS" >&2
-  for c in 1 16; do
+  want probe && for c in 1 16; do
     for side in "null $NULL" "tributary $TB"; do
       run probe ${side% *} ${side#* } --concurrency "$c" --path /livez
     done
   done
-  for c in "1 1" "16 1" "16 16"; do
+  want append && for c in "1 1" "16 1" "16 16"; do
     set -- $c
     for side in "null $NULL" "tributary $TB" "ref-mem $MEM" "ref-file $FILE"; do
       run append ${side% *} ${side#* } --concurrency "$1" --streams "$2"
     done
   done
-  for mode in raw-sse raw-long-poll ts-sse ts-long-poll; do
+  want delivery && for mode in raw-sse raw-long-poll ts-sse ts-long-poll; do
     for side in "tributary $TB" "ref-mem $MEM" "ref-file $FILE"; do
       run delivery ${side% *} ${side#* } --mode "$mode" --count "$DELIVERIES"
     done
   done
-  run rest tributary "$TB" --concurrency 1 --batch 1
-  run rest tributary "$TB" --concurrency 16 --batch 1
-  run rest tributary "$TB" --concurrency 1 --batch 100
-  run producer ts-producer "$TB" --warmup "$PRODUCER_WARMUP"
-  sdk sdk-producer "$TB"
+  if want rest; then
+    run rest tributary "$TB" --concurrency 1 --batch 1
+    run rest tributary "$TB" --concurrency 16 --batch 1
+    run rest tributary "$TB" --concurrency 1 --batch 100
+  fi
+  if want producer; then
+    run producer ts-producer "$TB" --warmup "$PRODUCER_WARMUP"
+    sdk sdk-producer "$TB"
+  fi
 done
 
 node "$GEN" report bench "$TB" --results "$RESULTS"
