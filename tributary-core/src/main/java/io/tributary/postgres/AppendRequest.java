@@ -71,6 +71,9 @@ record AppendRequest(
   /** Lock order for a batch: by stream identity, so concurrent batches never deadlock. */
   static int lockOrder(AppendRequest a, AppendRequest b) {
     int c = a.handle.executionId().uuid().compareTo(b.handle.executionId().uuid());
+    if (c == 0) {
+      c = Integer.compare(a.handle.executionId().partition(), b.handle.executionId().partition());
+    }
     return c != 0 ? c : Long.compare(a.handle.attemptIndex(), b.handle.attemptIndex());
   }
 }

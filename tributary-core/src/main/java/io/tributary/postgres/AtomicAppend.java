@@ -11,10 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Appends a list of frames to one attempt all or nothing: the same {@code tb_append_batch} call
- * the group committer makes, but in a transaction of its own that is rolled back when any frame
- * fails (the committer instead commits each frame's own outcome). Its notification is part of
- * the transaction, so readers hear of the frames only once they are all committed.
+ * Appends a list of frames to one attempt all or nothing. Plain durable frames under one lease go
+ * out as one run of {@link AppendRuns} (one statement: the fence checked once, all frames or
+ * none); anything else, and a run that statement cannot decide, as the same {@code
+ * tb_append_batch} call the group committer makes, but in a transaction of its own that is rolled
+ * back when any frame fails (the committer instead commits each frame's own outcome). The
+ * notification is part of the transaction either way, so readers hear of the frames only once
+ * they are all committed.
  */
 final class AtomicAppend {
   private final Database db;
@@ -31,6 +34,12 @@ final class AtomicAppend {
   List<AppendOutcome> execute(List<AppendRequest> requests) {
     int n = requests.size();
     try (Connection c = db.dataSource().getConnection()) {
+      // one stream: the runs' statement writes all of it or nothing (then the function answers)
+      if (AppendRuns.write(c, db, new ArrayList<>(requests)).isEmpty()) {
+        var outcomes = new ArrayList<AppendOutcome>(n);
+        requests.forEach(r -> outcomes.add(r.result().join()));
+        return List.copyOf(outcomes);
+      }
       c.setAutoCommit(false);
       try (var ps = AppendBatchStatement.prepare(c, db, requests, true)) {
         var outcomes = new AppendOutcome[n];

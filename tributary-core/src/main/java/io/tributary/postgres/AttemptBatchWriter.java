@@ -12,8 +12,9 @@ import java.util.List;
 
 /**
  * Attempt-stream appends for the {@link GroupCommitter}: a single plain durable append goes out as
- * one statement without PL/pgSQL ({@link AttemptStreamSql#APPEND_ONE}); everything else as one call
- * of {@code tb_append_batch} ({@link AppendBatchStatement}), the appends sorted by stream so
+ * one statement without PL/pgSQL ({@link AttemptStreamSql#APPEND_ONE}); the plain durable appends
+ * of a larger batch as one set-based statement ({@link AppendRuns}); what those leave as one call
+ * of {@code tb_append_batch} ({@link AppendBatchStatement}). The appends are sorted by stream so
  * concurrent batches lock streams in one order.
  */
 final class AttemptBatchWriter implements BatchWriter<AppendRequest> {
@@ -35,9 +36,19 @@ final class AttemptBatchWriter implements BatchWriter<AppendRequest> {
       if (batch.size() == 1 && appendOne(c, batch.getFirst())) {
         return;
       }
-      executeBatch(c, batch);
+      var rest = batch.size() == 1 ? batch : AppendRuns.write(c, db, batch);
+      if (!rest.isEmpty()) {
+        executeBatch(c, rest);
+      }
     } catch (SQLException e) {
-      failed(c, batch, e);
+      // the runs' statement may have committed before the function failed: only what is open
+      var open = new ArrayList<AppendRequest>();
+      for (var r : batch) {
+        if (!r.result().isDone()) {
+          open.add(r);
+        }
+      }
+      failed(c, open, e);
     }
   }
 

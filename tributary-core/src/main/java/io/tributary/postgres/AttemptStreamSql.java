@@ -54,6 +54,62 @@ final class AttemptStreamSql {
           + " SELECT s.id, s.last_pos, s.frame_count,"
           + "   CASE WHEN s.watched THEN pg_notify('" + Notifier.CHANNEL + "', s.id::text) END FROM s";
 
+  /**
+   * Runs of plain durable, unnamed appends, one run per stream, as one set-based statement: per
+   * run one stream-row lock (in run order, the callers' lock order), one fence check and one row
+   * update that advances the position, counters and trim watermark by the run's length; one
+   * multi-row INSERT of every frame; one DELETE of the frames the cap drops; one notification for
+   * the watched streams. The same rules as {@code tb_append_batch}, which answers for the runs this
+   * statement leaves out (no row): a fence failure, an unknown attempt, an expired
+   * best-effort-only stream, a run longer than the cap.
+   *
+   * <p>Parameters: now (null: the database clock), durable cap; per run (arrays): execution uuid,
+   * partition, attempt index, lease id, epoch, the 1-based index of its first frame, its length,
+   * its payload bytes; per frame (arrays, grouped by run in order): its run's first-frame index,
+   * frame type, payload, correlation id. Returns one row per written run: its first-frame index,
+   * stream id, first position (frame {@code j} of the run has position + j) and the stream's
+   * lifetime frame count before the run.
+   *
+   * <p>Trims: the frames to drop are the oldest durable ones above the watermark of the row as
+   * locked (the newest version), so a concurrent trim is never repeated; the DELETE's own count
+   * sets the retained counter, so a frame this statement's snapshot cannot see yet (another
+   * server's append that committed after the snapshot) is simply trimmed by a later append. The
+   * cutoff's OFFSET is a run-time value on purpose: the planner then plans an ordered index scan
+   * from the watermark even without statistics (a constant one made it scan and sort the whole
+   * stream on a table never analyzed).
+   */
+  static final String APPEND_RUNS =
+      "WITH n AS (SELECT tb_now_ms(?::bigint) AS now_ms,"
+          + "   (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS real_ms, ?::bigint AS cap),"
+          + " r AS (SELECT * FROM unnest(?::uuid[], ?::int4[], ?::int8[], ?::uuid[], ?::int8[], ?::int4[], ?::int4[],"
+          + "   ?::int8[]) AS r(eid, part, att, lease, epoch, start, k, bytes)),"
+          + " l AS (SELECT t.id, t.durable_retained, t.durable_trimmed_pos AS wm, t.frame_count,"
+          + "   t.watched_until_ms > n.real_ms AS watched, n.now_ms, r.start, r.k, r.bytes,"
+          + "   CASE WHEN n.now_ms > (t.last_pos >> 16) THEN n.now_ms << 16 ELSE t.last_pos + 1 END AS first_pos,"
+          + "   t.durable_retained + r.k - n.cap AS excess"
+          + "   FROM r JOIN tb_stream t ON t.kind = 1 AND t.execution_id = r.eid AND t.partition_key = r.part"
+          + "     AND t.attempt_index = r.att CROSS JOIN n"
+          + "   WHERE tb_fence_status(t, r.lease, r.epoch, n.now_ms) = 0 AND r.k <= n.cap"
+          + "   AND (t.has_durable OR t.be_expires_at_ms IS NULL OR t.be_expires_at_ms > n.now_ms)"
+          + "   ORDER BY r.start FOR UPDATE OF t),"
+          + " d AS (DELETE FROM tb_frame f USING l WHERE l.excess > 0 AND f.stream_id = l.id AND f.mode = 0"
+          + "   AND f.pos > l.wm AND f.pos <= (SELECT c.pos FROM tb_frame c WHERE c.stream_id = l.id AND c.mode = 0"
+          + "     AND c.pos > l.wm ORDER BY c.pos OFFSET l.excess - 1 LIMIT 1)"
+          + "   RETURNING f.stream_id, f.pos),"
+          + " dd AS (SELECT d.stream_id, count(*) AS n, max(d.pos) AS cutoff FROM d GROUP BY d.stream_id),"
+          + " s AS (UPDATE tb_stream t SET last_pos = l.first_pos + l.k - 1, frame_count = l.frame_count + l.k,"
+          + "   total_bytes = t.total_bytes + l.bytes, durable_retained = l.durable_retained + l.k - coalesce(dd.n, 0),"
+          + "   durable_trimmed_pos = coalesce(dd.cutoff, l.wm), has_durable = true, be_expires_at_ms = NULL"
+          + "   FROM l LEFT JOIN dd ON dd.stream_id = l.id WHERE t.id = l.id),"
+          + " i AS (INSERT INTO tb_frame (stream_id, pos, mode, ts_ms, frame_type, payload, correlation_id)"
+          + "   SELECT l.id, l.first_pos + (x.o - l.start), 0, l.now_ms, x.ftype, x.payload, x.corr"
+          + "   FROM unnest(?::int4[], ?::text[], ?::bytea[], ?::text[]) WITH ORDINALITY AS x(run, ftype, payload, corr, o)"
+          + "   JOIN l ON l.start = x.run)"
+          + " SELECT l.start, l.id, l.first_pos, l.frame_count,"
+          + "   (SELECT pg_notify('" + Notifier.CHANNEL + "', CASE WHEN sum(length(w.id::text) + 1) > 7900 THEN '*'"
+          + "     ELSE string_agg(w.id::text, ',') END) FROM l w WHERE w.watched HAVING count(*) > 0)"
+          + " FROM l";
+
   static final String START_ATTEMPT =
       "SELECT r_status, r_attempt_index, r_attempt_id, r_lease_id, r_lease_epoch,"
           + " r_lease_expires_at_ms FROM tb_start_attempt(?, ?, ?, ?, ?)";
