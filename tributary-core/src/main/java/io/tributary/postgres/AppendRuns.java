@@ -3,7 +3,6 @@ package io.tributary.postgres;
 import io.tributary.api.AppendOutcome;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -80,12 +79,7 @@ final class AppendRuns {
     var written = new boolean[n];
     var streamIds = new long[n];
     try (var ps = c.prepareStatement(AttemptStreamSql.APPEND_RUNS)) {
-      var now = db.sqlNowMs();
-      if (now == null) {
-        ps.setNull(1, Types.BIGINT);
-      } else {
-        ps.setLong(1, now);
-      }
+      db.bindNow(ps, 1);
       ps.setLong(2, db.config().durableRetention());
       ps.setArray(3, c.createArrayOf("uuid", eids));
       // primitive and byte/String arrays go out in binary (pgjdbc's ArrayEncoding); uuid[] as text

@@ -6,7 +6,6 @@ import io.tributary.api.ValidationException;
 import io.tributary.api.ValidationKind;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,12 +61,7 @@ final class AttemptBatchWriter implements BatchWriter<AppendRequest> {
     }
     var h = r.handle();
     try (var ps = c.prepareStatement(AttemptStreamSql.APPEND_ONE)) {
-      var now = db.sqlNowMs();
-      if (now == null) {
-        ps.setNull(1, Types.BIGINT);
-      } else {
-        ps.setLong(1, now);
-      }
+      db.bindNow(ps, 1);
       ps.setLong(2, db.config().durableRetention());
       ps.setLong(3, r.payload().length);
       ps.setObject(4, h.executionId().uuid());

@@ -147,6 +147,16 @@ public final class Database implements AutoCloseable {
     return config.clock() == null ? null : config.clock().millis();
   }
 
+  /** Binds {@link #sqlNowMs()} to parameter {@code index}: SQL null lets the database clock decide. */
+  void bindNow(java.sql.PreparedStatement ps, int index) throws java.sql.SQLException {
+    var now = sqlNowMs();
+    if (now == null) {
+      ps.setNull(index, java.sql.Types.BIGINT);
+    } else {
+      ps.setLong(index, now);
+    }
+  }
+
   @Override
   public void close() {
     rechecker.close();

@@ -59,6 +59,15 @@ class AppendRunsTest {
     return request(h, Frame.of("log", payload));
   }
 
+  /** {@code n} durable appends to {@code h} with payloads prefix0 … prefix(n-1). */
+  private static List<AppendRequest> durables(Handle h, String prefix, int n) {
+    var batch = new ArrayList<AppendRequest>();
+    for (int i = 0; i < n; i++) {
+      batch.add(durable(h, prefix + i));
+    }
+    return batch;
+  }
+
   /** Writes one batch through the committer's writer and returns the requests in their order. */
   private static List<AppendRequest> write(List<AppendRequest> batch) throws SQLException {
     var mine = List.copyOf(batch);
@@ -91,17 +100,17 @@ class AppendRunsTest {
         .map(f -> Positions.of(f.id())).toList();
   }
 
-  /** frame_count, total_bytes, durable_retained, durable_trimmed_pos, last_pos of the stream row. */
+  /** frame_count, total_bytes, durable_retained, durable_trimmed_pos, last_pos, id of the stream row. */
   private static List<Long> row(Handle h) throws SQLException {
     try (var c = store.database().dataSource().getConnection();
-        var ps = c.prepareStatement("SELECT frame_count, total_bytes, durable_retained, durable_trimmed_pos, last_pos"
+        var ps = c.prepareStatement("SELECT frame_count, total_bytes, durable_retained, durable_trimmed_pos, last_pos, id"
             + " FROM tb_stream WHERE kind = 1 AND execution_id = ? AND partition_key = ? AND attempt_index = ?")) {
       ps.setObject(1, h.executionId().uuid());
       ps.setInt(2, h.executionId().partition());
       ps.setLong(3, h.attemptIndex());
       try (var rs = ps.executeQuery()) {
         rs.next();
-        return List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+        return List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6));
       }
     }
   }
@@ -128,7 +137,7 @@ class AppendRunsTest {
     assertThat(payloads(a)).containsExactly("a0", "a1", "a2", "a3");
     assertThat(payloads(b)).containsExactly("b0", "b1", "b2", "b3");
     assertThat(positions(a)).isEqualTo(aIds);
-    assertThat(row(a)).containsExactly(4L, 8L, 4L, 0L, aIds.getLast());
+    assertThat(row(a).subList(0, 5)).containsExactly(4L, 8L, 4L, 0L, aIds.getLast());
     // a second batch continues after the first: ids never go back
     var next = write(List.of(durable(a, "a4"), durable(a, "a5")));
     assertThat(Positions.of(outcome(next.get(0)).id())).isGreaterThan(aIds.getLast());
@@ -169,17 +178,9 @@ class AppendRunsTest {
   @DisplayName("a batch that crosses the cap trims the oldest frames by the watermark; one longer than the cap goes to the function, which trims into it")
   void trimsCrossingTheCap() throws Exception {
     var h = start(7);
-    var first = new ArrayList<AppendRequest>();
-    for (int i = 0; i < 7; i++) {
-      first.add(durable(h, "f" + i));
-    }
-    write(first);
+    write(durables(h, "f", 7));
     var before = positions(h);
-    var batch = new ArrayList<AppendRequest>();
-    for (int i = 0; i < 5; i++) {
-      batch.add(durable(h, "x" + i));
-    }
-    write(batch);
+    var batch = write(durables(h, "x", 5));
     // 12 appended, cap 10: the two oldest went, the watermark is the newer of them
     assertThat(payloads(h)).containsExactly("f2", "f3", "f4", "f5", "f6", "x0", "x1", "x2", "x3", "x4");
     assertThat(row(h).subList(0, 4)).containsExactly(12L, 24L, 10L, before.get(1));
@@ -187,11 +188,7 @@ class AppendRunsTest {
     assertThat(store.read(h.executionId(), h.attemptIndex(), StreamCursor.START, StreamCursor.END, 100).durableTrimmedThrough())
         .isEqualTo(Positions.toId(before.get(1)));
 
-    var longer = new ArrayList<AppendRequest>();
-    for (int i = 0; i < CAP + 3; i++) {
-      longer.add(durable(h, "y" + i));
-    }
-    write(longer);
+    var longer = write(durables(h, "y", CAP + 3));
     var expected = new ArrayList<String>();
     for (int i = 3; i < CAP + 3; i++) {
       expected.add("y" + i);
@@ -252,7 +249,7 @@ class AppendRunsTest {
   void onlyWatchedStreamsAreNotified() throws Exception {
     var watched = start(12);
     var quiet = start(13);
-    long watchedId = streamId(watched);
+    long watchedId = row(watched).get(5);
     try (var listen = java.sql.DriverManager.getConnection(store.database().config().jdbcUrl(), "postgres", null)) {
       try (var st = listen.createStatement()) {
         st.execute("LISTEN " + Notifier.CHANNEL);
@@ -268,26 +265,11 @@ class AppendRunsTest {
     }
   }
 
-  private static long streamId(Handle h) throws SQLException {
-    try (var c = store.database().dataSource().getConnection();
-        var ps = c.prepareStatement("SELECT id FROM tb_stream WHERE kind = 1 AND execution_id = ? AND attempt_index = ?")) {
-      ps.setObject(1, h.executionId().uuid());
-      ps.setLong(2, h.attemptIndex());
-      try (var rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
-
   @Test
   @DisplayName("appendAll of plain durable frames: one run, all or nothing, the fence checked once")
   void appendAllAsOneRun() throws Exception {
     var h = start(14);
-    var frames = new ArrayList<Frame>();
-    for (int i = 0; i < 5; i++) {
-      frames.add(Frame.of("log", "r" + i));
-    }
+    var frames = durables(h, "r", 5).stream().map(r -> Frame.of("log", r.payload())).toList();
     var outcomes = store.appendAll(h, frames);
     assertThat(outcomes).extracting(AppendOutcome::frameCount).containsExactly(1L, 2L, 3L, 4L, 5L);
     assertThat(payloads(h)).containsExactly("r0", "r1", "r2", "r3", "r4");
@@ -296,10 +278,7 @@ class AppendRunsTest {
         .isInstanceOf(StaleOwnerException.class).hasMessageContaining("frame 0");
     assertThat(payloads(reclaimed)).isEmpty();
     // longer than the cap: the function, all of it, trimmed to the cap
-    var many = new ArrayList<Frame>();
-    for (int i = 0; i < CAP + 2; i++) {
-      many.add(Frame.of("log", "m" + i));
-    }
+    var many = durables(reclaimed, "m", CAP + 2).stream().map(r -> Frame.of("log", r.payload())).toList();
     assertThat(store.appendAll(reclaimed, many)).hasSize(CAP + 2);
     assertThat(payloads(reclaimed)).hasSize(CAP).first().isEqualTo("m2");
   }
