@@ -233,12 +233,17 @@ class AppendRunsTest {
   void otherModesNextToARun() throws Exception {
     var h = start(10);
     var other = start(11);
+    var live = start(15);
     var batch = write(List.of(
         request(h, Frame.of("progress", "{\"a\":1}").withMode(StreamMode.durableSummary())),
         durable(other, "d0"),
+        request(live, Frame.of("token", "t0").withMode(StreamMode.bestEffortLive(60_000))),
         request(h, Frame.of("progress", "{\"b\":2}").withMode(StreamMode.durableSummary())),
-        durable(other, "d1")));
-    assertThat(outcome(batch.get(2)).summaryVersion()).isEqualTo(2L);
+        durable(other, "d1"),
+        request(live, Frame.of("token", "t1").withMode(StreamMode.bestEffortLive(60_000)))));
+    assertThat(outcome(batch.get(3)).summaryVersion()).isEqualTo(2L);
+    assertThat(outcome(batch.get(5)).frameCount()).isEqualTo(2);
+    assertThat(payloads(live)).containsExactly("t0", "t1");
     assertThat(store.readSummary(h.executionId(), h.attemptIndex()).orElseThrow().documentJson())
         .contains("\"a\": 1").contains("\"b\": 2");
     assertThat(payloads(other)).containsExactly("d0", "d1");
