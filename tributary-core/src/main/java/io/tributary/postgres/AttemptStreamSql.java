@@ -25,6 +25,10 @@ final class AttemptStreamSql {
    * from the stream row as locked (the newest version), so a concurrent append's trim, which this
    * statement's snapshot may not see, is never repeated or miscounted. When no such frame is
    * visible the append keeps its frame over the cap and the next append's function call trims.
+   * Both trim probes take their OFFSET from the row ({@code durable_retained - cap}, 0 at the cap)
+   * so that the planner plans an ordered index scan from the watermark: with a constant one it
+   * scanned the whole stream without statistics (bitmap scan + sort) and with the statistics of a
+   * one-stream table (seq scan), 2–5 ms instead of 0.5 ms.
    */
   static final String APPEND_ONE =
       "WITH n AS (SELECT tb_now_ms(?::bigint) AS now_ms,"
@@ -34,11 +38,13 @@ final class AttemptStreamSql {
           + "   frame_count = t.frame_count + 1, total_bytes = t.total_bytes + ?,"
           + "   durable_trimmed_pos = CASE WHEN t.durable_retained >= n.cap THEN coalesce(("
           + "       SELECT f.pos FROM tb_frame f WHERE f.stream_id = t.id AND f.mode = 0"
-          + "       AND f.pos > t.durable_trimmed_pos ORDER BY f.pos LIMIT 1), t.durable_trimmed_pos)"
+          + "       AND f.pos > t.durable_trimmed_pos ORDER BY f.pos OFFSET greatest(t.durable_retained - n.cap, 0) LIMIT 1),"
+          + "       t.durable_trimmed_pos)"
           + "     ELSE t.durable_trimmed_pos END,"
           + "   durable_retained = CASE WHEN t.durable_retained >= n.cap AND EXISTS ("
           + "       SELECT 1 FROM tb_frame f WHERE f.stream_id = t.id AND f.mode = 0"
-          + "       AND f.pos > t.durable_trimmed_pos) THEN n.cap ELSE t.durable_retained + 1 END,"
+          + "       AND f.pos > t.durable_trimmed_pos ORDER BY f.pos OFFSET greatest(t.durable_retained - n.cap, 0))"
+          + "     THEN n.cap ELSE t.durable_retained + 1 END,"
           + "   has_durable = true, be_expires_at_ms = NULL"
           + "   FROM n"
           + "   WHERE t.kind = 1 AND t.execution_id = ? AND t.partition_key = ? AND t.attempt_index = ?"
