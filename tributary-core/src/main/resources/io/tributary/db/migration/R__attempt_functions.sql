@@ -288,11 +288,17 @@ BEGIN
                 -- oldest frame of that mode, then delete a key range up to it: index range scans,
                 -- also when the planner knows nothing about a new stream. The mode is a literal in
                 -- each so the planner can use the partial index for summary and best-effort frames.
+                -- The OFFSETs are sub-selects so that they are run-time values: with a constant
+                -- the planner scanned and sorted the whole stream on a table without statistics
+                -- (5.7 ms for 100 frames); durable trims start at the watermark, past the dead
+                -- index entries of earlier trims.
                 excess := s.durable_retained - p_durable_cap;
                 IF excess > 0 THEN
                     SELECT f.pos INTO cutoff FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 0
-                    ORDER BY f.pos OFFSET excess - 1 LIMIT 1;
-                    DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 0 AND pos <= cutoff;
+                      AND f.pos > s.durable_trimmed_pos
+                    ORDER BY f.pos OFFSET (SELECT excess - 1) LIMIT 1;
+                    DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 0 AND pos > s.durable_trimmed_pos
+                      AND pos <= cutoff;
                     GET DIAGNOSTICS n = ROW_COUNT;
                     s.durable_retained := s.durable_retained - n;
                     s.durable_trimmed_pos := cutoff;
@@ -300,7 +306,7 @@ BEGIN
                 excess := s.summary_retained - p_summary_cap;
                 IF excess > 0 THEN
                     SELECT f.pos INTO cutoff FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 1
-                    ORDER BY f.pos OFFSET excess - 1 LIMIT 1;
+                    ORDER BY f.pos OFFSET (SELECT excess - 1) LIMIT 1;
                     DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 1 AND pos <= cutoff;
                     GET DIAGNOSTICS n = ROW_COUNT;
                     s.summary_retained := s.summary_retained - n;
@@ -308,7 +314,7 @@ BEGIN
                 excess := s.be_retained - be_cap;
                 IF excess > 0 THEN
                     SELECT f.pos INTO cutoff FROM tb_frame f WHERE f.stream_id = s.id AND f.mode = 2
-                    ORDER BY f.pos OFFSET excess - 1 LIMIT 1;
+                    ORDER BY f.pos OFFSET (SELECT excess - 1) LIMIT 1;
                     DELETE FROM tb_frame WHERE stream_id = s.id AND mode = 2 AND pos <= cutoff;
                     GET DIAGNOSTICS n = ROW_COUNT;
                     s.be_retained := s.be_retained - n;
