@@ -98,9 +98,14 @@ final class Notifier implements AutoCloseable {
 
   /** Wakes this process's waiters of a stream right after a local commit. */
   public void wakeLocal(long streamId) {
+    wake(streamId, false);
+  }
+
+  private void wake(long streamId, boolean notified) {
     var set = waiters.get(streamId);
     if (set != null) {
       set.forEach(Waiter::wake);
+      WakeEvents.wake(streamId, set.size(), notified);
     }
   }
 
@@ -209,7 +214,7 @@ final class Notifier implements AutoCloseable {
       int comma = payload.indexOf(',', start);
       int end = comma < 0 ? payload.length() : comma;
       try {
-        wakeLocal(Long.parseLong(payload, start, end, 10));
+        wake(Long.parseLong(payload, start, end, 10), true);
       } catch (NumberFormatException e) {
         wakeAll();
         return;
