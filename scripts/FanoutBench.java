@@ -139,7 +139,23 @@ public final class FanoutBench {
     var loaded = appendLoad(streams, 8);
     print("appends_with_readers", loaded.summary() + String.format(" p99_ratio=%.2f", loaded.p99() / Math.max(1e-9, alone.p99())));
     print("totals", "reader_failures=" + failures.get() + " reconnects=" + reconnects.get() + " append_503_retries=" + appendRetries.get());
+    // the same appends again with the readers gone: the first no-reader run met a server fresh
+    // from its start (the JIT compiling), so this one is the fair twin of the run with readers
     loop.interrupt();
+    loop.join(5_000);
+    for (var key : selector.keys()) {
+      key.channel().close();
+    }
+    selector.close();
+    long deadline2 = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (liveReaders() > 0 && System.nanoTime() < deadline2) {
+      Thread.sleep(100);
+    }
+    Thread.sleep(2_000);
+    var after = appendLoad(streams, 8);
+    print(
+        "appends_no_readers_after",
+        after.summary() + String.format(" live_readers_left=%d with_readers_p99_ratio=%.2f", liveReaders(), loaded.p99() / Math.max(1e-9, after.p99())));
   }
 
   // ------------------------------------------------------------------ measurements
@@ -353,6 +369,13 @@ public final class FanoutBench {
   }
 
   // ------------------------------------------------------------------ the server's costs
+
+  /** The server's live readers now (its metric), -1 when it has none such. */
+  private long liveReaders() throws Exception {
+    var body = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    var m = Pattern.compile("(?m)^tributary_live_readers\\S* (\\S+)").matcher(body);
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+  }
 
   private long xactCommits() throws Exception {
     if (pgPort == 0) {

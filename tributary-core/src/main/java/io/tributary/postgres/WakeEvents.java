@@ -28,8 +28,12 @@ final class WakeEvents {
     int waiters;
 
     @Label("From a notification")
-    @Description("false: woken right after a commit of this process")
+    @Description("false: woken right after a commit of this process, or by the re-check")
     boolean notified;
+
+    @Label("Own commit's notification")
+    @Description("the notification of a commit of this process whose waiters were woken already: nobody woken")
+    boolean own;
   }
 
   /** A parked reader re-queried after a wake, a re-check or its deadline (its duration: the query). */
@@ -46,12 +50,13 @@ final class WakeEvents {
     boolean answered;
   }
 
-  static void wake(long streamId, int waiters, boolean notified) {
+  static void wake(long streamId, int waiters, boolean notified, boolean own) {
     var e = new StreamWake();
     if (e.shouldCommit()) {
       e.streamId = streamId;
       e.waiters = waiters;
       e.notified = notified;
+      e.own = own;
       e.commit();
     }
   }

@@ -57,6 +57,49 @@ class NotifierTest {
     assertThat(n.watchedStreams()).isZero();
   }
 
+  @Test
+  @DisplayName("the notification of a commit whose waiters wakeLocal woke wakes nobody; the next one does")
+  void ownNotificationAfterALocalWakeIsNotASecondWake() throws Exception {
+    var n = db.notifier();
+    long stream = 990_001;
+    try (var w = n.register(stream)) {
+      n.wakeLocal(stream);
+      assertThat(w.await(1_000_000_000L)).isTrue();
+      sendNotification(stream); // the commit's own, coming back through LISTEN
+      assertThat(w.await(300_000_000L)).isFalse();
+      sendNotification(stream); // another process's commit
+      assertThat(w.await(10_000_000_000L)).isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("a notification long after a local wake, or after a re-check's wake, still wakes")
+  void notificationsNotMatchingALocalCommitStillWake() throws Exception {
+    var n = db.notifier();
+    long stream = 990_002;
+    try (var w = n.register(stream)) {
+      n.wakeLocal(stream);
+      assertThat(w.await(1_000_000_000L)).isTrue();
+      Thread.sleep(Notifier.OWN_NOTIFICATION_NANOS / 1_000_000 + 200);
+      sendNotification(stream);
+      assertThat(w.await(10_000_000_000L)).isTrue();
+      // the re-check wakes for a change it found, not for a commit of this process
+      n.wakeChanged(stream);
+      assertThat(w.await(1_000_000_000L)).isTrue();
+      sendNotification(stream);
+      assertThat(w.await(10_000_000_000L)).isTrue();
+    }
+  }
+
+  private static void sendNotification(long stream) throws Exception {
+    try (var c = db.dataSource().getConnection();
+        var ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+      ps.setString(1, Notifier.CHANNEL);
+      ps.setString(2, Long.toString(stream));
+      ps.execute();
+    }
+  }
+
   /** A map that runs a hook right after computeIfAbsent returns (to replay a thread interleaving). */
   @SuppressWarnings("serial")
   private static final class InterleavingMap<K, V> extends ConcurrentHashMap<K, V> {
