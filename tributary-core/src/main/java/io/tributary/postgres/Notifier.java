@@ -44,8 +44,13 @@ final class Notifier implements AutoCloseable {
 
   private final ConcurrentHashMap<Long, Set<Waiter>> waiters = new ConcurrentHashMap<>();
 
-  /** How long after a local wake its commit's own notification is expected back (normally: ms). */
-  static final long OWN_NOTIFICATION_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+  /**
+   * How long after a local wake its commit's own notification is still expected back (normally it
+   * takes a few ms). Short, because a local wake whose notification came first (the listener can
+   * be quicker than the committing thread) stays unmatched this long, and can swallow another
+   * process's notification meanwhile (the re-check then finds that change).
+   */
+  static final long OWN_NOTIFICATION_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250);
 
   /**
    * Per stream with waiters: local wakes after this process's commits whose notification has not
@@ -148,9 +153,9 @@ final class Notifier implements AutoCloseable {
    * commit wakes local waiters at once and notifies as well, and the notification's wake would
    * cost each of them a second, empty re-query. A notification of another process taken for
    * ours in its place costs nothing either: ours still comes and wakes them (its re-query reads
-   * both changes). Only a local wake whose commit sent no notification (a stream no process
-   * watched) can swallow another process's notification, within {@link #OWN_NOTIFICATION_NANOS};
-   * the re-check then finds that change: latency, never data.
+   * both changes). Only a local wake left unmatched (its commit's notification came first, or it
+   * sent none) can swallow another process's notification, within {@link
+   * #OWN_NOTIFICATION_NANOS}; the re-check then finds that change: latency, never data.
    */
   private boolean isOwnNotification(long streamId) {
     var own = new boolean[1];
