@@ -10,7 +10,8 @@
 # connect, before the idle phase, so the measured phases run compiled code), POOL (8), SKIP_BUILD=1, SSE_MAX_DURATION (10m: the readers
 # connect within seconds, so with serve's 60 s all 10 000 would reconnect at once in the middle of
 # the measured phases; real readers reconnect spread out), SERVER_ARGS (extra serve flags),
-# SERVER_JVM_ARGS (extra JVM options of the server, e.g. a flight recording), CALIBRATE=1 (the same
+# SERVER_JVM_ARGS / CLIENT_JVM_ARGS (extra JVM options of the server / the client, e.g. a flight
+# recording), CALIBRATE=1 (the same
 # client against scripts/FanoutNullServer.java instead of Tributary: the client's own ceiling),
 # STAGES=1 (the server records Tributary's live-read flight-recorder events, scripts/fanout-stages.jfc,
 # and scripts/FanoutStages.java prints each burst's stages: commits, wakes, re-queries, pages, writes).
