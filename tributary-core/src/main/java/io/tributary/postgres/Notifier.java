@@ -122,13 +122,20 @@ final class Notifier implements AutoCloseable {
    * they have re-queried already (see {@link #isOwnNotification}).
    */
   public void wakeLocal(long streamId) {
-    var set = waiters.get(streamId);
+    long now = System.nanoTime();
+    // counted under the waiters' entry, so the last waiter's deregister (which forgets the
+    // count) cannot slip in between and leave a count for a stream nobody waits on
+    var set =
+        waiters.computeIfPresent(
+            streamId,
+            (id, s) -> {
+              if (id != ATTEMPT_STARTED) {
+                unmatched.merge(id, new Unmatched(1, now), (a, b) -> new Unmatched(a.count() + 1, now));
+              }
+              return s;
+            });
     if (set == null) {
       return;
-    }
-    if (streamId != ATTEMPT_STARTED) {
-      long now = System.nanoTime();
-      unmatched.merge(streamId, new Unmatched(1, now), (a, b) -> new Unmatched(a.count() + 1, now));
     }
     set.forEach(Waiter::wake);
     WakeEvents.wake(streamId, set.size(), false, false);
