@@ -30,11 +30,11 @@ import java.util.regex.Pattern;
  * many Durable Streams SSE readers of a server's attempt streams on one NIO selector, appends over
  * REST, and the server's and PostgreSQL's costs read from /proc and pg_stat_database. Loopback only.
  *
- * <p>Usage: java FanoutBench.java URL SERVER_PID PG_PORT PG_PID STREAMS READERS_PER_STREAM IDLE_SECONDS
+ * <p>Usage: java FanoutBench.java URL SERVER_PID PG_PORT PG_PID STREAMS READERS_PER_STREAM IDLE_SECONDS [WARMUP_ROUNDS]
  */
 public final class FanoutBench {
-  private static final Pattern PAYLOAD = Pattern.compile("\"payload\":\"b(\\d+)\"");
-  private static final Pattern OFFSET = Pattern.compile("\"streamNextOffset\":\"(\\d+_\\d+)\"");
+  private static final String PAYLOAD_MARK = "\"payload\":\"b";
+  private static final String OFFSET_MARK = "\"streamNextOffset\":\"";
   private static final int MAX_APPENDS = 100_000;
 
   private final String base;
@@ -62,6 +62,7 @@ public final class FanoutBench {
   private final AtomicInteger appendRetries = new AtomicInteger();
   private final ConcurrentLinkedQueue<Reader> toOpen = new ConcurrentLinkedQueue<>();
   private Selector selector;
+  private volatile Thread selectorThread;
   /** Readers connecting and not yet up to date; touched by the selector thread only. */
   private int opening;
   private static final int MAX_OPENING = 64;
@@ -81,11 +82,11 @@ public final class FanoutBench {
 
   public static void main(String[] args) throws Exception {
     var b = new FanoutBench(args[0], Long.parseLong(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
-    b.run(Integer.parseInt(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+    b.run(Integer.parseInt(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]), args.length > 7 ? Integer.parseInt(args[7]) : 0);
     System.exit(0);
   }
 
-  void run(int streams, int perStream, int idleSeconds) throws Exception {
+  void run(int streams, int perStream, int idleSeconds, int warmupRounds) throws Exception {
     for (int s = 0; s < streams; s++) {
       startAttempt();
     }
@@ -103,6 +104,7 @@ public final class FanoutBench {
     long rss0 = rssKib(serverPid);
     selector = Selector.open();
     var loop = Thread.ofPlatform().name("sse-selector").daemon().start(this::selectLoop);
+    selectorThread = loop;
     int total = streams * perStream;
     long t0 = System.nanoTime();
     for (int i = 0; i < total; i++) {
@@ -116,6 +118,13 @@ public final class FanoutBench {
     print(
         "connect",
         String.format("readers=%d up_to_date=%d failures=%d seconds=%.1f", total, upToDate.get(), failures.get(), (System.nanoTime() - t0) / 1e9));
+    // warm-up: the measured phases should see compiled code, not the JIT compiling the fan-out
+    // path (it otherwise runs through the idle window and the first bursts)
+    for (int round = 0; round < warmupRounds; round++) {
+      deliver("warmup_append_to_every_stream", upToDate.get(), () -> appendToEvery(streams));
+      int stream = round % streams;
+      deliver("warmup_one_append", connected.get(stream), () -> append(stream));
+    }
     Thread.sleep(5_000);
     idle(idleSeconds, total, heap0, rss0);
     for (int round = 0; round < 10; round++) {
@@ -130,7 +139,23 @@ public final class FanoutBench {
     var loaded = appendLoad(streams, 8);
     print("appends_with_readers", loaded.summary() + String.format(" p99_ratio=%.2f", loaded.p99() / Math.max(1e-9, alone.p99())));
     print("totals", "reader_failures=" + failures.get() + " reconnects=" + reconnects.get() + " append_503_retries=" + appendRetries.get());
+    // the same appends again with the readers gone: the first no-reader run met a server fresh
+    // from its start (the JIT compiling), so this one is the fair twin of the run with readers
     loop.interrupt();
+    loop.join(5_000);
+    for (var key : selector.keys()) {
+      key.channel().close();
+    }
+    selector.close();
+    long deadline2 = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (liveReaders() > 0 && System.nanoTime() < deadline2) {
+      Thread.sleep(100);
+    }
+    Thread.sleep(2_000);
+    var after = appendLoad(streams, 8);
+    print(
+        "appends_no_readers_after",
+        after.summary() + String.format(" live_readers_left=%d with_readers_p99_ratio=%.2f", liveReaders(), loaded.p99() / Math.max(1e-9, after.p99())));
   }
 
   // ------------------------------------------------------------------ measurements
@@ -185,7 +210,10 @@ public final class FanoutBench {
     long serverSys0 = sysTicks(serverPid);
     var threads0 = threadTicks(serverPid);
     long clientCpu0 = clientCpuNanos();
+    long selectorCpu0 = selectorCpuNanos();
+    long xacts0 = expected > 1_000 ? xactCommits() : 0;
     phaseFrom = nextAppend.get();
+    var t0 = java.time.Instant.now(); // for the server's flight recording (scripts/FanoutStages.java)
     var own = step.run();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (deliveries.size() < expected && System.nanoTime() < deadline) {
@@ -196,6 +224,9 @@ public final class FanoutBench {
     long serverSysMs = (sysTicks(serverPid) - serverSys0) * 10;
     var threads1 = threadTicks(serverPid);
     long clientCpuMs = (clientCpuNanos() - clientCpu0) / 1_000_000;
+    long selectorCpuMs = (selectorCpuNanos() - selectorCpu0) / 1_000_000;
+    // the database's transactions over the phase (its appends, the feeds' reads), this reading's own one off
+    long xacts = expected > 1_000 ? xactCommits() - xacts0 - 1 : 0;
     Thread.sleep(300); // late (duplicate) deliveries would still be counted
     // arrival: when the client's selector saw the reader's socket readable; the one selector
     // thread then parses 10 000 events in turn, which "parsed" adds (the client's own cost)
@@ -208,12 +239,13 @@ public final class FanoutBench {
     print(
         name,
         String.format(
-            "delivered=%d/%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f over_1s=%d after_answer_p50_ms=%.1f after_answer_p99_ms=%.1f parsed_p99_ms=%.1f server_cpu_ms=%d server_sys_ms=%d client_cpu_ms=%d %s",
+            "delivered=%d/%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f over_1s=%d after_answer_p50_ms=%.1f after_answer_p99_ms=%.1f parsed_p99_ms=%.1f server_cpu_ms=%d server_sys_ms=%d client_cpu_ms=%d client_selector_cpu_ms=%d %s t0_epoch_us=%d",
             lat.length, expected, pct(lat, 50) / 1e3, pct(lat, 99) / 1e3, lat.length == 0 ? 0 : lat[lat.length - 1] / 1e3,
             Arrays.stream(lat).filter(v -> v > 1_000_000).count(), pct(afterAnswer, 50) / 1e3, pct(afterAnswer, 99) / 1e3,
-            pct(parsed, 99) / 1e3, serverCpuMs, serverSysMs, clientCpuMs, own.summary()));
+            pct(parsed, 99) / 1e3, serverCpuMs, serverSysMs, clientCpuMs, selectorCpuMs, own.summary(),
+            t0.getEpochSecond() * 1_000_000 + t0.getNano() / 1_000));
     if (expected > 1_000) {
-      print(name + "_server_threads_ms", top(byThreadGroup(threads0, threads1), 10, "%.0f"));
+      print(name + "_server_threads_ms", "xacts=" + xacts + " " + top(byThreadGroup(threads0, threads1), 10, "%.0f"));
     }
     Thread.sleep(500);
   }
@@ -338,12 +370,25 @@ public final class FanoutBench {
 
   // ------------------------------------------------------------------ the server's costs
 
+  /** The server's live readers now (its metric), -1 when it has none such. */
+  private long liveReaders() throws Exception {
+    var body = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    var m = Pattern.compile("(?m)^tributary_live_readers\\S* (\\S+)").matcher(body);
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+  }
+
   private long xactCommits() throws Exception {
+    if (pgPort == 0) {
+      return 0; // the calibration server has no database
+    }
     return Long.parseLong(psql("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"));
   }
 
   /** Backends of the server's database running a statement or inside a transaction now (not this one). */
   private int activeBackends() throws Exception {
+    if (pgPort == 0) {
+      return 0;
+    }
     return Integer.parseInt(
         psql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
             + " AND state IS NOT NULL AND state <> 'idle' AND application_name <> 'tributary-listener'"));
@@ -359,6 +404,9 @@ public final class FanoutBench {
 
   private List<Long> postgresPids() throws IOException {
     var pids = new ArrayList<Long>();
+    if (pgPid == 0) {
+      return pids;
+    }
     pids.add(pgPid);
     try (var dirs = Files.list(Path.of("/proc"))) {
       for (var d : (Iterable<Path>) dirs::iterator) {
@@ -399,6 +447,11 @@ public final class FanoutBench {
   private static long sysTicks(long pid) throws IOException {
     var stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[12]);
+  }
+
+  /** CPU time of the client's selector thread (all readers' receiving) so far. */
+  private long selectorCpuNanos() {
+    return selectorThread == null ? 0 : java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(selectorThread.threadId());
   }
 
   /** CPU time of this (the client's) process so far. */
@@ -502,11 +555,12 @@ public final class FanoutBench {
     void received(String chunk, SelectionKey key, long readyAt) {
       long now = System.nanoTime();
       text.append(chunk);
-      if (text.indexOf("HTTP/1.1 ") == 0 && text.indexOf("\r\n\r\n") > 0) {
+      boolean status = startsWith(text, "HTTP/1.1 ");
+      if (status && text.indexOf("\r\n\r\n") > 0) {
         var head = text.substring(0, text.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
         closing = head.contains("\r\nconnection: close");
       }
-      if (text.length() >= 12 && text.indexOf("HTTP/1.1 ") == 0 && text.indexOf("HTTP/1.1 200") != 0) {
+      if (text.length() >= 12 && status && !startsWith(text, "HTTP/1.1 200")) {
         if (failures.incrementAndGet() <= 3) {
           int body = text.indexOf("{");
           System.err.println("reader refused: " + text.substring(0, 12) + (body < 0 ? "" : " " + text.substring(body)));
@@ -518,17 +572,18 @@ public final class FanoutBench {
       if (boundary < 0) {
         return;
       }
+      // plain scans, no regex: this runs once per event for every reader on one thread
       var events = text.substring(0, boundary);
-      var m = PAYLOAD.matcher(events);
-      while (m.find()) {
-        int id = Integer.parseInt(m.group(1));
+      for (int at = events.indexOf(PAYLOAD_MARK); at >= 0; at = events.indexOf(PAYLOAD_MARK, at + 1)) {
+        int id = digits(events, at + PAYLOAD_MARK.length());
         if (id >= phaseFrom) {
           deliveries.add(new long[] {id, readyAt, now});
         }
       }
-      var o = OFFSET.matcher(events);
-      while (o.find()) {
-        offset = o.group(1);
+      int o = events.lastIndexOf(OFFSET_MARK);
+      if (o >= 0) {
+        int from = o + OFFSET_MARK.length();
+        offset = events.substring(from, events.indexOf('"', from));
       }
       if (connecting && events.contains("upToDate")) {
         connecting = false;
@@ -567,9 +622,32 @@ public final class FanoutBench {
     }
   }
 
+  private static boolean startsWith(CharSequence s, String prefix) {
+    if (s.length() < prefix.length()) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length(); i++) {
+      if (s.charAt(i) != prefix.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The decimal number at {@code from} in {@code s}. */
+  private static int digits(String s, int from) {
+    int v = 0;
+    for (int i = from; i < s.length() && Character.isDigit(s.charAt(i)); i++) {
+      v = v * 10 + (s.charAt(i) - '0');
+    }
+    return v;
+  }
+
   private void selectLoop() {
     var buffer = ByteBuffer.allocateDirect(64 * 1024);
     var bytes = new byte[64 * 1024];
+    // when the current select() returned (0: not yet): the moment its sockets were readable
+    long[] readyAt = new long[1];
     while (!Thread.currentThread().isInterrupted()) {
       try {
         // a bounded number of connects in flight: the server's accept backlog is the JDK's 50
@@ -577,48 +655,55 @@ public final class FanoutBench {
           opening++;
           r.open();
         }
-        selector.select(100);
-        long readyAt = System.nanoTime();
-        var it = selector.selectedKeys().iterator();
-        while (it.hasNext()) {
-          var key = it.next();
-          it.remove();
-          var r = (Reader) key.attachment();
-          try {
-            if (key.isConnectable()) {
-              if (r.channel.finishConnect()) {
-                r.request(key);
+        readyAt[0] = 0;
+        // select(action), not selectedKeys(): after a burst that set's table stays large, and
+        // iterating it cost every later select() a scan of thousands of empty buckets
+        selector.select(
+            key -> {
+              if (readyAt[0] == 0) {
+                readyAt[0] = System.nanoTime();
               }
-            } else if (key.isWritable()) {
-              r.channel.write(r.pending);
-              if (!r.pending.hasRemaining()) {
-                key.interestOps(SelectionKey.OP_READ);
-              }
-            } else if (key.isReadable()) {
-              buffer.clear();
-              int n = r.channel.read(buffer);
-              if (n < 0) {
-                // the server closed the connection: open a new one from the last offset
-                r.close(key);
-                reconnects.incrementAndGet();
-                r.text.setLength(0);
-                toOpen.add(r);
-                continue;
-              }
-              buffer.flip();
-              buffer.get(bytes, 0, n);
-              r.received(new String(bytes, 0, n, StandardCharsets.ISO_8859_1), key, readyAt);
-            }
-          } catch (IOException e) {
-            if (failures.incrementAndGet() <= 3) {
-              System.err.println("reader failed: " + e);
-            }
-            r.close(key);
-          }
-        }
+              ready(key, buffer, bytes, readyAt[0]);
+            },
+            100);
       } catch (IOException e) {
         failures.incrementAndGet();
       }
+    }
+  }
+
+  private void ready(SelectionKey key, ByteBuffer buffer, byte[] bytes, long readyAt) {
+    var r = (Reader) key.attachment();
+    try {
+      if (key.isConnectable()) {
+        if (r.channel.finishConnect()) {
+          r.request(key);
+        }
+      } else if (key.isWritable()) {
+        r.channel.write(r.pending);
+        if (!r.pending.hasRemaining()) {
+          key.interestOps(SelectionKey.OP_READ);
+        }
+      } else if (key.isReadable()) {
+        buffer.clear();
+        int n = r.channel.read(buffer);
+        if (n < 0) {
+          // the server closed the connection: open a new one from the last offset
+          r.close(key);
+          reconnects.incrementAndGet();
+          r.text.setLength(0);
+          toOpen.add(r);
+          return;
+        }
+        buffer.flip();
+        buffer.get(bytes, 0, n);
+        r.received(new String(bytes, 0, n, StandardCharsets.ISO_8859_1), key, readyAt);
+      }
+    } catch (IOException e) {
+      if (failures.incrementAndGet() <= 3) {
+        System.err.println("reader failed: " + e);
+      }
+      r.close(key);
     }
   }
 }

@@ -45,6 +45,8 @@ final class ParkedRead {
       R last = seen;
       while (true) {
         R again;
+        var event = new WakeEvents.ParkedRequery();
+        event.begin();
         try {
           beforeRequery.accept(waiter.streamId());
           again = requery.get();
@@ -58,7 +60,13 @@ final class ParkedRead {
           continue;
         }
         last = again;
-        if (answered.test(last)) {
+        boolean done = answered.test(last);
+        if (event.shouldCommit()) {
+          event.streamId = waiter.streamId();
+          event.answered = done;
+          event.commit();
+        }
+        if (done) {
           return last;
         }
         long k = key.applyAsLong(last);

@@ -311,9 +311,12 @@ final class StreamFeed<P> {
    * Claims the parked readers that {@code page} can be written to directly (into {@code out}) and
    * wakes the others: a page that is not at the tail or closes the stream, and a reader still
    * busy with its previous write, are left to the reader itself.
+   *
+   * @return how many readers were woken
    */
-  private void push(DsPage<P> page, ArrayList<ParkedSse<P>> out) {
+  private int push(DsPage<P> page, ArrayList<ParkedSse<P>> out) {
     boolean pushable = !page.isEmpty() && page.upToDate() && !page.closed();
+    int woken = 0;
     for (var it = parked.iterator(); it.hasNext(); ) {
       var p = it.next();
       if (pushable && p.async && !p.writing && p.position.equals(page.after())) {
@@ -323,14 +326,17 @@ final class StreamFeed<P> {
       } else {
         it.remove();
         wakeLocked(p);
+        woken++;
       }
     }
+    return woken;
   }
 
   private void run() {
     var pushes = new ArrayList<ParkedSse<P>>();
     try {
       while (true) {
+        int woken = 0;
         P from;
         lock.lock();
         try {
@@ -345,6 +351,8 @@ final class StreamFeed<P> {
           lock.unlock();
         }
         DsPage<P> page;
+        var read = new FeedEvents.FeedRead();
+        read.begin();
         try {
           page = ref.await(from, false, WAIT);
         } catch (UnavailableException e) {
@@ -373,16 +381,32 @@ final class StreamFeed<P> {
             // a wait that timed out with nothing new wakes nobody: idle readers stay parked
             end = page.atEnd();
             behind = !page.upToDate();
-            push(page, pushes);
+            woken = push(page, pushes);
             changed.signalAll();
+          }
+          if (read.shouldCommit()) {
+            read.stream = ref.key();
+            read.news = news;
+            read.commit();
           }
         } finally {
           lock.unlock();
         }
         if (!pushes.isEmpty()) {
+          var event = new FeedEvents.FeedPush();
+          event.begin();
           var batch = page.batch();
+          byte[] bytes = null;
           for (var p : pushes) {
-            p.sink.writeAsync(p.encode.apply(batch), failure -> written(p, failure));
+            bytes = p.encode.apply(batch);
+            p.sink.writeAsync(bytes, failure -> written(p, failure));
+          }
+          if (event.shouldCommit()) {
+            event.stream = ref.key();
+            event.written = pushes.size();
+            event.woken = woken;
+            event.bytes = bytes.length;
+            event.commit();
           }
           pushes.clear();
         }

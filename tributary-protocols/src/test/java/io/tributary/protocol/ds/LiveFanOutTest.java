@@ -183,6 +183,55 @@ class LiveFanOutTest {
   }
 
   @Test
+  void anAppendIsReadOnceAndWrittenByTheFeedToEveryParkedReaderThatWritesWithoutBlocking() throws Exception {
+    // keep-alives far apart: no keep-alive write is under way when the append comes
+    var quiet =
+        new DurableStreamsHandler(
+            new PostgresNamedStreamStore(db),
+            attempts,
+            new DurableStreamsConfig(Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(30), 1 << 20, 1 << 20, 0));
+    var name = "pushed-" + System.nanoTime();
+    var path = "/v1/stream/" + name;
+    assertThat(call("PUT", path, "", "Content-Type", "application/json").status()).isEqualTo(201);
+    var readers = new ArrayList<Reader>();
+    for (int i = 0; i < 12; i++) {
+      readers.add(sse(quiet, path + "?offset=now&live=sse"));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("upToDate")));
+    Thread.sleep(500); // each parks at the feed right after its first control event
+    var file = java.nio.file.Files.createTempFile("fanout", ".jfr");
+    try (var recording = new jdk.jfr.Recording()) {
+      recording.enable("io.tributary.FeedRead");
+      recording.enable("io.tributary.FeedPush");
+      recording.start();
+      assertThat(call("POST", path, "\"m1\"", "Content-Type", "application/json").status()).isEqualTo(204);
+      await().atMost(Duration.ofSeconds(10)).until(() -> readers.stream().allMatch(r -> r.text().contains("\"m1\"")));
+      recording.stop();
+      recording.dump(file);
+    }
+    var events =
+        jdk.jfr.consumer.RecordingFile.readAllEvents(file).stream()
+            .filter(e -> e.getEventType().getName().startsWith("io.tributary.Feed") && e.getString("stream").contains(name))
+            .toList();
+    java.nio.file.Files.delete(file);
+    var pages = events.stream().filter(e -> e.getEventType().getName().equals("io.tributary.FeedRead") && e.getBoolean("news")).toList();
+    var pushes = events.stream().filter(e -> e.getEventType().getName().equals("io.tributary.FeedPush")).toList();
+    long nonBlocking = readers.stream().filter(r -> r.async).count();
+    // one read of the stream for all 12 readers; the feed wrote the page itself to each reader
+    // whose output can take it without blocking, and woke only the others
+    assertThat(pages).hasSize(1);
+    assertThat(pushes).hasSize(1);
+    assertThat(pushes.getFirst().getInt("written")).isEqualTo((int) nonBlocking);
+    assertThat(pushes.getFirst().getInt("woken")).isEqualTo(12 - (int) nonBlocking);
+    for (var r : readers) {
+      assertThat(r.messages()).containsExactly(1);
+      assertThat(r.overlapped()).isFalse();
+      // (their sessions end at their next write, a keep-alive 30 s on, or when the class's threads stop)
+      r.stop();
+    }
+  }
+
+  @Test
   void aFrameCommittedWithoutItsNotificationStillReachesSharedReaders() throws Exception {
     var attempt = startAttempt();
     var readers = caughtUp(attempt.path() + "?offset=-1&live=sse", 10);
