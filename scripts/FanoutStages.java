@@ -41,8 +41,7 @@ public final class FanoutStages {
       long to = i + 1 < bursts.size() ? Math.min(bursts.get(i + 1).t0Micros(), from + 5_000_000) : from + 2_000_000;
       var in = events.stream().filter(e -> micros(e.getEndTime()) >= from && micros(e.getEndTime()) < to).toList();
       var local = firstPerStream(in, "io.tributary.StreamWake", e -> !e.getBoolean("notified"), "streamId", from);
-      var notified = times(in, "io.tributary.StreamWake", e -> e.getBoolean("notified") && !own(e), from);
-      long ownNotes = in.stream().filter(e -> is(e, "io.tributary.StreamWake") && own(e)).count();
+      var notified = times(in, "io.tributary.StreamWake", e -> e.getBoolean("notified"), from);
       var requeries = in.stream().filter(e -> is(e, "io.tributary.ParkedRequery")).toList();
       long answered = requeries.stream().filter(e -> e.getBoolean("answered")).count();
       var requeryMs = requeries.stream().map(e -> e.getDuration().toNanos() / 1e6).sorted().toList();
@@ -56,20 +55,15 @@ public final class FanoutStages {
       var streams = new HashSet<Long>();
       in.stream().filter(e -> is(e, "io.tributary.StreamWake") && !e.getBoolean("notified")).forEach(e -> streams.add(e.getLong("streamId")));
       System.out.printf(
-          "%s: commits woke %d streams, first wakes at %s; notifications that woke %d at %s (%d of own commits woke nobody); re-queries %d (%d answered, each %s ms incl. the wait for a pool connection);"
+          "%s: commits woke %d streams, first wakes at %s; notifications %d at %s; re-queries %d (%d answered, each %s ms incl. the wait for a pool connection);"
               + " feed reads %d, first page per stream at %s; writes to %d readers (%d left to wake), a stream's first written by %s (%.0f ms issuing)%n",
-          b.name(), streams.size(), span(local), notified.size(), span(notified), ownNotes, requeries.size(), answered, span(requeryMs),
+          b.name(), streams.size(), span(local), notified.size(), span(notified), requeries.size(), answered, span(requeryMs),
           feedReads, span(pages), written, woken, span(pushEnds), pushMs);
       var client = Pattern.compile("(p50_ms=\\S+ p99_ms=\\S+).*(append_p50_ms=\\S+ append_p99_ms=\\S+)").matcher(b.line());
       if (client.find()) {
         System.out.println("  client: delivery " + client.group(1) + ", appends " + client.group(2));
       }
     }
-  }
-
-  /** A notification taken for one of the server's own commits (recordings before that field: none). */
-  private static boolean own(RecordedEvent e) {
-    return e.hasField("own") && e.getBoolean("own");
   }
 
   private static boolean is(RecordedEvent e, String name) {

@@ -43,22 +43,6 @@ final class Notifier implements AutoCloseable {
   private static final int CONNECT_TIMEOUT_SECONDS = 2;
 
   private final ConcurrentHashMap<Long, Set<Waiter>> waiters = new ConcurrentHashMap<>();
-
-  /**
-   * How long after a local wake its commit's own notification is still expected back (normally it
-   * takes a few ms). Short, because a local wake whose notification came first (the listener can
-   * be quicker than the committing thread) stays unmatched this long, and can swallow another
-   * process's notification meanwhile (the re-check then finds that change).
-   */
-  static final long OWN_NOTIFICATION_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250);
-
-  /**
-   * Per stream with waiters: local wakes after this process's commits whose notification has not
-   * come back yet, and the last one's time. Bounded like {@link #waiters}.
-   */
-  private final ConcurrentHashMap<Long, Unmatched> unmatched = new ConcurrentHashMap<>();
-
-  private record Unmatched(int count, long lastNanos) {}
   private final BackgroundLoop loop;
   private volatile boolean draining;
   private volatile boolean listening;
@@ -108,41 +92,12 @@ final class Notifier implements AutoCloseable {
         w.streamId(),
         (id, set) -> {
           set.remove(w);
-          if (set.isEmpty()) {
-            unmatched.remove(id);
-            return null;
-          }
-          return set;
+          return set.isEmpty() ? null : set;
         });
   }
 
-  /**
-   * Wakes this process's waiters of a stream right after a local commit. The commit's own
-   * notification, when it comes back within {@link #OWN_NOTIFICATION_NANOS}, then wakes nobody:
-   * they have re-queried already (see {@link #isOwnNotification}).
-   */
+  /** Wakes this process's waiters of a stream right after a local commit. */
   public void wakeLocal(long streamId) {
-    long now = System.nanoTime();
-    // counted under the waiters' entry, so the last waiter's deregister (which forgets the
-    // count) cannot slip in between and leave a count for a stream nobody waits on
-    var set =
-        waiters.computeIfPresent(
-            streamId,
-            (id, s) -> {
-              if (id != ATTEMPT_STARTED) {
-                unmatched.merge(id, new Unmatched(1, now), (a, b) -> new Unmatched(a.count() + 1, now));
-              }
-              return s;
-            });
-    if (set == null) {
-      return;
-    }
-    set.forEach(Waiter::wake);
-    WakeEvents.wake(streamId, set.size(), false, false);
-  }
-
-  /** Wakes this process's waiters of a stream that changed without a commit of this process (the re-check). */
-  void wakeChanged(long streamId) {
     wake(streamId, false);
   }
 
@@ -150,32 +105,8 @@ final class Notifier implements AutoCloseable {
     var set = waiters.get(streamId);
     if (set != null) {
       set.forEach(Waiter::wake);
-      WakeEvents.wake(streamId, set.size(), notified, false);
+      WakeEvents.wake(streamId, set.size(), notified);
     }
-  }
-
-  /**
-   * True (and counted off) when a notification of {@code streamId} is taken for the one of a
-   * commit of this process whose waiters {@link #wakeLocal} has woken already. Why: every
-   * commit wakes local waiters at once and notifies as well, and the notification's wake would
-   * cost each of them a second, empty re-query. A notification of another process taken for
-   * ours in its place costs nothing either: ours still comes and wakes them (its re-query reads
-   * both changes). Only a local wake left unmatched (its commit's notification came first, or it
-   * sent none) can swallow another process's notification, within {@link
-   * #OWN_NOTIFICATION_NANOS}; the re-check then finds that change: latency, never data.
-   */
-  private boolean isOwnNotification(long streamId) {
-    var own = new boolean[1];
-    unmatched.computeIfPresent(
-        streamId,
-        (id, u) -> {
-          if (System.nanoTime() - u.lastNanos() > OWN_NOTIFICATION_NANOS) {
-            return null; // too old to be waiting for its notification still: forget it
-          }
-          own[0] = true;
-          return u.count() > 1 ? new Unmatched(u.count() - 1, u.lastNanos()) : null;
-        });
-    return own[0];
   }
 
   /**
@@ -246,9 +177,7 @@ final class Notifier implements AutoCloseable {
         listening = true;
         firstListen.countDown();
         backoff = 100;
-        // anything sent while we were not listening is lost: everyone re-queries (and no
-        // notification of an earlier local commit is waited for any more)
-        unmatched.clear();
+        // anything sent while we were not listening is lost: everyone re-queries
         wakeAll();
         var pg = c.unwrap(PGConnection.class);
         while (loop.running()) {
@@ -285,12 +214,7 @@ final class Notifier implements AutoCloseable {
       int comma = payload.indexOf(',', start);
       int end = comma < 0 ? payload.length() : comma;
       try {
-        long id = Long.parseLong(payload, start, end, 10);
-        if (isOwnNotification(id)) {
-          WakeEvents.wake(id, 0, true, true);
-        } else {
-          wake(id, true);
-        }
+        wake(Long.parseLong(payload, start, end, 10), true);
       } catch (NumberFormatException e) {
         wakeAll();
         return;

@@ -72,7 +72,7 @@ final class StreamRechecker implements AutoCloseable {
     // parked readers keep their streams' watch marks alive, or appends would stop notifying
     marks.renew(watched);
     if (watched.contains(Notifier.ATTEMPT_STARTED)) {
-      notifier.wakeChanged(Notifier.ATTEMPT_STARTED);
+      notifier.wakeLocal(Notifier.ATTEMPT_STARTED);
     }
     var ids = new ArrayList<Long>(watched.size());
     for (long id : watched) {
@@ -96,7 +96,7 @@ final class StreamRechecker implements AutoCloseable {
     for (long id : ids) {
       String version = now.get(id);
       if (!versions.containsKey(id) || !Objects.equals(versions.get(id), version)) {
-        notifier.wakeChanged(id);
+        notifier.wakeLocal(id);
       }
       versions.put(id, version);
     }

@@ -28,12 +28,8 @@ final class WakeEvents {
     int waiters;
 
     @Label("From a notification")
-    @Description("false: woken right after a commit of this process, or by the re-check")
+    @Description("false: woken right after a commit of this process")
     boolean notified;
-
-    @Label("Own commit's notification")
-    @Description("the notification of a commit of this process whose waiters were woken already: nobody woken")
-    boolean own;
   }
 
   /** A parked reader re-queried after a wake, a re-check or its deadline (its duration: the query). */
@@ -50,13 +46,12 @@ final class WakeEvents {
     boolean answered;
   }
 
-  static void wake(long streamId, int waiters, boolean notified, boolean own) {
+  static void wake(long streamId, int waiters, boolean notified) {
     var e = new StreamWake();
     if (e.shouldCommit()) {
       e.streamId = streamId;
       e.waiters = waiters;
       e.notified = notified;
-      e.own = own;
       e.commit();
     }
   }

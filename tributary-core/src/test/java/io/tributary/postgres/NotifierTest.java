@@ -57,44 +57,6 @@ class NotifierTest {
     assertThat(n.watchedStreams()).isZero();
   }
 
-  @Test
-  @DisplayName("the notification of a commit whose waiters wakeLocal woke wakes nobody; later ones, and any after a re-check's wake, do")
-  void ownNotificationAfterALocalWakeIsNotASecondWake() throws Exception {
-    var n = db.notifier();
-    long stream = 990_001;
-    try (var w = n.register(stream)) {
-      // a commit: its local wake, then its own notification coming back through LISTEN
-      n.wakeLocal(stream);
-      sendNotification(stream);
-      assertThat(w.await(1_000_000_000L)).isTrue();
-      assertThat(w.await(Notifier.OWN_NOTIFICATION_NANOS)).isFalse();
-      assertANotificationWakes(w, stream); // another process's commit
-      // a local wake whose notification does not come back in time: a later one still wakes
-      n.wakeLocal(stream);
-      assertThat(w.await(1_000_000_000L)).isTrue();
-      Thread.sleep(Notifier.OWN_NOTIFICATION_NANOS / 1_000_000 + 200);
-      assertANotificationWakes(w, stream);
-      // the re-check wakes for a change it found, not for a commit of this process
-      n.wakeChanged(stream);
-      assertThat(w.await(1_000_000_000L)).isTrue();
-      assertANotificationWakes(w, stream);
-    }
-  }
-
-  private static void assertANotificationWakes(Waiter w, long stream) throws Exception {
-    sendNotification(stream);
-    assertThat(w.await(10_000_000_000L)).isTrue();
-  }
-
-  private static void sendNotification(long stream) throws Exception {
-    try (var c = db.dataSource().getConnection();
-        var ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-      ps.setString(1, Notifier.CHANNEL);
-      ps.setString(2, Long.toString(stream));
-      ps.execute();
-    }
-  }
-
   /** A map that runs a hook right after computeIfAbsent returns (to replay a thread interleaving). */
   @SuppressWarnings("serial")
   private static final class InterleavingMap<K, V> extends ConcurrentHashMap<K, V> {
