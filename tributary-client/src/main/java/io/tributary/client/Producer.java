@@ -35,6 +35,15 @@ import java.util.concurrent.TimeUnit;
  * for a {@link BadRequestException} of the earlier request's content, with a {@link
  * TributaryClientException} of kind {@value #EARLIER_APPEND_FAILED} whose cause it is); the
  * producer then numbers its next request from the refused one's number and goes on.
+ *
+ * <p>A request that gets no answer through all its retries (an {@link UnavailableException}) may
+ * or may not have been stored; its appends fail with that exception, and so do (as {@value
+ * #EARLIER_APPEND_FAILED}) the requests sent behind it that the server could not store without
+ * it. The producer then sends its next request alone and, if the server answers that an earlier
+ * number is missing (the lost request was never stored), sends it again under the number the
+ * server expects: the producer stays usable without a new epoch, the lost appends are not stored
+ * (their futures said so), and nothing is stored twice (a lost request that was stored is not
+ * sent again).
  */
 public final class Producer implements AutoCloseable {
   /** How long a batch waits for more appends after its first: 5 ms. */
@@ -68,6 +77,8 @@ public final class Producer implements AutoCloseable {
   private int inFlight;
   private long nextSeq;
   private long rewindTo = -1;
+  private boolean resync;
+  private Batch probe;
   private boolean closed;
   private CompletableFuture<Void> allSettled = CompletableFuture.completedFuture(null);
 
@@ -217,14 +228,16 @@ public final class Producer implements AutoCloseable {
   private void dispatch() {
     var sending = new ArrayList<Batch>();
     synchronized (this) {
-      while (inFlight < maxInFlight) {
-        if (rewindTo >= 0) {
+      while (inFlight < maxInFlight && probe == null) {
+        if (rewindTo >= 0 || resync) {
           if (inFlight > 0) {
             break; // the numbers above the refused one are free only when all their requests ended
           }
-          nextSeq = rewindTo;
-          rewindTo = -1;
-          lastSent = null;
+          if (rewindTo >= 0) {
+            nextSeq = rewindTo;
+            rewindTo = -1;
+            lastSent = null;
+          }
         }
         Batch next;
         if (!full.isEmpty()) {
@@ -240,6 +253,11 @@ public final class Producer implements AutoCloseable {
         lastSent = next;
         inFlight++;
         sending.add(next);
+        if (resync) {
+          // after a request of unknown outcome: this one goes alone, to learn the server's number
+          resync = false;
+          probe = next;
+        }
       }
     }
     sending.forEach(this::send);
@@ -269,6 +287,10 @@ public final class Producer implements AutoCloseable {
         return;
       }
       var cause = Transport.unwrap(failure);
+      if (overtook(cause) && renumbered(batch, (ConflictException) cause)) {
+        send(batch);
+        return;
+      }
       if (overtook(cause) && !predecessorSettled) {
         // it arrived before its predecessor: again, with the same number, once that one is in
         before.settled.whenComplete((v, x) -> {
@@ -285,12 +307,32 @@ public final class Producer implements AutoCloseable {
     });
   }
 
+  /**
+   * Whether {@code batch}, the one request sent alone after a request of unknown outcome, took the
+   * number the server expects instead of its own: the numbers between were never stored.
+   */
+  private synchronized boolean renumbered(Batch batch, ConflictException gap) {
+    long expected = gap.expectedProducerSeq();
+    if (probe != batch || expected < 0 || expected >= batch.seq) {
+      return false;
+    }
+    batch.seq = expected;
+    nextSeq = expected + 1;
+    return true;
+  }
+
   private void finish(Batch batch, RuntimeException failure, boolean storedNothing) {
     synchronized (this) {
       inFlight--;
       batch.before = null;
+      if (probe == batch) {
+        probe = null;
+      }
       if (storedNothing && (rewindTo < 0 || batch.seq < rewindTo)) {
         rewindTo = batch.seq;
+      }
+      if (failure != null && !storedNothing) {
+        resync = true; // stored or not, only the server knows now
       }
     }
     batch.failure = failure;
@@ -312,7 +354,10 @@ public final class Producer implements AutoCloseable {
 
   /** What a request that waited for a refused predecessor fails with. */
   private static RuntimeException afterEarlier(RuntimeException earlier) {
-    if (!(earlier instanceof BadRequestException)) {
+    if (earlier instanceof TributaryClientException t && EARLIER_APPEND_FAILED.equals(t.kind())) {
+      return earlier;
+    }
+    if (refused(earlier) && !(earlier instanceof BadRequestException)) {
       return earlier; // the stream's or the producer's state: it applies to this request too
     }
     return new TributaryClientException(

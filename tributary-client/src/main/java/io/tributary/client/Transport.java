@@ -287,11 +287,21 @@ final class Transport {
         if (kind.equals("stream_closed") || closedHeader) {
           return new StreamClosedException(status, kind, message, false);
         }
-        return new ConflictException(status, kind, message, false);
+        long expected =
+            headers.firstValue("Producer-Expected-Seq").map(Transport::parseSeq).orElse(-1L);
+        return new ConflictException(status, kind, message, false, expected);
       case 429, 503:
         return new UnavailableException(status, kind, message, true);
       default:
         return new TributaryClientException(status, kind, message, again);
+    }
+  }
+
+  private static long parseSeq(String v) {
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 
