@@ -1,15 +1,17 @@
 package io.tributary.client;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -82,18 +84,59 @@ public final class Producer implements AutoCloseable {
   private boolean closed;
   private CompletableFuture<Void> allSettled = CompletableFuture.completedFuture(null);
 
-  private record Pending(byte[] data, CompletableFuture<Long> done) {}
+  /** Fires the linger time of batches; one daemon thread for all producers. */
+  private static final ScheduledThreadPoolExecutor LINGER = lingerTimer();
 
-  /** Appends sent in one request; numbered when sent. */
+  private static ScheduledThreadPoolExecutor lingerTimer() {
+    var timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              var t = new Thread(r, "tributary-producer-linger");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.setRemoveOnCancelPolicy(true); // a batch sent before its linger ran out leaves nothing behind
+    return timer;
+  }
+
+  /**
+   * Appends sent in one request; its body is written as the appends come (a copy of each, so the
+   * caller may reuse its array), so sending it has nothing left to assemble. Numbered when sent.
+   */
   private static final class Batch {
-    final List<Pending> items = new ArrayList<>();
+    final List<CompletableFuture<Long>> appends = new ArrayList<>();
     final CompletableFuture<Void> settled = new CompletableFuture<>();
+    byte[] buffer;
+    int length;
+    boolean hasJsonValue;
     long bytes;
     boolean due;
     long seq;
     byte[] body;
     Batch before;
+    ScheduledFuture<?> lingerTimer;
     volatile RuntimeException failure;
+
+    Batch(int capacity) {
+      buffer = new byte[capacity];
+    }
+
+    void write(byte[] data, int from, int to) {
+      int n = to - from;
+      if (length + n > buffer.length) {
+        buffer = Arrays.copyOf(buffer, Math.max(length + n, buffer.length * 2));
+      }
+      System.arraycopy(data, from, buffer, length, n);
+      length += n;
+    }
+
+    void write(byte b) {
+      if (length == buffer.length) {
+        buffer = Arrays.copyOf(buffer, buffer.length * 2);
+      }
+      buffer[length++] = b;
+    }
   }
 
   private Producer(Builder b) {
@@ -177,15 +220,16 @@ public final class Producer implements AutoCloseable {
       if (closed) {
         throw new IllegalStateException("the producer " + producerId + " is closed");
       }
-      if (open != null && !open.items.isEmpty() && open.bytes + data.length > maxBatchBytes) {
+      if (open != null && !open.appends.isEmpty() && open.bytes + data.length > maxBatchBytes) {
         full.add(open);
         open = null;
       }
       if (open == null) {
-        open = newBatch();
+        open = newBatch(data.length);
         lingering = open;
       }
-      open.items.add(new Pending(data.clone(), done));
+      open.appends.add(done);
+      add(open, data);
       open.bytes += data.length;
       if (open.bytes >= maxBatchBytes) {
         full.add(open);
@@ -198,9 +242,14 @@ public final class Producer implements AutoCloseable {
     }
     if (lingering != null && !linger.isZero()) {
       var batch = lingering;
-      CompletableFuture.runAsync(
-          () -> becomeDue(batch),
-          CompletableFuture.delayedExecutor(linger.toNanos(), TimeUnit.NANOSECONDS, Transport.executor()));
+      var timer = LINGER.schedule(() -> becomeDue(batch), linger.toNanos(), TimeUnit.NANOSECONDS);
+      synchronized (this) {
+        if (open == batch) {
+          batch.lingerTimer = timer;
+        } else {
+          timer.cancel(false); // sent already
+        }
+      }
     }
     if (sendable) {
       dispatch();
@@ -208,8 +257,8 @@ public final class Producer implements AutoCloseable {
     return done;
   }
 
-  private Batch newBatch() {
-    var batch = new Batch();
+  private Batch newBatch(int firstAppend) {
+    var batch = new Batch(Math.max(firstAppend + 2, Math.min(maxBatchBytes, 8192)));
     allSettled = CompletableFuture.allOf(allSettled, batch.settled);
     return batch;
   }
@@ -248,6 +297,10 @@ public final class Producer implements AutoCloseable {
         } else {
           break;
         }
+        if (next.lingerTimer != null) {
+          next.lingerTimer.cancel(false);
+          next.lingerTimer = null;
+        }
         next.seq = nextSeq++;
         next.before = lastSent;
         lastSent = next;
@@ -265,7 +318,7 @@ public final class Producer implements AutoCloseable {
 
   private void send(Batch batch) {
     if (batch.body == null) {
-      batch.body = body(batch.items);
+      batch.body = body(batch);
     }
     var before = batch.before;
     boolean predecessorSettled = before == null || before.settled.isDone();
@@ -336,13 +389,14 @@ public final class Producer implements AutoCloseable {
       }
     }
     batch.failure = failure;
-    for (var p : batch.items) {
+    for (var done : batch.appends) {
       if (failure == null) {
-        p.done().complete(batch.seq);
+        done.complete(batch.seq);
       } else {
-        p.done().completeExceptionally(failure);
+        done.completeExceptionally(failure);
       }
     }
+    batch.buffer = null;
     batch.body = null;
     batch.settled.complete(null);
     dispatch();
@@ -376,45 +430,56 @@ public final class Producer implements AutoCloseable {
   }
 
   /**
-   * A byte stream's batch is the payloads back to back; a JSON stream's is one array of the
-   * messages, where an appended array contributes its elements, as it would when sent alone.
+   * Adds one append to {@code batch}'s body. A byte stream's body is the payloads back to back; a
+   * JSON stream's is one array of the messages, where an appended array contributes its elements,
+   * as it would when sent alone (byte-exact: only the JSON whitespace around them is dropped).
    */
-  private byte[] body(List<Pending> batch) {
-    if (batch.size() == 1) {
-      return batch.get(0).data();
-    }
+  private void add(Batch batch, byte[] data) {
     if (!json) {
-      int size = 0;
-      for (var p : batch) {
-        size += p.data().length;
-      }
-      var out = new byte[size];
-      int at = 0;
-      for (var p : batch) {
-        System.arraycopy(p.data(), 0, out, at, p.data().length);
-        at += p.data().length;
-      }
-      return out;
+      batch.write(data, 0, data.length);
+      return;
     }
-    var out = new ByteArrayOutputStream();
-    out.write('[');
-    boolean first = true;
-    for (var p : batch) {
-      String value = new String(p.data(), StandardCharsets.UTF_8).strip();
-      if (value.startsWith("[") && value.endsWith("]")) {
-        value = value.substring(1, value.length() - 1).strip();
-        if (value.isEmpty()) {
-          continue;
-        }
+    int from = skipSpace(data, 0, data.length);
+    int to = trailingSpace(data, from, data.length);
+    if (to - from >= 2 && data[from] == '[' && data[to - 1] == ']') {
+      from = skipSpace(data, from + 1, to - 1);
+      to = trailingSpace(data, from, to - 1);
+      if (from == to) {
+        return; // an empty array adds no message
       }
-      if (!first) {
-        out.write(',');
-      }
-      first = false;
-      out.writeBytes(value.getBytes(StandardCharsets.UTF_8));
     }
-    out.write(']');
-    return out.toByteArray();
+    batch.write(batch.hasJsonValue ? (byte) ',' : (byte) '[');
+    batch.hasJsonValue = true;
+    batch.write(data, from, to);
+  }
+
+  private static boolean jsonSpace(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+  }
+
+  private static int skipSpace(byte[] data, int from, int to) {
+    while (from < to && jsonSpace(data[from])) {
+      from++;
+    }
+    return from;
+  }
+
+  private static int trailingSpace(byte[] data, int from, int to) {
+    while (to > from && jsonSpace(data[to - 1])) {
+      to--;
+    }
+    return to;
+  }
+
+  /** The request body of {@code batch}, once all its appends are in. */
+  private byte[] body(Batch batch) {
+    if (json) {
+      if (!batch.hasJsonValue) {
+        batch.write((byte) '[');
+      }
+      batch.write((byte) ']');
+    }
+    return batch.length == batch.buffer.length ? batch.buffer : Arrays.copyOf(batch.buffer, batch.length);
   }
 
   /** Settings of a {@link Producer}; every one has a default. */
