@@ -329,7 +329,7 @@ public final class Producer implements AutoCloseable {
     headers.put("Producer-Seq", Long.toString(batch.seq));
     CompletableFuture<?> answer;
     try {
-      answer = transport.send(Transport.Call.post(path, batch.body, headers), Transport.Repeat.ALWAYS);
+      answer = transport.sendDirect(Transport.Call.post(path, batch.body, headers), Transport.Repeat.ALWAYS);
     } catch (RuntimeException notSent) {
       finish(batch, notSent, true);
       return;

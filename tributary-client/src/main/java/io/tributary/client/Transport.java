@@ -52,9 +52,11 @@ final class Transport {
   private final String token;
   private final RetryPolicy retry;
   private final Duration requestTimeout;
+  private final PlainHttp1 plain;
 
   Transport(HttpClient http, List<URI> servers, String token, RetryPolicy retry, Duration requestTimeout) {
     this.http = http;
+    this.plain = new PlainHttp1(http.connectTimeout().orElse(Duration.ofSeconds(5)));
     this.servers = List.copyOf(servers);
     this.token = token;
     this.retry = retry;
@@ -105,7 +107,20 @@ final class Transport {
 
   /** Sends {@code call}, retrying as {@code repeat} allows; completes with a 2xx/3xx answer. */
   CompletableFuture<HttpResponse<byte[]>> send(Call call, Repeat repeat) {
-    return attempt(call, repeat, 1);
+    return attempt(call, repeat, 1, false);
+  }
+
+  /**
+   * {@link #send}, over {@link PlainHttp1} where the server's URL allows: for a producer's
+   * requests, which are idempotent (a kept-alive connection found closed is retried at once).
+   */
+  CompletableFuture<HttpResponse<byte[]>> sendDirect(Call call, Repeat repeat) {
+    return attempt(call, repeat, 1, true);
+  }
+
+  /** Closes the kept-alive connections of {@link #sendDirect}. */
+  void closeConnections() {
+    plain.close();
   }
 
   /** {@link #send} and wait; exceptions come out unwrapped. */
@@ -132,11 +147,12 @@ final class Transport {
     return t instanceof RuntimeException r ? r : new CompletionException(t);
   }
 
-  private CompletableFuture<HttpResponse<byte[]>> attempt(Call call, Repeat repeat, int n) {
+  private CompletableFuture<HttpResponse<byte[]>> attempt(Call call, Repeat repeat, int n, boolean direct) {
     URI server = server();
-    var request =
-        request(server, call, call.timeout() != null ? call.timeout() : requestTimeout).build();
-    return exchange(request)
+    var timeout = call.timeout() != null ? call.timeout() : requestTimeout;
+    var request = request(server, call, timeout).build();
+    var answer = direct && PlainHttp1.handles(request.uri()) ? plainExchange(request, call.body(), timeout) : exchange(request);
+    return answer
         .handle(
             (response, failure) -> {
               if (failure != null) {
@@ -144,7 +160,7 @@ final class Transport {
                 boolean unsent = cause instanceof ConnectException;
                 rotateFrom(server);
                 if ((unsent || repeat == Repeat.ALWAYS) && n < retry.maxAttempts()) {
-                  return later(retry.delayAfter(n), () -> attempt(call, repeat, n + 1));
+                  return later(retry.delayAfter(n), () -> attempt(call, repeat, n + 1, direct));
                 }
                 return CompletableFuture.<HttpResponse<byte[]>>failedFuture(
                     new UnavailableException(
@@ -159,7 +175,7 @@ final class Transport {
                   rotateFrom(server);
                 }
                 var delay = retryAfter(response.headers()).orElse(retry.delayAfter(n));
-                return later(delay, () -> attempt(call, repeat, n + 1));
+                return later(delay, () -> attempt(call, repeat, n + 1, direct));
               }
               return CompletableFuture.<HttpResponse<byte[]>>failedFuture(error);
             })
@@ -190,6 +206,19 @@ final class Transport {
         task.cancel(true);
       }
     });
+    return future;
+  }
+
+  private CompletableFuture<HttpResponse<byte[]>> plainExchange(HttpRequest request, byte[] body, Duration timeout) {
+    var future = new CompletableFuture<HttpResponse<byte[]>>();
+    IO.execute(
+        () -> {
+          try {
+            future.complete(plain.send(request, body, timeout));
+          } catch (Throwable t) {
+            future.completeExceptionally(t);
+          }
+        });
     return future;
   }
 
