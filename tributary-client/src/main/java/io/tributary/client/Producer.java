@@ -196,7 +196,7 @@ public final class Producer implements AutoCloseable {
       }
       settled = allSettled;
     }
-    dispatch();
+    dispatch(true);
     Transport.await(settled);
   }
 
@@ -252,7 +252,7 @@ public final class Producer implements AutoCloseable {
       }
     }
     if (sendable) {
-      dispatch();
+      dispatch(now);
     }
     return done;
   }
@@ -270,11 +270,15 @@ public final class Producer implements AutoCloseable {
       }
       batch.due = true;
     }
-    dispatch();
+    dispatch(false);
   }
 
-  /** Numbers and sends the batches that may go now, oldest first. */
-  private void dispatch() {
+  /**
+   * Numbers and sends the batches that may go now, oldest first. When the caller waits for them
+   * anyway ({@link #flush()}, a blocking append), the last one is exchanged on its thread: two
+   * thread hand-offs fewer per request.
+   */
+  private void dispatch(boolean callerWaits) {
     var sending = new ArrayList<Batch>();
     synchronized (this) {
       while (inFlight < maxInFlight && probe == null) {
@@ -313,10 +317,16 @@ public final class Producer implements AutoCloseable {
         }
       }
     }
-    sending.forEach(this::send);
+    for (int i = 0; i < sending.size(); i++) {
+      send(sending.get(i), callerWaits && i == sending.size() - 1);
+    }
   }
 
   private void send(Batch batch) {
+    send(batch, false);
+  }
+
+  private void send(Batch batch, boolean onThisThread) {
     if (batch.body == null) {
       batch.body = body(batch);
     }
@@ -329,7 +339,9 @@ public final class Producer implements AutoCloseable {
     headers.put("Producer-Seq", Long.toString(batch.seq));
     CompletableFuture<?> answer;
     try {
-      answer = transport.sendDirect(Transport.Call.post(path, batch.body, headers), Transport.Repeat.ALWAYS);
+      answer =
+          transport.sendDirect(
+              Transport.Call.post(path, batch.body, headers), Transport.Repeat.ALWAYS, onThisThread);
     } catch (RuntimeException notSent) {
       finish(batch, notSent, true);
       return;
@@ -399,7 +411,7 @@ public final class Producer implements AutoCloseable {
     batch.buffer = null;
     batch.body = null;
     batch.settled.complete(null);
-    dispatch();
+    dispatch(false);
   }
 
   private static boolean overtook(Throwable cause) {

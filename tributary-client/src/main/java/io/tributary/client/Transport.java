@@ -107,15 +107,17 @@ final class Transport {
 
   /** Sends {@code call}, retrying as {@code repeat} allows; completes with a 2xx/3xx answer. */
   CompletableFuture<HttpResponse<byte[]>> send(Call call, Repeat repeat) {
-    return attempt(call, repeat, 1, false);
+    return attempt(call, repeat, 1, false, false);
   }
 
   /**
    * {@link #send}, over {@link PlainHttp1} where the server's URL allows: for a producer's
    * requests, which are idempotent (a kept-alive connection found closed is retried at once).
+   * With {@code onThisThread} the first try runs on the caller's thread (it waits for the answer
+   * anyway), so the returned future is complete unless a retry is needed.
    */
-  CompletableFuture<HttpResponse<byte[]>> sendDirect(Call call, Repeat repeat) {
-    return attempt(call, repeat, 1, true);
+  CompletableFuture<HttpResponse<byte[]>> sendDirect(Call call, Repeat repeat, boolean onThisThread) {
+    return attempt(call, repeat, 1, true, onThisThread);
   }
 
   /** Closes the kept-alive connections of {@link #sendDirect}. */
@@ -147,11 +149,15 @@ final class Transport {
     return t instanceof RuntimeException r ? r : new CompletionException(t);
   }
 
-  private CompletableFuture<HttpResponse<byte[]>> attempt(Call call, Repeat repeat, int n, boolean direct) {
+  private CompletableFuture<HttpResponse<byte[]>> attempt(
+      Call call, Repeat repeat, int n, boolean direct, boolean onThisThread) {
     URI server = server();
     var timeout = call.timeout() != null ? call.timeout() : requestTimeout;
     var request = request(server, call, timeout).build();
-    var answer = direct && PlainHttp1.handles(request.uri()) ? plainExchange(request, call.body(), timeout) : exchange(request);
+    var answer =
+        direct && PlainHttp1.handles(request.uri())
+            ? plainExchange(request, call.body(), timeout, onThisThread)
+            : exchange(request);
     return answer
         .handle(
             (response, failure) -> {
@@ -160,7 +166,7 @@ final class Transport {
                 boolean unsent = cause instanceof ConnectException;
                 rotateFrom(server);
                 if ((unsent || repeat == Repeat.ALWAYS) && n < retry.maxAttempts()) {
-                  return later(retry.delayAfter(n), () -> attempt(call, repeat, n + 1, direct));
+                  return later(retry.delayAfter(n), () -> attempt(call, repeat, n + 1, direct, false));
                 }
                 return CompletableFuture.<HttpResponse<byte[]>>failedFuture(
                     new UnavailableException(
@@ -175,7 +181,7 @@ final class Transport {
                   rotateFrom(server);
                 }
                 var delay = retryAfter(response.headers()).orElse(retry.delayAfter(n));
-                return later(delay, () -> attempt(call, repeat, n + 1, direct));
+                return later(delay, () -> attempt(call, repeat, n + 1, direct, false));
               }
               return CompletableFuture.<HttpResponse<byte[]>>failedFuture(error);
             })
@@ -209,16 +215,22 @@ final class Transport {
     return future;
   }
 
-  private CompletableFuture<HttpResponse<byte[]>> plainExchange(HttpRequest request, byte[] body, Duration timeout) {
+  private CompletableFuture<HttpResponse<byte[]>> plainExchange(
+      HttpRequest request, byte[] body, Duration timeout, boolean onThisThread) {
     var future = new CompletableFuture<HttpResponse<byte[]>>();
-    IO.execute(
+    Runnable exchange =
         () -> {
           try {
             future.complete(plain.send(request, body, timeout));
           } catch (Throwable t) {
             future.completeExceptionally(t);
           }
-        });
+        };
+    if (onThisThread) {
+      exchange.run();
+    } else {
+      IO.execute(exchange);
+    }
     return future;
   }
 

@@ -246,11 +246,16 @@ class ProducerBatchingTest {
         .build();
   }
 
+  private static NamedStream textStream(TributaryClient via, String prefix) {
+    var stream = via.namedStream(prefix + System.nanoTime());
+    stream.create("text/plain", null);
+    return stream;
+  }
+
   @Test
   void aRequestLostThroughAllItsRetriesFailsAndTheProducerGoesOn() throws Exception {
     try (var proxy = new FlakyProxy(server.port()); var viaProxy = impatient(proxy)) {
-      var stream = viaProxy.namedStream("batched/never-stored/" + System.nanoTime());
-      stream.create("text/plain", null);
+      var stream = textStream(viaProxy, "batched/never-stored/");
       var producer = stream.producer("w", 0);
       assertThat(producer.append("a;")).isZero();
       // the server never sees the request: every try is cut before it arrives
@@ -277,8 +282,7 @@ class ProducerBatchingTest {
   @Test
   void aRequestStoredButWhoseEveryAnswerWasLostIsNotStoredAgain() throws Exception {
     try (var proxy = new FlakyProxy(server.port()); var viaProxy = impatient(proxy)) {
-      var stream = viaProxy.namedStream("batched/answers-lost/" + System.nanoTime());
-      stream.create("text/plain", null);
+      var stream = textStream(viaProxy, "batched/answers-lost/");
       var producer = stream.producer("w", 0);
       producer.append("a;");
       // the server stores it (and answers the retry as a duplicate); no answer gets back

@@ -39,11 +39,15 @@ class ProducerSequenceHoldTest {
   }
 
   private static CompletableFuture<HttpResponse<String>> produce(String path, long seq, String text) {
+    return produce(path, 0, seq, text);
+  }
+
+  private static CompletableFuture<HttpResponse<String>> produce(String path, long epoch, long seq, String text) {
     var req =
         request(server, path)
             .header("Content-Type", "text/plain")
             .header("Producer-Id", "p")
-            .header("Producer-Epoch", "0")
+            .header("Producer-Epoch", Long.toString(epoch))
             .header("Producer-Seq", Long.toString(seq))
             .POST(BodyPublishers.ofString(text))
             .build();
@@ -96,16 +100,7 @@ class ProducerSequenceHoldTest {
     Thread.sleep(200);
     // a newer epoch takes over: the waiting request of the old one is answered without its bound
     long start = System.nanoTime();
-    var takeover =
-        send(
-            request(server, path)
-                .header("Content-Type", "text/plain")
-                .header("Producer-Id", "p")
-                .header("Producer-Epoch", "1")
-                .header("Producer-Seq", "0")
-                .POST(BodyPublishers.ofString("x;"))
-                .build());
-    assertThat(takeover.statusCode()).isEqualTo(200);
+    assertThat(produce(path, 1, 0, "x;").join().statusCode()).isEqualTo(200);
     var answer = waiting.join();
     assertThat(answer.statusCode()).isEqualTo(403);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(GAP_WAIT.plusSeconds(5));
