@@ -113,9 +113,4 @@ final class ProducerSequenceHold {
   private static boolean gap(NamedStreamAppendResult result) {
     return result.status() == NamedStreamAppendResult.Status.SEQUENCE_GAP;
   }
-
-  /** Producers with requests waiting now (for tests: nothing stays behind). */
-  int waitingProducers() {
-    return turns.size();
-  }
 }
