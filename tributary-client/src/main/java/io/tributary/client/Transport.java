@@ -248,11 +248,6 @@ final class Transport {
     return CompletableFuture.supplyAsync(next, executor).thenCompose(f -> f);
   }
 
-  /** The threads of {@link #IO}, for the client's own delayed steps (a producer's linger). */
-  static java.util.concurrent.Executor executor() {
-    return IO;
-  }
-
   /** Threads that wait for answers (one per request in flight) and start resends. */
   private static final java.util.concurrent.ExecutorService IO =
       java.util.concurrent.Executors.newCachedThreadPool(
