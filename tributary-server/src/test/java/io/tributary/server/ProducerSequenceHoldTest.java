@@ -61,13 +61,22 @@ class ProducerSequenceHoldTest {
         });
   }
 
-  @Test
-  void aRequestAheadOfItsPredecessorWaitsForItAndBothAreStoredInOrder() throws Exception {
+  private record Ahead(String path, CompletableFuture<HttpResponse<String>> answer) {}
+
+  /** A new stream with seq 0 stored and seq 2 sent: it is at the server, waiting, before seq 1 is sent. */
+  private static Ahead aheadOfItsPredecessor() throws Exception {
     String path = newStream();
     assertThat(produce(path, 0, "a;").join().statusCode()).isEqualTo(200);
-    var second = produce(path, 2, "c;");
-    // seq 2 is at the server (waiting) before seq 1 is sent
+    var answer = produce(path, 2, "c;");
     Thread.sleep(200);
+    return new Ahead(path, answer);
+  }
+
+  @Test
+  void aRequestAheadOfItsPredecessorWaitsForItAndBothAreStoredInOrder() throws Exception {
+    var ahead = aheadOfItsPredecessor();
+    String path = ahead.path();
+    var second = ahead.answer();
     assertThat(second).isNotDone();
     var first = produce(path, 1, "b;");
     assertThat(first.join().statusCode()).isEqualTo(200);
@@ -94,10 +103,9 @@ class ProducerSequenceHoldTest {
 
   @Test
   void aPredecessorsRefusalWakesTheRequestWaitingForIt() throws Exception {
-    String path = newStream();
-    assertThat(produce(path, 0, "a;").join().statusCode()).isEqualTo(200);
-    var waiting = produce(path, 2, "c;");
-    Thread.sleep(200);
+    var ahead = aheadOfItsPredecessor();
+    String path = ahead.path();
+    var waiting = ahead.answer();
     // a newer epoch takes over: the waiting request of the old one is answered without its bound
     long start = System.nanoTime();
     assertThat(produce(path, 1, 0, "x;").join().statusCode()).isEqualTo(200);
