@@ -260,11 +260,13 @@ async function producerPhase() {
   }
   await appendFor(Number(opt("warmup", 1))) // unmeasured warm-up, as long as the SDK side has
   const t0 = performance.now()
+  const seq0 = producer.nextSeq
   const sent = await appendFor(seconds)
   const elapsed = (performance.now() - t0) / 1000
+  const requests = producer.nextSeq - seq0
   await producer.detach?.()
   const head = await request("HEAD", `${base}${p}`)
-  emit({ appends_per_s: Math.round(sent / elapsed), appended: sent, errors, tail: head.headers["stream-next-offset"] })
+  emit({ appends_per_s: Math.round(sent / elapsed), appended: sent, requests, errors, tail: head.headers["stream-next-offset"] })
 }
 
 /** Tabulates a results file: medians [min-max] over repeats, ratios to each reference. */

@@ -16,7 +16,8 @@
 # has the packages, else a fresh `npm ci` into a temporary copy), DELIVERIES (round trips per
 # delivery figure, 200), WARMUP_SECONDS (unmeasured load per server first, 15), KEEP_WORK=1 (keep logs
 # and raw results), PRODUCER_WARMUP_SECONDS (unmeasured appends of each producer, TS and SDK alike,
-# before its measured run: 5; the SDK's JVM starts cold in every run), ONLY (a comma list of the
+# before its measured run: 5; the SDK's JVM starts cold in every run; the two alternate which goes
+# first per repeat, so use REPS=2 or more for their ratio), ONLY (a comma list of the
 # groups to run: calibration,probe,append,delivery,rest,producer; default all of them).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -172,6 +173,9 @@ for side in "$TB" "$MEM" "$FILE"; do
   timeout 60 node "$GEN" delivery warmup "$side" --mode raw-sse --count 100 >/dev/null || true
 done
 timeout 60 node "$GEN" rest warmup "$TB" --seconds 3 --batch 100 >/dev/null || true
+# the producers' path (100 kB requests with producer headers) is not what the appends above warm:
+# without this the server's JIT was still speeding up during the first producer figures (2026-12-01)
+want producer && { timeout 120 node "$GEN" producer warmup "$TB" --seconds "${WARMUP_SECONDS:-15}" --warmup 0 >/dev/null || true; }
 
 for rep in $(seq 1 "$REPS"); do
   want calibration && commit_calibration
@@ -198,8 +202,14 @@ for rep in $(seq 1 "$REPS"); do
     run rest tributary "$TB" --concurrency 1 --batch 100
   fi
   if want producer; then
-    run producer ts-producer "$TB" --warmup "$PRODUCER_WARMUP"
-    sdk sdk-producer "$TB"
+    # TS first in odd repeats, the SDK first in even ones: neither always meets a fresher server
+    if [ $((rep % 2)) = 1 ]; then
+      run producer ts-producer "$TB" --warmup "$PRODUCER_WARMUP"
+      sdk sdk-producer "$TB"
+    else
+      sdk sdk-producer "$TB"
+      run producer ts-producer "$TB" --warmup "$PRODUCER_WARMUP"
+    fi
   fi
 done
 

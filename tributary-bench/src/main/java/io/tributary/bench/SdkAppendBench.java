@@ -23,6 +23,9 @@ public final class SdkAppendBench {
 
   private SdkAppendBench() {}
 
+  /** The sequence number of the last request of the last window (requests = its growth + 1). */
+  private static long lastSeq = -1;
+
   /** Appends windows of {@link #WINDOW} for {@code seconds}; returns how many were stored. */
   private static long appendFor(Producer producer, byte[] payload, double seconds) {
     long sent = 0;
@@ -35,6 +38,7 @@ public final class SdkAppendBench {
       // as the TS side's `await producer.flush()`: send what lingers, then wait for all of it
       producer.flush();
       CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).join();
+      lastSeq = window.get(window.size() - 1).join();
       sent += window.size();
       window.clear();
     }
@@ -55,13 +59,14 @@ public final class SdkAppendBench {
       var producer = stream.producer("bench-sdk", 0);
       // unmeasured appends first (JIT, connections), as long as the generator's TS side has them
       appendFor(producer, payload, warmup);
+      long seq0 = lastSeq;
       long start = System.nanoTime();
       long sent = appendFor(producer, payload, seconds);
       double elapsed = (System.nanoTime() - start) / 1e9;
       var tail = stream.head();
       System.out.printf(
-          "{\"name\":\"%s\",\"phase\":\"sdk\",\"appends_per_s\":%d,\"appended\":%d,\"tail\":\"%s\"}%n",
-          name, Math.round(sent / elapsed), sent, tail.nextOffset());
+          "{\"name\":\"%s\",\"phase\":\"sdk\",\"appends_per_s\":%d,\"appended\":%d,\"requests\":%d,\"tail\":\"%s\"}%n",
+          name, Math.round(sent / elapsed), sent, lastSeq - seq0, tail.nextOffset());
     }
   }
 }

@@ -1,15 +1,17 @@
 package io.tributary.client;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,6 +37,15 @@ import java.util.concurrent.TimeUnit;
  * for a {@link BadRequestException} of the earlier request's content, with a {@link
  * TributaryClientException} of kind {@value #EARLIER_APPEND_FAILED} whose cause it is); the
  * producer then numbers its next request from the refused one's number and goes on.
+ *
+ * <p>A request that gets no answer through all its retries (an {@link UnavailableException}) may
+ * or may not have been stored; its appends fail with that exception, and so do (as {@value
+ * #EARLIER_APPEND_FAILED}) the requests sent behind it that the server could not store without
+ * it. The producer then sends its next request alone and, if the server answers that an earlier
+ * number is missing (the lost request was never stored), sends it again under the number the
+ * server expects: the producer stays usable without a new epoch, the lost appends are not stored
+ * (their futures said so), and nothing is stored twice (a lost request that was stored is not
+ * sent again).
  */
 public final class Producer implements AutoCloseable {
   /** How long a batch waits for more appends after its first: 5 ms. */
@@ -68,21 +79,64 @@ public final class Producer implements AutoCloseable {
   private int inFlight;
   private long nextSeq;
   private long rewindTo = -1;
+  private boolean resync;
+  private Batch probe;
   private boolean closed;
   private CompletableFuture<Void> allSettled = CompletableFuture.completedFuture(null);
 
-  private record Pending(byte[] data, CompletableFuture<Long> done) {}
+  /** Fires the linger time of batches; one daemon thread for all producers. */
+  private static final ScheduledThreadPoolExecutor LINGER = lingerTimer();
 
-  /** Appends sent in one request; numbered when sent. */
+  private static ScheduledThreadPoolExecutor lingerTimer() {
+    var timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              var t = new Thread(r, "tributary-producer-linger");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.setRemoveOnCancelPolicy(true); // a batch sent before its linger ran out leaves nothing behind
+    return timer;
+  }
+
+  /**
+   * Appends sent in one request; its body is written as the appends come (a copy of each, so the
+   * caller may reuse its array), so sending it has nothing left to assemble. Numbered when sent.
+   */
   private static final class Batch {
-    final List<Pending> items = new ArrayList<>();
+    final List<CompletableFuture<Long>> appends = new ArrayList<>();
     final CompletableFuture<Void> settled = new CompletableFuture<>();
+    byte[] buffer;
+    int length;
+    boolean hasJsonValue;
     long bytes;
     boolean due;
     long seq;
     byte[] body;
     Batch before;
+    ScheduledFuture<?> lingerTimer;
     volatile RuntimeException failure;
+
+    Batch(int capacity) {
+      buffer = new byte[capacity];
+    }
+
+    void write(byte[] data, int from, int to) {
+      int n = to - from;
+      if (length + n > buffer.length) {
+        buffer = Arrays.copyOf(buffer, Math.max(length + n, buffer.length * 2));
+      }
+      System.arraycopy(data, from, buffer, length, n);
+      length += n;
+    }
+
+    void write(byte b) {
+      if (length == buffer.length) {
+        buffer = Arrays.copyOf(buffer, buffer.length * 2);
+      }
+      buffer[length++] = b;
+    }
   }
 
   private Producer(Builder b) {
@@ -142,7 +196,7 @@ public final class Producer implements AutoCloseable {
       }
       settled = allSettled;
     }
-    dispatch();
+    dispatch(true);
     Transport.await(settled);
   }
 
@@ -166,15 +220,16 @@ public final class Producer implements AutoCloseable {
       if (closed) {
         throw new IllegalStateException("the producer " + producerId + " is closed");
       }
-      if (open != null && !open.items.isEmpty() && open.bytes + data.length > maxBatchBytes) {
+      if (open != null && !open.appends.isEmpty() && open.bytes + data.length > maxBatchBytes) {
         full.add(open);
         open = null;
       }
       if (open == null) {
-        open = newBatch();
+        open = newBatch(data.length);
         lingering = open;
       }
-      open.items.add(new Pending(data.clone(), done));
+      open.appends.add(done);
+      add(open, data);
       open.bytes += data.length;
       if (open.bytes >= maxBatchBytes) {
         full.add(open);
@@ -187,18 +242,23 @@ public final class Producer implements AutoCloseable {
     }
     if (lingering != null && !linger.isZero()) {
       var batch = lingering;
-      CompletableFuture.runAsync(
-          () -> becomeDue(batch),
-          CompletableFuture.delayedExecutor(linger.toNanos(), TimeUnit.NANOSECONDS, Transport.executor()));
+      var timer = LINGER.schedule(() -> becomeDue(batch), linger.toNanos(), TimeUnit.NANOSECONDS);
+      synchronized (this) {
+        if (open == batch) {
+          batch.lingerTimer = timer;
+        } else {
+          timer.cancel(false); // sent already
+        }
+      }
     }
     if (sendable) {
-      dispatch();
+      dispatch(now);
     }
     return done;
   }
 
-  private Batch newBatch() {
-    var batch = new Batch();
+  private Batch newBatch(int firstAppend) {
+    var batch = new Batch(Math.max(firstAppend + 2, Math.min(maxBatchBytes, 8192)));
     allSettled = CompletableFuture.allOf(allSettled, batch.settled);
     return batch;
   }
@@ -210,21 +270,27 @@ public final class Producer implements AutoCloseable {
       }
       batch.due = true;
     }
-    dispatch();
+    dispatch(false);
   }
 
-  /** Numbers and sends the batches that may go now, oldest first. */
-  private void dispatch() {
+  /**
+   * Numbers and sends the batches that may go now, oldest first. When the caller waits for them
+   * anyway ({@link #flush()}, a blocking append), the last one is exchanged on its thread: two
+   * thread hand-offs fewer per request.
+   */
+  private void dispatch(boolean callerWaits) {
     var sending = new ArrayList<Batch>();
     synchronized (this) {
-      while (inFlight < maxInFlight) {
-        if (rewindTo >= 0) {
+      while (inFlight < maxInFlight && probe == null) {
+        if (rewindTo >= 0 || resync) {
           if (inFlight > 0) {
             break; // the numbers above the refused one are free only when all their requests ended
           }
-          nextSeq = rewindTo;
-          rewindTo = -1;
-          lastSent = null;
+          if (rewindTo >= 0) {
+            nextSeq = rewindTo;
+            rewindTo = -1;
+            lastSent = null;
+          }
         }
         Batch next;
         if (!full.isEmpty()) {
@@ -235,19 +301,34 @@ public final class Producer implements AutoCloseable {
         } else {
           break;
         }
+        if (next.lingerTimer != null) {
+          next.lingerTimer.cancel(false);
+          next.lingerTimer = null;
+        }
         next.seq = nextSeq++;
         next.before = lastSent;
         lastSent = next;
         inFlight++;
         sending.add(next);
+        if (resync) {
+          // after a request of unknown outcome: this one goes alone, to learn the server's number
+          resync = false;
+          probe = next;
+        }
       }
     }
-    sending.forEach(this::send);
+    for (int i = 0; i < sending.size(); i++) {
+      send(sending.get(i), callerWaits && i == sending.size() - 1);
+    }
   }
 
   private void send(Batch batch) {
+    send(batch, false);
+  }
+
+  private void send(Batch batch, boolean onThisThread) {
     if (batch.body == null) {
-      batch.body = body(batch.items);
+      batch.body = body(batch);
     }
     var before = batch.before;
     boolean predecessorSettled = before == null || before.settled.isDone();
@@ -258,7 +339,9 @@ public final class Producer implements AutoCloseable {
     headers.put("Producer-Seq", Long.toString(batch.seq));
     CompletableFuture<?> answer;
     try {
-      answer = transport.send(Transport.Call.post(path, batch.body, headers), Transport.Repeat.ALWAYS);
+      answer =
+          transport.sendDirect(
+              Transport.Call.post(path, batch.body, headers), Transport.Repeat.ALWAYS, onThisThread);
     } catch (RuntimeException notSent) {
       finish(batch, notSent, true);
       return;
@@ -269,6 +352,10 @@ public final class Producer implements AutoCloseable {
         return;
       }
       var cause = Transport.unwrap(failure);
+      if (overtook(cause) && renumbered(batch, (ConflictException) cause)) {
+        send(batch);
+        return;
+      }
       if (overtook(cause) && !predecessorSettled) {
         // it arrived before its predecessor: again, with the same number, once that one is in
         before.settled.whenComplete((v, x) -> {
@@ -285,25 +372,46 @@ public final class Producer implements AutoCloseable {
     });
   }
 
+  /**
+   * Whether {@code batch}, the one request sent alone after a request of unknown outcome, took the
+   * number the server expects instead of its own: the numbers between were never stored.
+   */
+  private synchronized boolean renumbered(Batch batch, ConflictException gap) {
+    long expected = gap.expectedProducerSeq();
+    if (probe != batch || expected < 0 || expected >= batch.seq) {
+      return false;
+    }
+    batch.seq = expected;
+    nextSeq = expected + 1;
+    return true;
+  }
+
   private void finish(Batch batch, RuntimeException failure, boolean storedNothing) {
     synchronized (this) {
       inFlight--;
       batch.before = null;
+      if (probe == batch) {
+        probe = null;
+      }
       if (storedNothing && (rewindTo < 0 || batch.seq < rewindTo)) {
         rewindTo = batch.seq;
       }
-    }
-    batch.failure = failure;
-    for (var p : batch.items) {
-      if (failure == null) {
-        p.done().complete(batch.seq);
-      } else {
-        p.done().completeExceptionally(failure);
+      if (failure != null && !storedNothing) {
+        resync = true; // stored or not, only the server knows now
       }
     }
+    batch.failure = failure;
+    for (var done : batch.appends) {
+      if (failure == null) {
+        done.complete(batch.seq);
+      } else {
+        done.completeExceptionally(failure);
+      }
+    }
+    batch.buffer = null;
     batch.body = null;
     batch.settled.complete(null);
-    dispatch();
+    dispatch(false);
   }
 
   private static boolean overtook(Throwable cause) {
@@ -312,7 +420,10 @@ public final class Producer implements AutoCloseable {
 
   /** What a request that waited for a refused predecessor fails with. */
   private static RuntimeException afterEarlier(RuntimeException earlier) {
-    if (!(earlier instanceof BadRequestException)) {
+    if (earlier instanceof TributaryClientException t && EARLIER_APPEND_FAILED.equals(t.kind())) {
+      return earlier;
+    }
+    if (refused(earlier) && !(earlier instanceof BadRequestException)) {
       return earlier; // the stream's or the producer's state: it applies to this request too
     }
     return new TributaryClientException(
@@ -331,45 +442,56 @@ public final class Producer implements AutoCloseable {
   }
 
   /**
-   * A byte stream's batch is the payloads back to back; a JSON stream's is one array of the
-   * messages, where an appended array contributes its elements, as it would when sent alone.
+   * Adds one append to {@code batch}'s body. A byte stream's body is the payloads back to back; a
+   * JSON stream's is one array of the messages, where an appended array contributes its elements,
+   * as it would when sent alone (byte-exact: only the JSON whitespace around them is dropped).
    */
-  private byte[] body(List<Pending> batch) {
-    if (batch.size() == 1) {
-      return batch.get(0).data();
-    }
+  private void add(Batch batch, byte[] data) {
     if (!json) {
-      int size = 0;
-      for (var p : batch) {
-        size += p.data().length;
-      }
-      var out = new byte[size];
-      int at = 0;
-      for (var p : batch) {
-        System.arraycopy(p.data(), 0, out, at, p.data().length);
-        at += p.data().length;
-      }
-      return out;
+      batch.write(data, 0, data.length);
+      return;
     }
-    var out = new ByteArrayOutputStream();
-    out.write('[');
-    boolean first = true;
-    for (var p : batch) {
-      String value = new String(p.data(), StandardCharsets.UTF_8).strip();
-      if (value.startsWith("[") && value.endsWith("]")) {
-        value = value.substring(1, value.length() - 1).strip();
-        if (value.isEmpty()) {
-          continue;
-        }
+    int from = skipSpace(data, 0, data.length);
+    int to = trailingSpace(data, from, data.length);
+    if (to - from >= 2 && data[from] == '[' && data[to - 1] == ']') {
+      from = skipSpace(data, from + 1, to - 1);
+      to = trailingSpace(data, from, to - 1);
+      if (from == to) {
+        return; // an empty array adds no message
       }
-      if (!first) {
-        out.write(',');
-      }
-      first = false;
-      out.writeBytes(value.getBytes(StandardCharsets.UTF_8));
     }
-    out.write(']');
-    return out.toByteArray();
+    batch.write(batch.hasJsonValue ? (byte) ',' : (byte) '[');
+    batch.hasJsonValue = true;
+    batch.write(data, from, to);
+  }
+
+  private static boolean jsonSpace(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+  }
+
+  private static int skipSpace(byte[] data, int from, int to) {
+    while (from < to && jsonSpace(data[from])) {
+      from++;
+    }
+    return from;
+  }
+
+  private static int trailingSpace(byte[] data, int from, int to) {
+    while (to > from && jsonSpace(data[to - 1])) {
+      to--;
+    }
+    return to;
+  }
+
+  /** The request body of {@code batch}, once all its appends are in. */
+  private byte[] body(Batch batch) {
+    if (json) {
+      if (!batch.hasJsonValue) {
+        batch.write((byte) '[');
+      }
+      batch.write((byte) ']');
+    }
+    return batch.length == batch.buffer.length ? batch.buffer : Arrays.copyOf(batch.buffer, batch.length);
   }
 
   /** Settings of a {@link Producer}; every one has a default. */

@@ -52,9 +52,11 @@ final class Transport {
   private final String token;
   private final RetryPolicy retry;
   private final Duration requestTimeout;
+  private final PlainHttp1 plain;
 
   Transport(HttpClient http, List<URI> servers, String token, RetryPolicy retry, Duration requestTimeout) {
     this.http = http;
+    this.plain = new PlainHttp1(http.connectTimeout().orElse(Duration.ofSeconds(5)));
     this.servers = List.copyOf(servers);
     this.token = token;
     this.retry = retry;
@@ -105,7 +107,22 @@ final class Transport {
 
   /** Sends {@code call}, retrying as {@code repeat} allows; completes with a 2xx/3xx answer. */
   CompletableFuture<HttpResponse<byte[]>> send(Call call, Repeat repeat) {
-    return attempt(call, repeat, 1);
+    return attempt(call, repeat, 1, false, false);
+  }
+
+  /**
+   * {@link #send}, over {@link PlainHttp1} where the server's URL allows: for a producer's
+   * requests, which are idempotent (a kept-alive connection found closed is retried at once).
+   * With {@code onThisThread} the first try runs on the caller's thread (it waits for the answer
+   * anyway), so the returned future is complete unless a retry is needed.
+   */
+  CompletableFuture<HttpResponse<byte[]>> sendDirect(Call call, Repeat repeat, boolean onThisThread) {
+    return attempt(call, repeat, 1, true, onThisThread);
+  }
+
+  /** Closes the kept-alive connections of {@link #sendDirect}. */
+  void closeConnections() {
+    plain.close();
   }
 
   /** {@link #send} and wait; exceptions come out unwrapped. */
@@ -132,11 +149,16 @@ final class Transport {
     return t instanceof RuntimeException r ? r : new CompletionException(t);
   }
 
-  private CompletableFuture<HttpResponse<byte[]>> attempt(Call call, Repeat repeat, int n) {
+  private CompletableFuture<HttpResponse<byte[]>> attempt(
+      Call call, Repeat repeat, int n, boolean direct, boolean onThisThread) {
     URI server = server();
-    var request =
-        request(server, call, call.timeout() != null ? call.timeout() : requestTimeout).build();
-    return exchange(request)
+    var timeout = call.timeout() != null ? call.timeout() : requestTimeout;
+    var request = request(server, call, timeout).build();
+    var answer =
+        direct && PlainHttp1.handles(request.uri())
+            ? plainExchange(request, call.body(), timeout, onThisThread)
+            : exchange(request);
+    return answer
         .handle(
             (response, failure) -> {
               if (failure != null) {
@@ -144,7 +166,7 @@ final class Transport {
                 boolean unsent = cause instanceof ConnectException;
                 rotateFrom(server);
                 if ((unsent || repeat == Repeat.ALWAYS) && n < retry.maxAttempts()) {
-                  return later(retry.delayAfter(n), () -> attempt(call, repeat, n + 1));
+                  return later(retry.delayAfter(n), () -> attempt(call, repeat, n + 1, direct, false));
                 }
                 return CompletableFuture.<HttpResponse<byte[]>>failedFuture(
                     new UnavailableException(
@@ -159,7 +181,7 @@ final class Transport {
                   rotateFrom(server);
                 }
                 var delay = retryAfter(response.headers()).orElse(retry.delayAfter(n));
-                return later(delay, () -> attempt(call, repeat, n + 1));
+                return later(delay, () -> attempt(call, repeat, n + 1, direct, false));
               }
               return CompletableFuture.<HttpResponse<byte[]>>failedFuture(error);
             })
@@ -193,6 +215,25 @@ final class Transport {
     return future;
   }
 
+  private CompletableFuture<HttpResponse<byte[]>> plainExchange(
+      HttpRequest request, byte[] body, Duration timeout, boolean onThisThread) {
+    var future = new CompletableFuture<HttpResponse<byte[]>>();
+    Runnable exchange =
+        () -> {
+          try {
+            future.complete(plain.send(request, body, timeout));
+          } catch (Throwable t) {
+            future.completeExceptionally(t);
+          }
+        };
+    if (onThisThread) {
+      exchange.run();
+    } else {
+      IO.execute(exchange);
+    }
+    return future;
+  }
+
   private static Throwable unwrapIo(Throwable t) {
     while ((t instanceof CompletionException || !(t instanceof IOException)) && t.getCause() != null) {
       t = t.getCause();
@@ -205,11 +246,6 @@ final class Transport {
     // never the common pool: an application may have filled it with blocked followers
     var executor = CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, IO);
     return CompletableFuture.supplyAsync(next, executor).thenCompose(f -> f);
-  }
-
-  /** The threads of {@link #IO}, for the client's own delayed steps (a producer's linger). */
-  static java.util.concurrent.Executor executor() {
-    return IO;
   }
 
   /** Threads that wait for answers (one per request in flight) and start resends. */
@@ -287,11 +323,21 @@ final class Transport {
         if (kind.equals("stream_closed") || closedHeader) {
           return new StreamClosedException(status, kind, message, false);
         }
-        return new ConflictException(status, kind, message, false);
+        long expected =
+            headers.firstValue("Producer-Expected-Seq").map(Transport::parseSeq).orElse(-1L);
+        return new ConflictException(status, kind, message, false, expected);
       case 429, 503:
         return new UnavailableException(status, kind, message, true);
       default:
         return new TributaryClientException(status, kind, message, again);
+    }
+  }
+
+  private static long parseSeq(String v) {
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 

@@ -298,6 +298,7 @@ public final class TributaryClient implements AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
+    transport.closeConnections();
   }
 
   /** Settings of a {@link TributaryClient}; every one has a default. */

@@ -74,8 +74,14 @@ record Flag<T>(
     return option.build();
   }
 
-  /** A default as one would type it: durations under an hour in seconds, longer ones in ISO-8601. */
+  /**
+   * A default as one would type it: durations under a second in milliseconds, under an hour in
+   * seconds, longer ones in ISO-8601.
+   */
   private static String text(Object value) {
+    if (value instanceof Duration d && d.toSeconds() < 1 && d.toNanos() % 1_000_000 == 0) {
+      return d.toMillis() + "ms";
+    }
     if (value instanceof Duration d && d.toMillis() % 1000 == 0 && d.toSeconds() < 3600) {
       return d.toSeconds() + "s";
     }

@@ -92,7 +92,10 @@ final class ServeFlags implements IModelTransformer {
               "Delay before the first webhook retry; doubled per retry up to 60s"),
           Flag.of(ServerConfig.SSE_MAX_DURATION, "--sse-max-duration",
               "How long one Durable Streams SSE response lasts; clients then reconnect from"
-                  + " their last offset"));
+                  + " their last offset"),
+          Flag.of(ServerConfig.PRODUCER_GAP_WAIT, "--producer-gap-wait",
+              "How long a Durable Streams producer request that arrived before its predecessor"
+                  + " waits for it before 409 SEQUENCE_GAP (0: answer at once)"));
 
   /** Variables {@code serve} reads that have no flag. */
   static final List<String> ENV_ONLY = List.of(ServeCommand.DB_PASSWORD_ENV, "TRIBUTARY_LOG_LEVEL");

@@ -1,6 +1,7 @@
 package io.tributary.server;
 
 import io.tributary.postgres.StoreConfig;
+import io.tributary.protocol.ds.DurableStreamsConfig;
 import io.tributary.protocol.ds.subscription.SubscriptionConfig;
 import io.tributary.protocol.ds.subscription.WebhookTargets;
 import io.tributary.protocol.rest.RestConfig;
@@ -122,6 +123,13 @@ public final class ServerConfig {
   public static final Setting<Duration> SSE_MAX_DURATION =
       Setting.of("sseMaxDuration", Duration.class, DEFAULT_SSE_MAX_DURATION)
           .requires(v -> v != null && v.toMillis() >= 1, v -> "SSE max duration must be at least 1 ms");
+  /**
+   * How long a Durable Streams producer request that arrived ahead of its predecessor waits for it
+   * before it is answered {@code 409 SEQUENCE_GAP}.
+   */
+  public static final Setting<Duration> PRODUCER_GAP_WAIT =
+      Setting.of("producerGapWait", Duration.class, DurableStreamsConfig.DEFAULT_PRODUCER_GAP_WAIT)
+          .requires(v -> v != null && !v.isNegative(), v -> "producer gap wait must not be negative");
 
   /** Every knob of a server, in the order {@link #toString()} shows them. */
   public static final List<Setting<?>> SETTINGS =
@@ -131,7 +139,7 @@ public final class ServerConfig {
           AUTH_TOKEN, MAX_STREAM_OPS, StoreConfig.TAIL_RECHECK_INTERVAL, SWEEP_INTERVAL,
           MAX_LIVE_READERS, DRAIN_TIMEOUT, TOKEN_KEY, MAX_TOKEN_TTL, StoreConfig.DB_TIMEOUT,
           StoreConfig.SCHEMA, WEBHOOK_ALLOWED_TARGETS, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BASE,
-          SSE_MAX_DURATION);
+          SSE_MAX_DURATION, PRODUCER_GAP_WAIT);
 
   private final Settings values;
   private final StoreConfig storeConfig;
@@ -250,6 +258,10 @@ public final class ServerConfig {
 
   public Duration sseMaxDuration() {
     return values.get(SSE_MAX_DURATION);
+  }
+
+  public Duration producerGapWait() {
+    return values.get(PRODUCER_GAP_WAIT);
   }
 
   /** The subscription settings: webhook targets, attempts and backoff. */
@@ -383,6 +395,10 @@ public final class ServerConfig {
 
     public Builder sseMaxDuration(Duration v) {
       return set(SSE_MAX_DURATION, v);
+    }
+
+    public Builder producerGapWait(Duration v) {
+      return set(PRODUCER_GAP_WAIT, v);
     }
 
     /**

@@ -151,7 +151,8 @@ public final class TributaryServer implements AutoCloseable {
             DurableStreamsConfig.DEFAULT_SSE_KEEP_ALIVE,
             DurableStreamsConfig.DEFAULT_MAX_READ_BYTES,
             config.maxBodyBytes(),
-            config.effectiveMaxLiveReaders());
+            config.effectiveMaxLiveReaders(),
+            config.producerGapWait());
     return new DurableStreamsHandler(named, attempts, dsConfig, subscriptions, database::isReachable);
   }
 

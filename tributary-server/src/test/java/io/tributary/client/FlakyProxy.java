@@ -13,13 +13,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A loopback TCP proxy in front of a server that can lose the answer to a request (the request
- * reaches the server, its response never reaches the client) and cut every connection at once.
+ * reaches the server, its response never reaches the client), lose requests (the server never
+ * sees them) and cut every connection at once.
  */
 final class FlakyProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final int upstreamPort;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final AtomicBoolean loseNextAnswer = new AtomicBoolean();
+  private volatile boolean dropRequests;
+  private volatile boolean loseAnswers;
   private volatile boolean closed;
 
   FlakyProxy(int upstreamPort) throws IOException {
@@ -35,6 +38,19 @@ final class FlakyProxy implements AutoCloseable {
   /** The next bytes the server sends back are dropped and that connection is cut. */
   void loseNextAnswer() {
     loseNextAnswer.set(true);
+  }
+
+  /**
+   * While on, every request is dropped before it reaches the server and its connection cut (the
+   * server never sees it).
+   */
+  void dropRequests(boolean on) {
+    dropRequests = on;
+  }
+
+  /** While on, every answer is dropped and its connection cut (the server did the work). */
+  void loseAnswers(boolean on) {
+    loseAnswers = on;
   }
 
   /** Cuts every open connection (as a crashed load balancer or network would). */
@@ -71,7 +87,8 @@ final class FlakyProxy implements AutoCloseable {
     byte[] buffer = new byte[16384];
     try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
       for (int n; (n = in.read(buffer)) > 0; ) {
-        if (answers && loseNextAnswer.compareAndSet(true, false)) {
+        boolean drop = answers ? loseAnswers || loseNextAnswer.compareAndSet(true, false) : dropRequests;
+        if (drop) {
           from.close();
           to.close();
           return;

@@ -237,4 +237,61 @@ class ProducerBatchingTest {
     }
     assertThat(messages).containsExactlyElementsOf(stored);
   }
+
+  /** A client through {@code proxy} that gives a request up after two quick tries. */
+  private static TributaryClient impatient(FlakyProxy proxy) {
+    return TributaryClient.builder(proxy.url())
+        .retry(new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10)))
+        .giveUpAfter(Duration.ofSeconds(30))
+        .build();
+  }
+
+  private static NamedStream textStream(TributaryClient via, String prefix) {
+    var stream = via.namedStream(prefix + System.nanoTime());
+    stream.create("text/plain", null);
+    return stream;
+  }
+
+  @Test
+  void aRequestLostThroughAllItsRetriesFailsAndTheProducerGoesOn() throws Exception {
+    try (var proxy = new FlakyProxy(server.port()); var viaProxy = impatient(proxy)) {
+      var stream = textStream(viaProxy, "batched/never-stored/");
+      var producer = stream.producer("w", 0);
+      assertThat(producer.append("a;")).isZero();
+      // the server never sees the request: every try is cut before it arrives
+      proxy.dropRequests(true);
+      assertThatThrownBy(() -> producer.append("b;")).isInstanceOf(UnavailableException.class);
+      var pipelined = List.of(producer.appendAsync("c;".getBytes(StandardCharsets.UTF_8)));
+      assertThatThrownBy(pipelined.get(0)::join).hasCauseInstanceOf(UnavailableException.class);
+      proxy.dropRequests(false);
+      // not stuck on SEQUENCE_GAP: it takes the number the server expects, and keeps going
+      producer.append("d;");
+      var futures = new ArrayList<CompletableFuture<Long>>();
+      for (int i = 0; i < 50; i++) {
+        futures.add(producer.appendAsync(("<" + i + ">").getBytes(StandardCharsets.UTF_8)));
+      }
+      futures.forEach(CompletableFuture::join);
+      var expected = new StringBuilder("a;d;");
+      for (int i = 0; i < 50; i++) {
+        expected.append('<').append(i).append('>');
+      }
+      assertThat(stream.read(NamedStream.START).text()).isEqualTo(expected.toString());
+    }
+  }
+
+  @Test
+  void aRequestStoredButWhoseEveryAnswerWasLostIsNotStoredAgain() throws Exception {
+    try (var proxy = new FlakyProxy(server.port()); var viaProxy = impatient(proxy)) {
+      var stream = textStream(viaProxy, "batched/answers-lost/");
+      var producer = stream.producer("w", 0);
+      producer.append("a;");
+      // the server stores it (and answers the retry as a duplicate); no answer gets back
+      proxy.loseAnswers(true);
+      assertThatThrownBy(() -> producer.append("b;")).isInstanceOf(UnavailableException.class);
+      proxy.loseAnswers(false);
+      producer.append("c;");
+      producer.append("d;");
+      assertThat(stream.read(NamedStream.START).text()).isEqualTo("a;b;c;d;");
+    }
+  }
 }

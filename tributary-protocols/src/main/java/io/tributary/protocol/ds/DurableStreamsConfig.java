@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param maxAppendBytes largest accepted {@code POST}/{@code PUT} body; larger ones get 413
  * @param maxLiveReaders most long-polls and SSE responses running at once; more get 503 with
  *     {@code Retry-After} (0: no cap)
+ * @param producerGapWait longest a producer's request that arrived ahead of its predecessor (a
+ *     {@code Producer-Seq} gap) waits for it before it is answered {@code 409 SEQUENCE_GAP}; zero
+ *     answers at once (see {@link ProducerSequenceHold})
  */
 public record DurableStreamsConfig(
     Duration longPollTimeout,
@@ -24,7 +27,8 @@ public record DurableStreamsConfig(
     Duration sseKeepAlive,
     int maxReadBytes,
     long maxAppendBytes,
-    int maxLiveReaders) {
+    int maxLiveReaders,
+    Duration producerGapWait) {
 
   public static final Duration DEFAULT_LONG_POLL_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_SSE_MAX_DURATION = Duration.ofSeconds(60);
@@ -32,6 +36,7 @@ public record DurableStreamsConfig(
   public static final int DEFAULT_MAX_READ_BYTES = 1 << 20;
   public static final long DEFAULT_MAX_APPEND_BYTES = 16L << 20;
   public static final int NO_LIVE_READER_CAP = 0;
+  public static final Duration DEFAULT_PRODUCER_GAP_WAIT = Duration.ofMillis(200);
 
   public DurableStreamsConfig {
     Objects.requireNonNull(longPollTimeout, "longPollTimeout");
@@ -46,6 +51,22 @@ public record DurableStreamsConfig(
     if (maxReadBytes < 1 || maxAppendBytes < 1) {
       throw new IllegalArgumentException("byte limits must be >= 1");
     }
+    Objects.requireNonNull(producerGapWait, "producerGapWait");
+    if (producerGapWait.isNegative()) {
+      throw new IllegalArgumentException("producer gap wait must not be negative");
+    }
+  }
+
+  /** The settings with the default {@link #DEFAULT_PRODUCER_GAP_WAIT}. */
+  public DurableStreamsConfig(
+      Duration longPollTimeout,
+      Duration sseMaxDuration,
+      Duration sseKeepAlive,
+      int maxReadBytes,
+      long maxAppendBytes,
+      int maxLiveReaders) {
+    this(longPollTimeout, sseMaxDuration, sseKeepAlive, maxReadBytes, maxAppendBytes, maxLiveReaders,
+        DEFAULT_PRODUCER_GAP_WAIT);
   }
 
   /** The defaults, with the given long-poll timeout. */

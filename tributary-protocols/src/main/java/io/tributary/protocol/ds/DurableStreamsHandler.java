@@ -122,7 +122,7 @@ public final class DurableStreamsHandler {
     this.config = config;
     this.subscriptions = subscriptions;
     this.controls = new SubscriptionRoutes(subscriptions);
-    this.writes = new NamedStreamWrites(namedStreams);
+    this.writes = new NamedStreamWrites(namedStreams, new ProducerSequenceHold(config.producerGapWait()));
     this.live = new LiveReaders(config.maxLiveReaders());
     this.feeds = new StreamFeeds(live::draining, config.sseKeepAlive());
     var readPath = new DsReadPath(config, clock, live, feeds, storageReachable);

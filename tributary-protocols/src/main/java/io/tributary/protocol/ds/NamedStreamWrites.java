@@ -17,9 +17,11 @@ import java.util.List;
  */
 final class NamedStreamWrites {
   private final NamedStreamStore store;
+  private final ProducerSequenceHold hold;
 
-  NamedStreamWrites(NamedStreamStore store) {
+  NamedStreamWrites(NamedStreamStore store, ProducerSequenceHold hold) {
     this.store = store;
+    this.hold = hold;
   }
 
   /**
@@ -96,7 +98,7 @@ final class NamedStreamWrites {
     var append =
         new NamedStreamAppend(
             params.contentType(), messages, params.close(), params.streamSeq(), params.producer());
-    var r = store.append(path, append);
+    var r = hold.append(path, append, store::append);
     var producer = params.producer();
     return switch (r.status()) {
       case APPENDED -> {
