@@ -195,7 +195,10 @@ final class LiveReader implements AutoCloseable {
     URI server = transport.server();
     var c = new Connection(server);
     var call = Transport.Call.get(target("sse"));
-    var request = transport.request(server, call, null).header("Accept", "text/event-stream").build();
+    // the JDK client's timeout ends with the response head, so the stream itself is not cut: a
+    // server that took the connection and never answers (it was stopping) is left for the next
+    var request =
+        transport.request(server, call, transport.requestTimeout()).header("Accept", "text/event-stream").build();
     HttpResponse.BodyHandler<byte[]> handler =
         info -> {
           c.status = info.statusCode();

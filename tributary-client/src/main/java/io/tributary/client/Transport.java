@@ -71,6 +71,11 @@ final class Transport {
     return retry;
   }
 
+  /** The longest wait for one answer (for a streamed answer: for its head). */
+  Duration requestTimeout() {
+    return requestTimeout;
+  }
+
   /** The server requests go to now. */
   URI server() {
     return servers.get(Math.floorMod(current.get(), servers.size()));

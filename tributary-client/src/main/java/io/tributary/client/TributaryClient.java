@@ -305,7 +305,10 @@ public final class TributaryClient implements AutoCloseable {
   public static final class Builder {
     /** 5 s to open a connection. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    /** 30 s for one request's answer (a blocking tail gets its block time on top). */
+    /**
+     * 30 s for one request's answer (a blocking tail gets its block time on top); for an SSE
+     * follow, for the head of its response, after which the body streams as long as it lasts.
+     */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** A follower gives up after 2 minutes of failing to reach any server. */
     public static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofMinutes(2);
@@ -357,7 +360,10 @@ public final class TributaryClient implements AutoCloseable {
       return this;
     }
 
-    /** Longest wait for one answer. */
+    /**
+     * Longest wait for one answer; for an SSE follow, for its response head (a server that
+     * accepted the connection but does not answer is left for the next one after this).
+     */
     public Builder requestTimeout(Duration d) {
       this.requestTimeout = Objects.requireNonNull(d);
       return this;

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A loopback TCP proxy in front of a server that can lose the answer to a request (the request
  * reaches the server, its response never reaches the client), lose requests (the server never
- * sees them) and cut every connection at once.
+ * sees them), swallow new connections (taken and never answered, as a server that is stopping
+ * may do) and cut every connection at once.
  */
 final class FlakyProxy implements AutoCloseable {
   private final ServerSocket listener;
@@ -23,7 +24,9 @@ final class FlakyProxy implements AutoCloseable {
   private final AtomicBoolean loseNextAnswer = new AtomicBoolean();
   private volatile boolean dropRequests;
   private volatile boolean loseAnswers;
+  private volatile boolean swallow;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
 
   FlakyProxy(int upstreamPort) throws IOException {
     this.upstreamPort = upstreamPort;
@@ -53,6 +56,19 @@ final class FlakyProxy implements AutoCloseable {
     loseAnswers = on;
   }
 
+  /**
+   * While on, new connections are accepted and their requests read, but nothing reaches the
+   * server and no answer comes back: the connection just stays open.
+   */
+  void swallowNewConnections(boolean on) {
+    swallow = on;
+  }
+
+  /** Connections accepted so far. */
+  int accepted() {
+    return accepted.get();
+  }
+
   /** Cuts every open connection (as a crashed load balancer or network would). */
   void cutAll() {
     for (var s : sockets) {
@@ -69,6 +85,12 @@ final class FlakyProxy implements AutoCloseable {
     while (!closed) {
       try {
         var client = listener.accept();
+        accepted.incrementAndGet();
+        if (swallow) {
+          sockets.add(client);
+          Thread.ofPlatform().daemon().start(() -> swallowFrom(client));
+          continue;
+        }
         var upstream = new Socket();
         upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), upstreamPort));
         sockets.add(client);
@@ -80,6 +102,17 @@ final class FlakyProxy implements AutoCloseable {
           return;
         }
       }
+    }
+  }
+
+  private static void swallowFrom(Socket client) {
+    byte[] buffer = new byte[16384];
+    try (InputStream in = client.getInputStream()) {
+      while (in.read(buffer) > 0) {
+        // read and forget: the client waits for an answer that never comes
+      }
+    } catch (IOException e) {
+      // cut
     }
   }
 

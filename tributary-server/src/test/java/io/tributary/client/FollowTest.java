@@ -99,6 +99,59 @@ class FollowTest {
   }
 
   @Test
+  void aFollowerLeavesAServerThatTakesItsConnectionButNeverAnswers() throws Exception {
+    // every SSE response ends after 300 ms, so the follower keeps reconnecting to the proxy; once
+    // the proxy swallows connections, the reconnect's head never comes and the follower must move
+    // on to the next server after its request timeout instead of waiting forever
+    try (var server = Servers.start(Servers.newDatabase(), b -> b.sseMaxDuration(Duration.ofMillis(300)));
+        var proxy = new FlakyProxy(server.port());
+        var reader = TributaryClient.builder(proxy.url()).server(server.baseUrl())
+            .requestTimeout(Duration.ofSeconds(2)).giveUpAfter(Duration.ofSeconds(30)).build();
+        var writer = Servers.client(server.baseUrl())) {
+      String id = writer.mintExecution();
+      var attempt = writer.startAttempt(id, Duration.ofSeconds(30));
+      var seen = followInBackground(reader.follow(id, 0, null, LiveMode.SSE));
+      appendSlowly(attempt, 0, 30);
+      Thread.sleep(500);
+      proxy.swallowNewConnections(true);
+      Thread.sleep(1_000);
+      appendSlowly(attempt, 30, 60);
+      attempt.close(CloseReason.ATTEMPT_SUCCESS);
+      assertExactlyOnceInOrder(seen.get(30, TimeUnit.SECONDS), 60, "attempt_success");
+    }
+  }
+
+  @Test
+  void theRequestTimeoutDoesNotCutAQuietSseResponse() throws Exception {
+    try (var server = Servers.start(Servers.newDatabase());
+        var proxy = new FlakyProxy(server.port());
+        var reader = TributaryClient.builder(proxy.url()).requestTimeout(Duration.ofSeconds(1)).build();
+        var writer = Servers.client(server.baseUrl())) {
+      String id = writer.mintExecution();
+      var attempt = writer.startAttempt(id, Duration.ofSeconds(30));
+      var seen = followInBackground(reader.follow(id, 0, null, LiveMode.SSE));
+      attempt.append(NewFrame.durable("log", "frame 0"));
+      await(() -> proxy.accepted() > 0);
+      Thread.sleep(1_000);
+      int connections = proxy.accepted();
+      // three request timeouts without a frame (the server's keep-alive comes every 15 s)
+      Thread.sleep(3_000);
+      assertThat(proxy.accepted()).as("connections opened by the follower while it was quiet").isEqualTo(connections);
+      appendSlowly(attempt, 1, 10);
+      attempt.close(CloseReason.ATTEMPT_SUCCESS);
+      assertExactlyOnceInOrder(seen.get(30, TimeUnit.SECONDS), 10, "attempt_success");
+    }
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean() && System.nanoTime() < end) {
+      Thread.sleep(20);
+    }
+    assertThat(condition.getAsBoolean()).isTrue();
+  }
+
+  @Test
   void followsAndAppendsAcrossAServerRestart() throws Exception {
     String db = Servers.newDatabase();
     var first = Servers.start(db);

@@ -109,6 +109,77 @@ class GracefulShutdownTest {
     }
   }
 
+  /**
+   * A follower whose SSE response ended with the shutdown's control event reconnects at once,
+   * usually to the same server, which is still draining: it must get something to retry (a 200
+   * that ends in a control event, a 503, or a refused connection), never a 500, which a client
+   * must not retry.
+   */
+  @Test
+  void readersReconnectingDuringShutdownAreNeverAnswered500() throws Exception {
+    var server = TestServers.start(database("shutdown_reconnect"), b -> b.poolSize(4).drainTimeout(Duration.ofSeconds(2)));
+    int port = server.port();
+    var answers = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+    var threads = new ArrayList<Thread>();
+    var writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    // frames keep coming through another server, so the reconnecting readers have data to send
+    try (var other = start("shutdown_reconnect")) {
+      var attempt = TestServers.startAttempt(other);
+      var writer = Thread.ofPlatform().start(() -> {
+        for (int i = 0; writing.get() && i < 2_000; i++) {
+          try {
+            TestServers.append(other, attempt, "frame_type=log", ("frame " + i).getBytes());
+          } catch (Exception e) {
+            return;
+          }
+        }
+      });
+      String path = "/v1/stream/executions/" + enc(attempt.get("execution_id").asString()) + "/attempts/0?offset=-1&live=sse";
+      for (int t = 0; t < 8; t++) {
+        threads.add(Thread.ofPlatform().start(() -> reconnectUntilRefused(port, path, answers)));
+      }
+      Thread.sleep(500);
+      server.close();
+      for (var thread : threads) {
+        thread.join(Duration.ofSeconds(20));
+      }
+      writing.set(false);
+      writer.join(Duration.ofSeconds(20));
+    } finally {
+      server.close();
+    }
+    assertThat(answers).as("status lines answered while shutting down").isNotEmpty()
+        .allSatisfy(a -> assertThat(a).matches("HTTP/1\\.1 (200|503) .*"));
+  }
+
+  /** Opens SSE requests one after another until the connection is refused; records each status line. */
+  private static void reconnectUntilRefused(int port, String path, java.util.Queue<String> answers) {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < end) {
+      try (var socket = new java.net.Socket("127.0.0.1", port)) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+        String status = in.readLine();
+        if (status != null) {
+          answers.add(status);
+          if (!status.contains(" 200 ")) {
+            answers.add(status + " " + in.lines().reduce("", String::concat));
+          }
+        }
+        // an SSE answer: read until the server ends it (at the drain) or the socket times out
+        while (in.readLine() != null) {
+          // drain
+        }
+      } catch (java.net.ConnectException e) {
+        return;
+      } catch (java.io.IOException e) {
+        // a reset connection is something to retry as well
+      }
+    }
+  }
+
   private static final java.util.Map<String, String> DATABASES = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static String database(String name) {

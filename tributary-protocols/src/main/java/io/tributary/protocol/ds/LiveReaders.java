@@ -50,9 +50,15 @@ final class LiveReaders {
 
   /**
    * Runs a live read if the cap allows, counting it until its response is done (for SSE: until
-   * its body returns); over the cap answers 503 with {@code Retry-After}.
+   * its body returns); over the cap, or once the server drains, answers 503 with
+   * {@code Retry-After}.
    */
   HttpResponse serve(Supplier<HttpResponse> read) {
+    if (draining) {
+      // a reader whose response just ended with the drain's control event reconnects at once:
+      // sent elsewhere now, it neither keeps this server's drain waiting nor races its stop
+      return DsResponses.unavailable("this server is shutting down; resume on another server");
+    }
     if (!tryEnter()) {
       var refused =
           DsResponses.error(
