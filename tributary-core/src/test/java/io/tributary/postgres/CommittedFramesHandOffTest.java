@@ -14,7 +14,6 @@ import io.tributary.testing.EmbeddedPostgres;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -72,12 +71,16 @@ class CommittedFramesHandOffTest {
     return s.database().notifier().parkedReaders();
   }
 
-  /** Runs {@code read} parked on {@code store}, then {@code append}s once it is parked. */
-  private static NamedStreamRead parkedReadThen(
-      PostgresNamedStreamStore store, Callable<NamedStreamRead> read, Runnable append) throws Exception {
+  /**
+   * Parks a reader of {@code path} at {@code from} on {@code store}, then {@code append}s once it
+   * is parked; returns what the reader answered.
+   */
+  private static NamedStreamRead wokenBy(
+      PostgresNamedStreamStore store, String path, long from, int maxBytes, Runnable append)
+      throws Exception {
     int before = parked(store);
     try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
-      var waiting = exec.submit(read);
+      var waiting = exec.submit(() -> store.await(path, from, maxBytes, Duration.ofSeconds(20)));
       await().atMost(5, TimeUnit.SECONDS).until(() -> parked(store) > before);
       append.run();
       return waiting.get(10, TimeUnit.SECONDS);
@@ -99,7 +102,7 @@ class CommittedFramesHandOffTest {
     assertThat(local.append(p, messages("before")).status()).isEqualTo(Status.APPENDED);
     long tail = local.head(p).info().tailPos();
     var woken =
-        parkedReadThen(local, () -> local.await(p, tail, 1 << 20, Duration.ofSeconds(20)),
+        wokenBy(local, p, tail, 1 << 20,
             () -> local.append(p, messages("a", "bc", "def")));
     var read = local.read(p, tail, 1 << 20);
     assertThat(texts(woken.frames())).containsExactly("a", "bc", "def");
@@ -115,7 +118,7 @@ class CommittedFramesHandOffTest {
   void aClosingAppendHandsOverTheClose() throws Exception {
     var p = create("handoff-close");
     var woken =
-        parkedReadThen(local, () -> local.await(p, 0, 1 << 20, Duration.ofSeconds(20)),
+        wokenBy(local, p, 0, 1 << 20,
             () -> local.append(p, new NamedStreamAppend(TEXT, List.of("last".getBytes(UTF_8)), true, null, null)));
     assertThat(texts(woken.frames())).containsExactly("last");
     assertThat(woken.endOfStream()).isTrue();
@@ -127,7 +130,7 @@ class CommittedFramesHandOffTest {
   void aReaderWithASmallLimitReadsForItself() throws Exception {
     var p = create("handoff-limit");
     var woken =
-        parkedReadThen(local, () -> local.await(p, 0, 4, Duration.ofSeconds(20)),
+        wokenBy(local, p, 0, 4,
             () -> local.append(p, messages("ab", "cd", "ef")));
     var read = local.read(p, 0, 4);
     assertThat(texts(woken.frames())).isEqualTo(texts(read.frames())).containsExactly("ab", "cd");
@@ -139,7 +142,7 @@ class CommittedFramesHandOffTest {
   void aReaderOnAnotherProcessIsWokenByTheNotification() throws Exception {
     var p = create("handoff-remote");
     var woken =
-        parkedReadThen(remote, () -> remote.await(p, 0, 1 << 20, Duration.ofSeconds(20)),
+        wokenBy(remote, p, 0, 1 << 20,
             () -> local.append(p, messages("over", "there")));
     assertThat(texts(woken.frames())).containsExactly("over", "there");
   }
