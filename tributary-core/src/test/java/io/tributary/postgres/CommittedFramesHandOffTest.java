@@ -101,9 +101,7 @@ class CommittedFramesHandOffTest {
     var p = create("handoff-same");
     assertThat(local.append(p, messages("before")).status()).isEqualTo(Status.APPENDED);
     long tail = local.head(p).info().tailPos();
-    var woken =
-        wokenBy(local, p, tail, 1 << 20,
-            () -> local.append(p, messages("a", "bc", "def")));
+    var woken = wokenBy(local, p, tail, 1 << 20, () -> local.append(p, messages("a", "bc", "def")));
     var read = local.read(p, tail, 1 << 20);
     assertThat(texts(woken.frames())).containsExactly("a", "bc", "def");
     assertThat(ends(woken.frames())).isEqualTo(ends(read.frames()));
@@ -117,9 +115,8 @@ class CommittedFramesHandOffTest {
   @DisplayName("an append that closes the stream hands over its frames and the close")
   void aClosingAppendHandsOverTheClose() throws Exception {
     var p = create("handoff-close");
-    var woken =
-        wokenBy(local, p, 0, 1 << 20,
-            () -> local.append(p, new NamedStreamAppend(TEXT, List.of("last".getBytes(UTF_8)), true, null, null)));
+    var closing = new NamedStreamAppend(TEXT, List.of("last".getBytes(UTF_8)), true, null, null);
+    var woken = wokenBy(local, p, 0, 1 << 20, () -> local.append(p, closing));
     assertThat(texts(woken.frames())).containsExactly("last");
     assertThat(woken.endOfStream()).isTrue();
     assertThat(woken.info()).isEqualTo(local.read(p, 0, 100).info());
@@ -129,9 +126,7 @@ class CommittedFramesHandOffTest {
   @DisplayName("a reader whose byte limit the append exceeds reads, and gets what a read gets")
   void aReaderWithASmallLimitReadsForItself() throws Exception {
     var p = create("handoff-limit");
-    var woken =
-        wokenBy(local, p, 0, 4,
-            () -> local.append(p, messages("ab", "cd", "ef")));
+    var woken = wokenBy(local, p, 0, 4, () -> local.append(p, messages("ab", "cd", "ef")));
     var read = local.read(p, 0, 4);
     assertThat(texts(woken.frames())).isEqualTo(texts(read.frames())).containsExactly("ab", "cd");
     assertThat(woken.nextPos()).isEqualTo(4);
@@ -141,9 +136,7 @@ class CommittedFramesHandOffTest {
   @DisplayName("a reader on another process is still woken by this process's append")
   void aReaderOnAnotherProcessIsWokenByTheNotification() throws Exception {
     var p = create("handoff-remote");
-    var woken =
-        wokenBy(remote, p, 0, 1 << 20,
-            () -> local.append(p, messages("over", "there")));
+    var woken = wokenBy(remote, p, 0, 1 << 20, () -> local.append(p, messages("over", "there")));
     assertThat(texts(woken.frames())).containsExactly("over", "there");
   }
 
