@@ -18,7 +18,8 @@
 # and raw results), PRODUCER_WARMUP_SECONDS (unmeasured appends of each producer, TS and SDK alike,
 # before its measured run: 5; the SDK's JVM starts cold in every run; the two alternate which goes
 # first per repeat, so use REPS=2 or more for their ratio), ONLY (a comma list of the
-# groups to run: calibration,probe,append,delivery,rest,producer; default all of them).
+# groups to run: calibration,probe,append,delivery,rest,producer; default all of them), FLOOR_SAMPLES
+# (commits of the delivery floor calibration, NotifyFloor, run with the delivery group: 1000).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -191,6 +192,11 @@ for rep in $(seq 1 "$REPS"); do
       run append ${side% *} ${side#* } --concurrency "$1" --streams "$2"
     done
   done
+  # the delivery floor of a durable system on this database: commit (INSERT + pg_notify, flushed)
+  # -> LISTEN arrival (+ one read), no HTTP; NotifyFloor's javadoc says how it measures
+  want delivery && [ -n "$PG_PORT" ] && { timeout 120 "$JAVA" -cp "tributary-bench/target/classes:tributary-bench/target/bench-lib/*" \
+    io.tributary.bench.NotifyFloor "jdbc:postgresql://127.0.0.1:$PG_PORT/postgres" "${FLOOR_SAMPLES:-1000}" 2 >>"$RESULTS" 2>>"$WORK/floor.err" \
+    || echo '{"name":"postgres","phase":"notify_floor","error":"NotifyFloor failed"}' >>"$RESULTS"; }
   want delivery && for mode in raw-sse raw-long-poll ts-sse ts-long-poll; do
     for side in "tributary $TB" "ref-mem $MEM" "ref-file $FILE"; do
       run delivery ${side% *} ${side#* } --mode "$mode" --count "$DELIVERIES"

@@ -9,7 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 
@@ -65,7 +65,8 @@ final class NamedBatchWriter implements BatchWriter<NamedAppendRequest> {
   public void write(Connection c, List<NamedAppendRequest> batch) {
     int n = batch.size();
     var results = new NamedStreamAppendResult[n];
-    var woken = new LinkedHashSet<Long>();
+    // per stream, the frames this batch committed, to hand to the stream's parked readers
+    var woken = new LinkedHashMap<Long, CommittedFrames>();
     try (var ps = prepare(c, batch)) {
       c.setAutoCommit(true);
       try (var rs = ps.executeQuery()) {
@@ -73,12 +74,15 @@ final class NamedBatchWriter implements BatchWriter<NamedAppendRequest> {
           int i = rs.getInt(1);
           var status =
               NamedStreamAppendResult.Status.valueOf(rs.getString(2).toUpperCase(Locale.ROOT));
-          if (status == NamedStreamAppendResult.Status.APPENDED) {
-            woken.add(rs.getLong(3));
-          }
           results[i] =
               new NamedStreamAppendResult(
                   status, rs.getLong(4), rs.getBoolean(5), getLong(rs, 6), getLong(rs, 7));
+          if (status == NamedStreamAppendResult.Status.APPENDED) {
+            var frames =
+                CommittedFrames.of(
+                    rs.getLong(3), results[i].nextPos(), results[i].closed(), batch.get(i).append().messages());
+            woken.merge(frames.streamId(), frames, NamedBatchWriter::chain);
+          }
         }
       }
     } catch (SQLException e) {
@@ -87,7 +91,7 @@ final class NamedBatchWriter implements BatchWriter<NamedAppendRequest> {
     }
     // committed (autocommit): wake this process's readers first, so their reads run while the
     // writers' answers go out
-    woken.forEach(db.notifier()::wakeLocal);
+    woken.values().forEach(db.notifier()::wakeLocal);
     for (int i = 0; i < n; i++) {
       if (results[i] == null) {
         batch.get(i).result().completeExceptionally(new IllegalStateException("no result for append"));
@@ -95,6 +99,16 @@ final class NamedBatchWriter implements BatchWriter<NamedAppendRequest> {
         batch.get(i).result().complete(results[i]);
       }
     }
+  }
+
+  /**
+   * Two appends of one stream in one batch, in order: their frames together. Appends of a batch
+   * are applied in queue order under the stream's row lock, so they are contiguous; should they
+   * not be, the readers get no frames and read for themselves.
+   */
+  private static CommittedFrames chain(CommittedFrames earlier, CommittedFrames later) {
+    var both = earlier.then(later);
+    return both != null ? both : new CommittedFrames(later.streamId(), -1, later.nextPos(), later.closed(), List.of());
   }
 
   private void failed(Connection c, List<NamedAppendRequest> batch, SQLException e) {

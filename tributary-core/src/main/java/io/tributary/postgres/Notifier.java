@@ -101,6 +101,19 @@ final class Notifier implements AutoCloseable {
     wake(streamId, false);
   }
 
+  /**
+   * Wakes this process's waiters of a stream right after a local commit of {@code frames}, handing
+   * them the frames so a waiter at their start need not read them back. The notification of the
+   * same commit still wakes them (and other servers' waiters) as any notification does.
+   */
+  void wakeLocal(CommittedFrames frames) {
+    var set = waiters.get(frames.streamId());
+    if (set != null) {
+      set.forEach(w -> w.wake(frames));
+      WakeEvents.wake(frames.streamId(), set.size(), false);
+    }
+  }
+
   private void wake(long streamId, boolean notified) {
     var set = waiters.get(streamId);
     if (set != null) {

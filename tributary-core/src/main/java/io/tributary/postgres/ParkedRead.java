@@ -1,9 +1,9 @@
 package io.tributary.postgres;
 
 import io.tributary.api.UnavailableException;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -27,7 +27,10 @@ final class ParkedRead {
    *     when a re-query names another key the reader re-registers on it
    * @param beforeRequery runs with the current wake-up key before each re-query (the attempt store
    *     marks the stream watched there, so that appends notify it)
-   * @param requery the read to repeat; an {@link UnavailableException} from it is waited out
+   * @param requery the read to repeat, given the frames this process handed with the wake that
+   *     ended the park (null when none: a notification, a re-check, the first query); it may
+   *     answer with them instead of querying when they answer its read; an {@link
+   *     UnavailableException} from it is waited out
    * @param deadlineNanos {@link System#nanoTime()} at which to give up
    * @return the first answering result, else the last one seen
    */
@@ -36,7 +39,7 @@ final class ParkedRead {
       R seen,
       ToLongFunction<R> key,
       LongConsumer beforeRequery,
-      Supplier<R> requery,
+      Function<CommittedFrames, R> requery,
       Predicate<R> answered,
       long deadlineNanos)
       throws InterruptedException {
@@ -49,7 +52,7 @@ final class ParkedRead {
         event.begin();
         try {
           beforeRequery.accept(waiter.streamId());
-          again = requery.get();
+          again = requery.apply(waiter.take());
         } catch (UnavailableException e) {
           // the database is away: keep waiting, the next wake or re-check tries again
           long left = deadlineNanos - System.nanoTime();

@@ -183,7 +183,15 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
         r -> id,
         // appends notify only marked streams: mark before every re-query
         key -> db.watchMarks().ensure(key),
-        () -> {
+        handed -> {
+          // frames this process just committed, starting where this reader waits: the read
+          // would return just these (or more, had another server appended since), so answer
+          // with them and skip the query
+          var committed =
+              handed == null ? null : handed.readFor(first.info(), from, maxBytes, MAX_FRAMES_PER_READ);
+          if (committed != null) {
+            return committed;
+          }
           var r = read(path, from, maxBytes, false);
           // the URL now names another stream: the one this reader waited on is gone
           return r.status() == NamedStreamRead.Status.OK && r.info().id() != id

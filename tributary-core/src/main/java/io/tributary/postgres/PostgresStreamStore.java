@@ -297,7 +297,8 @@ public final class PostgresStreamStore implements StreamStore {
               PostgresStreamStore::waitKey,
               // appends notify only marked streams: mark before every re-query
               key -> db.watchMarks().ensure(key),
-              () -> query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode),
+              // attempt appends hand no frames over: always read
+              handed -> query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode),
               PostgresStreamStore::hasNews,
               deadline)
           .frames();

@@ -2,6 +2,7 @@ package io.tributary.postgres;
 
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One parked reader's registration for one stream. A wake is a hint that something changed; the
@@ -11,6 +12,8 @@ final class Waiter implements AutoCloseable {
   private final Notifier notifier;
   private final long streamId;
   private final Semaphore signal = new Semaphore(0);
+  /** Frames this process committed with the last wake, if it handed any ({@link #take()}). */
+  private final AtomicReference<CommittedFrames> handed = new AtomicReference<>();
 
   Waiter(Notifier notifier, long streamId) {
     this.notifier = notifier;
@@ -19,6 +22,20 @@ final class Waiter implements AutoCloseable {
 
   public long streamId() {
     return streamId;
+  }
+
+  /** Wakes the reader and hands it the frames that woke it: it may answer with them. */
+  void wake(CommittedFrames frames) {
+    handed.set(frames);
+    wake();
+  }
+
+  /**
+   * The frames handed with a wake since the last call, or null; the reader answers with them only
+   * when they start exactly where it waits (else it queries as after any wake).
+   */
+  CommittedFrames take() {
+    return handed.getAndSet(null);
   }
 
   void wake() {
