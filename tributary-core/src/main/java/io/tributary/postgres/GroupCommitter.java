@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -56,6 +55,12 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
   /** Stripes of the stream space for the idle path (a power of two); collisions only cost it. */
   static final int STRIPES = 4_096;
 
+  /**
+   * Callers that commit at once on the idle path, per committer; callers arriving meanwhile wait
+   * and go out together in the next of these statements.
+   */
+  static final int CALLER_LEADERS = Integer.getInteger("tributary.callerLeaders", 1);
+
   private final Database db;
   private final BatchWriter<R> writer;
   private final long timeoutNanos;
@@ -67,8 +72,8 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
   private final Thread reaper;
   /** Per stripe: appends queued or in flight (queued, in a batch, or committing on their caller). */
   private final AtomicIntegerArray busy = new AtomicIntegerArray(STRIPES);
-  /** Appends committing on their callers' threads at once ({@link Database#selfCommits()}). */
-  private final Semaphore selfCommits;
+  /** The idle path: synchronous appends committed on their callers' threads, several per statement. */
+  private final CallerCommits<R> callers;
   /**
    * Held while appends of the stripe are being sent: by a self-commit for its whole statement, by
    * a committer from before it claims a batch until the batch's outcome. A committer whose batch
@@ -86,7 +91,7 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
     this.timeoutNanos = db.config().dbTimeout().toNanos();
     this.maxBatch = db.config().maxBatch();
     this.pending = new AtomicReferenceArray<>(committers);
-    this.selfCommits = db.selfCommits();
+    this.callers = new CallerCommits<>(CALLER_LEADERS, db.selfCommits(), maxBatch, writer.maxBatchBytes(), this::send);
     for (int i = 0; i < STRIPES; i++) {
       stripeLocks[i] = new ReentrantLock();
     }
@@ -128,43 +133,37 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
   }
 
   /**
-   * Commits the append on the calling thread when nothing of its stripe is queued or in flight
-   * and fewer than half the pool's connections serve such appends (of either store); otherwise queues it as {@link
-   * #submit} does. Either way its outcome is in its ticket (already complete on the idle path when
-   * this returns).
+   * Commits the append on the calling thread when nothing of its stripe is queued or in flight,
+   * alone or together with other callers' appends ({@link CallerCommits}); otherwise, or when no
+   * leader permit is free, queues it as {@link #submit} does. Either way its outcome is in its
+   * ticket (already complete on the idle path when this returns).
    */
   void commitOrSubmit(R r) throws InterruptedException {
     int stripe = r.streamHash() & (STRIPES - 1);
-    if (!running || !selfCommits.tryAcquire()) {
+    if (!running) {
       submit(r);
       return;
     }
     var lock = stripeLocks[stripe];
     if (!lock.tryLock()) {
-      selfCommits.release();
       submit(r);
       return;
     }
     if (!busy.compareAndSet(stripe, 0, 1)) {
       lock.unlock();
-      selfCommits.release();
       submit(r);
       return;
     }
-    var result = r.ticket().result();
     // released as the outcome is handed out, before the caller can send its next append
-    result.whenComplete((o, e) -> busy.decrementAndGet(stripe));
+    r.ticket().result().whenComplete((o, e) -> busy.decrementAndGet(stripe));
+    boolean done;
     try {
-      commit(new ArrayList<>(List.of(r)));
-    } catch (RuntimeException e) {
-      log.error("append failed", e);
-      result.completeExceptionally(e);
+      done = callers.commit(r);
     } finally {
       lock.unlock();
-      selfCommits.release();
     }
-    if (!result.isDone()) {
-      result.completeExceptionally(new IllegalStateException("no result for append"));
+    if (!done) {
+      submit(r); // counted once more in its stripe, and uncounted twice when done
     }
   }
 
@@ -326,6 +325,7 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
         }
       }
       long now = System.nanoTime();
+      callers.expireOverdue(now, this::overdue);
       for (int i = 0; i < queues.size(); i++) {
         var waiting = pending.get(i);
         if (waiting != null) {

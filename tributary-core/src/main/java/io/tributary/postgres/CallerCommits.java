@@ -1,0 +1,213 @@
+package io.tributary.postgres;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The idle path of a {@link GroupCommitter}: synchronous appends committed on their callers' own
+ * threads, several callers' appends (on different streams) in one transaction.
+ *
+ * <p>At most {@code maxLeaders} callers commit at once (each on one pool connection, holding a
+ * permit of {@link Database#selfCommits()}). A caller that arrives while that many are committing
+ * waits as a follower; when a leader's statement is done it hands everything waiting (up to the
+ * batch limits) to one of those followers, which commits it as one statement on its own thread and
+ * in turn hands on what gathered meanwhile. A lone caller never waits: it leads its own append.
+ * So under load the transactions grow by themselves (one statement, one WAL flush, one
+ * notification for all of them), with no hand-off to a committer thread.
+ *
+ * <p>Every caller holds its append's stripe (see {@link GroupCommitter}) from before it joins
+ * until its append's outcome is known, so no other statement of that stripe can overtake it, and
+ * a batch here never holds two appends of one stripe. Followers are failed by the reaper at their
+ * deadline ({@link #expireOverdue}) until their batch is claimed for its statement.
+ *
+ * @param <R> the append kind
+ */
+final class CallerCommits<R extends QueuedAppend> {
+  private static final Logger log = LoggerFactory.getLogger(CallerCommits.class);
+
+  private final int maxLeaders;
+  private final Semaphore permits;
+  private final int maxBatch;
+  private final long maxBatchBytes;
+  /** Expires what is overdue, gets a connection, claims and writes a batch (never throws for SQL). */
+  private final Consumer<List<R>> send;
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Guarded by {@link #lock}. */
+  private int leaders;
+  /** Guarded by {@link #lock}: followers in arrival order. */
+  private final ArrayList<Follower<R>> waiting = new ArrayList<>();
+  /** Batches handed to a leader and not yet done: still expirable while they wait for a connection. */
+  private final Set<List<R>> inHand = ConcurrentHashMap.newKeySet();
+
+  /** A waiting caller: its baton completes with the batch it is to lead, or null once its append is done. */
+  private record Follower<R>(R append, CompletableFuture<List<R>> baton) {}
+
+  CallerCommits(int maxLeaders, Semaphore permits, int maxBatch, long maxBatchBytes, Consumer<List<R>> send) {
+    this.maxLeaders = maxLeaders;
+    this.permits = permits;
+    this.maxBatch = maxBatch;
+    this.maxBatchBytes = maxBatchBytes;
+    this.send = send;
+  }
+
+  /**
+   * Commits {@code r} on the calling thread, alone or with other callers' appends, or waits while
+   * another caller commits it. The caller holds {@code r}'s stripe.
+   *
+   * @return true when {@code r}'s outcome is in its ticket; false (nothing done) when no leader
+   *     permit was free: queue it instead
+   */
+  boolean commit(R r) {
+    Follower<R> me = null;
+    lock.lock();
+    try {
+      if (leaders < maxLeaders) {
+        if (!permits.tryAcquire()) {
+          return false;
+        }
+        leaders++;
+      } else {
+        me = new Follower<>(r, new CompletableFuture<>());
+        waiting.add(me);
+      }
+    } finally {
+      lock.unlock();
+    }
+    List<R> batch;
+    if (me == null) {
+      batch = new ArrayList<>(1);
+      batch.add(r);
+    } else {
+      var baton = me.baton();
+      r.ticket().result().whenComplete((o, e) -> baton.complete(null));
+      batch = awaitUninterruptibly(baton);
+      if (batch == null) {
+        return true;
+      }
+    }
+    lead(batch);
+    return true;
+  }
+
+  /**
+   * Commits the batch, then hands what waits to one of its followers; returns once it has no more
+   * to do (the leader permit goes with the hand-off, or back when nothing waits).
+   */
+  private void lead(List<R> batch) {
+    while (batch != null) {
+      inHand.add(batch);
+      try {
+        send.accept(batch);
+      } catch (RuntimeException e) {
+        log.error("append batch failed", e);
+        batch.forEach(r -> r.ticket().result().completeExceptionally(e));
+      } finally {
+        inHand.remove(batch);
+      }
+      for (var r : batch) {
+        if (!r.ticket().result().isDone()) {
+          r.ticket().result().completeExceptionally(new IllegalStateException("no result for append"));
+        }
+      }
+      batch = handOn();
+    }
+  }
+
+  /**
+   * Gives the next batch to a follower in it; null when that worked or nothing waits (then the
+   * leader permit is released), else a batch whose followers were all done already, to skip.
+   */
+  private List<R> handOn() {
+    lock.lock();
+    try {
+      while (true) {
+        var next = new ArrayList<R>();
+        var heirs = new ArrayList<Follower<R>>();
+        long bytes = 0;
+        var it = waiting.iterator();
+        while (it.hasNext() && next.size() < maxBatch) {
+          var f = it.next();
+          if (f.append().ticket().result().isDone()) {
+            it.remove(); // expired while waiting
+            continue;
+          }
+          long b = f.append().payloadBytes();
+          if (!next.isEmpty() && bytes + b > maxBatchBytes) {
+            break;
+          }
+          bytes += b;
+          next.add(f.append());
+          heirs.add(f);
+          it.remove();
+        }
+        if (next.isEmpty()) {
+          leaders--;
+          permits.release();
+          return null;
+        }
+        for (var heir : heirs) {
+          if (heir.baton().complete(next)) {
+            return null;
+          }
+        }
+        // every follower of it finished meanwhile (expired): nothing of it will be sent; next round
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Fails followers whose deadline passed at {@code now} and that are not claimed yet. */
+  void expireOverdue(long now, java.util.function.Supplier<RuntimeException> reason) {
+    var overdue = new ArrayList<R>();
+    lock.lock();
+    try {
+      for (var f : waiting) {
+        if (f.append().ticket().isOverdue(now)) {
+          overdue.add(f.append());
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (var batch : inHand) {
+      for (var r : batch) {
+        if (r.ticket().isOverdue(now)) {
+          overdue.add(r);
+        }
+      }
+    }
+    // outside the lock: expiring completes a future, whose follower then leaves
+    overdue.forEach(r -> r.ticket().expire(reason.get()));
+  }
+
+  private static <T> T awaitUninterruptibly(CompletableFuture<T> f) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return f.get();
+        } catch (InterruptedException e) {
+          // the wait is bounded by the append's deadline or its statement; a follower that left
+          // early could drop a batch handed to it
+          interrupted = true;
+        } catch (ExecutionException e) {
+          throw new IllegalStateException(e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
