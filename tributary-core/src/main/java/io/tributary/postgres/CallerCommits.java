@@ -166,6 +166,16 @@ final class CallerCommits<R extends QueuedAppend> {
     }
   }
 
+  /** Followers waiting now. */
+  int waiting() {
+    lock.lock();
+    try {
+      return waiting.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Fails followers whose deadline passed at {@code now} and that are not claimed yet. */
   void expireOverdue(long now, java.util.function.Supplier<RuntimeException> reason) {
     var overdue = new ArrayList<R>();

@@ -86,12 +86,20 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
 
   /** Starts {@code committers} committer threads and the reaper. */
   GroupCommitter(Database db, int committers, BatchWriter<R> writer) {
+    this(db, committers, CALLER_LEADERS, writer);
+  }
+
+  /**
+   * Starts {@code committers} committer threads and the reaper; at most {@code callerLeaders}
+   * callers commit at once on the idle path.
+   */
+  GroupCommitter(Database db, int committers, int callerLeaders, BatchWriter<R> writer) {
     this.db = db;
     this.writer = writer;
     this.timeoutNanos = db.config().dbTimeout().toNanos();
     this.maxBatch = db.config().maxBatch();
     this.pending = new AtomicReferenceArray<>(committers);
-    this.callers = new CallerCommits<>(CALLER_LEADERS, db.selfCommits(), maxBatch, writer.maxBatchBytes(), this::send);
+    this.callers = new CallerCommits<>(callerLeaders, db.selfCommits(), maxBatch, writer.maxBatchBytes(), this::send);
     for (int i = 0; i < STRIPES; i++) {
       stripeLocks[i] = new ReentrantLock();
     }
@@ -165,6 +173,11 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
     if (!done) {
       submit(r); // counted once more in its stripe, and uncounted twice when done
     }
+  }
+
+  /** Callers on the idle path waiting for another caller's statement (for tests). */
+  int waitingCallers() {
+    return callers.waiting();
   }
 
   /** Counts the append in its stripe until its outcome is known. */
