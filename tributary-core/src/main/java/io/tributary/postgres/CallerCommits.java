@@ -2,7 +2,6 @@ package io.tributary.postgres;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -45,8 +44,11 @@ final class CallerCommits<R extends QueuedAppend> {
   private int leaders;
   /** Guarded by {@link #lock}: followers in arrival order. */
   private final ArrayList<Follower<R>> waiting = new ArrayList<>();
-  /** Batches handed to a leader and not yet done: still expirable while they wait for a connection. */
-  private final Set<List<R>> inHand = ConcurrentHashMap.newKeySet();
+  /**
+   * Per leading thread, a copy of its batch until it is done: still expirable while it waits for a
+   * connection (a copy: the writer sorts the batch while the reaper may be reading this).
+   */
+  private final ConcurrentHashMap<Thread, List<R>> inHand = new ConcurrentHashMap<>();
 
   /** A waiting caller: its baton completes with the batch it is to lead, or null once its append is done. */
   private record Follower<R>(R append, CompletableFuture<List<R>> baton) {}
@@ -104,14 +106,15 @@ final class CallerCommits<R extends QueuedAppend> {
    */
   private void lead(List<R> batch) {
     while (batch != null) {
-      inHand.add(batch);
+      var self = Thread.currentThread();
+      inHand.put(self, List.copyOf(batch));
       try {
         send.accept(batch);
       } catch (RuntimeException e) {
         log.error("append batch failed", e);
         batch.forEach(r -> r.ticket().result().completeExceptionally(e));
       } finally {
-        inHand.remove(batch);
+        inHand.remove(self);
       }
       for (var r : batch) {
         if (!r.ticket().result().isDone()) {
@@ -189,7 +192,7 @@ final class CallerCommits<R extends QueuedAppend> {
     } finally {
       lock.unlock();
     }
-    for (var batch : inHand) {
+    for (var batch : inHand.values()) {
       for (var r : batch) {
         if (r.ticket().isOverdue(now)) {
           overdue.add(r);
