@@ -50,8 +50,8 @@ final class CallerCommits<R extends QueuedAppend> {
    */
   private final ConcurrentHashMap<Thread, List<R>> inHand = new ConcurrentHashMap<>();
 
-  /** A waiting caller: its baton completes with the batch it is to lead, or null once its append is done. */
-  private record Follower<R>(R append, CompletableFuture<List<R>> baton) {}
+  /** A waiting caller: its baton completes with true when it is to lead, false once its append is done. */
+  private record Follower<R>(R append, CompletableFuture<Boolean> baton) {}
 
   CallerCommits(int maxLeaders, Semaphore permits, int maxBatch, long maxBatchBytes, Consumer<List<R>> send) {
     this.maxLeaders = maxLeaders;
@@ -90,82 +90,105 @@ final class CallerCommits<R extends QueuedAppend> {
       batch.add(r);
     } else {
       var baton = me.baton();
-      r.ticket().result().whenComplete((o, e) -> baton.complete(null));
-      batch = awaitUninterruptibly(baton);
-      if (batch == null) {
+      r.ticket().result().whenComplete((o, e) -> baton.complete(false));
+      if (!awaitUninterruptibly(baton)) {
+        leave(me); // done: committed in another caller's batch, or expired while waiting
         return true;
       }
+      batch = gather(me);
     }
     lead(batch);
     return true;
   }
 
   /**
-   * Commits the batch, then hands what waits to one of its followers; returns once it has no more
-   * to do (the leader permit goes with the hand-off, or back when nothing waits).
+   * The batch of a follower that was told to lead: itself and what waits behind it now, up to the
+   * batch limits. Gathered when it runs rather than when it was told, so callers that arrived
+   * while its thread was being woken go along.
    */
-  private void lead(List<R> batch) {
-    while (batch != null) {
-      var self = Thread.currentThread();
-      inHand.put(self, List.copyOf(batch));
-      try {
-        send.accept(batch);
-      } catch (RuntimeException e) {
-        log.error("append batch failed", e);
-        batch.forEach(r -> r.ticket().result().completeExceptionally(e));
-      } finally {
-        inHand.remove(self);
-      }
-      for (var r : batch) {
-        if (!r.ticket().result().isDone()) {
-          r.ticket().result().completeExceptionally(new IllegalStateException("no result for append"));
-        }
-      }
-      batch = handOn();
-    }
-  }
-
-  /**
-   * Gives the next batch to a follower in it; null when that worked or nothing waits (then the
-   * leader permit is released), else a batch whose followers were all done already, to skip.
-   */
-  private List<R> handOn() {
+  private List<R> gather(Follower<R> heir) {
+    var batch = new ArrayList<R>();
+    batch.add(heir.append());
+    long bytes = heir.append().payloadBytes();
     lock.lock();
     try {
-      while (true) {
-        var next = new ArrayList<R>();
-        var heirs = new ArrayList<Follower<R>>();
-        long bytes = 0;
-        var it = waiting.iterator();
-        while (it.hasNext() && next.size() < maxBatch) {
-          var f = it.next();
-          if (f.append().ticket().result().isDone()) {
-            it.remove(); // expired while waiting
-            continue;
-          }
-          long b = f.append().payloadBytes();
-          if (!next.isEmpty() && bytes + b > maxBatchBytes) {
-            break;
-          }
-          bytes += b;
-          next.add(f.append());
-          heirs.add(f);
-          it.remove();
+      remove(heir);
+      var it = waiting.iterator();
+      while (it.hasNext() && batch.size() < maxBatch) {
+        var f = it.next();
+        if (f.baton().isDone()) {
+          continue; // expired (it leaves by itself), or told to lead a batch of its own
         }
-        if (next.isEmpty()) {
-          leaders--;
-          permits.release();
-          return null;
+        long b = f.append().payloadBytes();
+        if (bytes + b > maxBatchBytes) {
+          break;
         }
-        for (var heir : heirs) {
-          if (heir.baton().complete(next)) {
-            return null;
-          }
-        }
-        // every follower of it finished meanwhile (expired): nothing of it will be sent; next round
+        bytes += b;
+        batch.add(f.append());
+        it.remove();
       }
     } finally {
       lock.unlock();
+    }
+    return batch;
+  }
+
+  /**
+   * Commits the batch, then hands the lead to a waiting follower (with the leader permit), or gives
+   * the permit back when none waits.
+   */
+  private void lead(List<R> batch) {
+    var self = Thread.currentThread();
+    inHand.put(self, List.copyOf(batch));
+    try {
+      send.accept(batch);
+    } catch (RuntimeException e) {
+      log.error("append batch failed", e);
+      batch.forEach(r -> r.ticket().result().completeExceptionally(e));
+    } finally {
+      inHand.remove(self);
+    }
+    for (var r : batch) {
+      if (!r.ticket().result().isDone()) {
+        r.ticket().result().completeExceptionally(new IllegalStateException("no result for append"));
+      }
+    }
+    handOn();
+  }
+
+  /** Tells the first waiting follower not yet told to lead; with none, releases the permit. */
+  private void handOn() {
+    lock.lock();
+    try {
+      for (var f : waiting) {
+        // false: its append is done (expired; it leaves), or it was told already and has not run yet
+        if (f.baton().complete(true)) {
+          return;
+        }
+      }
+      leaders--;
+      permits.release();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void leave(Follower<R> f) {
+    lock.lock();
+    try {
+      remove(f);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Removes {@code f} (by identity) from {@link #waiting}; the caller holds the lock. */
+  private void remove(Follower<R> f) {
+    for (int i = 0; i < waiting.size(); i++) {
+      if (waiting.get(i) == f) {
+        waiting.remove(i);
+        return;
+      }
     }
   }
 

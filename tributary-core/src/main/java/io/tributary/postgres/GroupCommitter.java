@@ -28,16 +28,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Idle path: a synchronous append whose share of the streams (a stripe, by stream hash) has
  * nothing queued or in flight commits on the caller's own thread ({@link #commitOrSubmit}), so a
- * lone writer pays no hand-off to a committer thread and back, and several writers on different
- * streams commit side by side, their WAL flushes grouped by PostgreSQL itself. Anything of the
- * stripe still queued or in flight sends it to the queue instead, behind those appends, so a
- * stream's order stays the submission order.
+ * lone writer pays no hand-off to a committer thread and back. Synchronous writers on different
+ * streams combine there ({@link CallerCommits}): while {@link #CALLER_LEADERS} callers' statements
+ * are in flight, callers arriving meanwhile wait, and when a statement is done one of the waiting
+ * callers commits all of them as one statement on its own thread: one transaction, one WAL flush,
+ * one notification for appends of many streams, where each committing alone would make the
+ * database CPU-bound on per-transaction work (measured: docs/benchmarks.md, "Cross-stream group
+ * commit"). A caller holds its stripe from before it joins until its outcome is known, so
+ * anything of the stripe arriving meanwhile goes to the queue, behind it, and a stream's order
+ * stays the submission order. Each append in such a batch keeps its own checks (fence, producer,
+ * Stream-Seq) and outcome, as in a committer's batch.
  *
  * <p>Outages: every append has a deadline of {@link StoreConfig#dbTimeout()} from the moment it is
- * queued, not per batch. A reaper thread fails appends that are still waiting (queued, or in a
- * batch that waits for a connection) when their deadline passes, so an append queued behind a
- * stuck batch does not wait for that batch and then again for its own. A batch that cannot get a
- * connection fails all its appends at once. An append that was already sent to PostgreSQL is never
+ * queued, not per batch. A reaper thread fails appends that are still waiting (queued, waiting
+ * for another caller's statement, or in a batch that waits for a connection) when their deadline
+ * passes, so an append queued behind a stuck batch does not wait for that batch and then again
+ * for its own. A batch that cannot get a connection fails all its appends at once. An append that was already sent to PostgreSQL is never
  * failed by its deadline: it waits for the statement's real outcome, because answering "failed"
  * while it may still commit would break "a 503 means not stored".
  *
