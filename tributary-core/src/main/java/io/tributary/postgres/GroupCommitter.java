@@ -63,9 +63,10 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
 
   /**
    * Callers that commit at once on the idle path, per committer; callers arriving meanwhile wait
-   * and go out together in the next of these statements.
+   * and go out together in the next of these statements. One: on a CPU-bound database fewer,
+   * larger transactions win (docs/benchmarks.md, "Cross-stream group commit").
    */
-  static final int CALLER_LEADERS = Integer.getInteger("tributary.callerLeaders", 1);
+  static final int CALLER_LEADERS = 1;
 
   private final Database db;
   private final BatchWriter<R> writer;

@@ -129,22 +129,6 @@ class CallerCommitsTest {
     return c;
   }
 
-  private static void awaitLockWaiter(Connection c) throws Exception {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < until) {
-      try (var st = c.createStatement();
-          var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity"
-              + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
-        rs.next();
-        if (rs.getInt(1) > 0) {
-          return;
-        }
-      }
-      Thread.sleep(5);
-    }
-    throw new AssertionError("the leader's statement never waited for the held row lock");
-  }
-
   private static void awaitFollowers(int n) throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (committer.waitingCallers() < n && System.nanoTime() < until) {
@@ -178,7 +162,7 @@ class CallerCommitsTest {
     try (var threads = Executors.newFixedThreadPool(8); var lock = lockRow(leader)) {
       var first = request(leader, "lead");
       var leading = call(threads, first);
-      awaitLockWaiter(lock);
+      NamedStreamGroupCommitTest.awaitLockWaiter(lock);
       var followers = new ArrayList<AppendRequest>();
       var calls = new ArrayList<Future<?>>();
       for (var h : others) {
@@ -221,7 +205,7 @@ class CallerCommitsTest {
     store.closeAttempt(closed, CloseReason.ATTEMPT_SUCCESS);
     try (var threads = Executors.newFixedThreadPool(6); var lock = lockRow(leader)) {
       var leading = call(threads, request(leader, "lead"));
-      awaitLockWaiter(lock);
+      NamedStreamGroupCommitTest.awaitLockWaiter(lock);
       var ok = new ArrayList<AppendRequest>();
       for (var h : good) {
         ok.add(request(h, "good"));
@@ -260,7 +244,7 @@ class CallerCommitsTest {
     try (var threads = Executors.newFixedThreadPool(4); var lock = lockRow(leader)) {
       var first = request(leader, "lead");
       var leading = call(threads, first);
-      awaitLockWaiter(lock);
+      NamedStreamGroupCommitTest.awaitLockWaiter(lock);
       var followers = new ArrayList<AppendRequest>();
       var calls = new ArrayList<Future<?>>();
       long queuedAt = System.nanoTime();

@@ -139,7 +139,8 @@ class NamedStreamGroupCommitTest {
     }
   }
 
-  private static void awaitLockWaiter(Connection c) throws Exception {
+  /** Waits until some session of the database waits for a lock (the held row lock). */
+  static void awaitLockWaiter(Connection c) throws Exception {
     long until = System.nanoTime() + 10_000_000_000L;
     while (System.nanoTime() < until) {
       try (var st = c.createStatement();
