@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At most {@code maxLeaders} callers commit at once (each on one pool connection, holding a
  * permit of {@link Database#selfCommits()}). A caller that arrives while that many are committing
- * waits as a follower; when a leader's statement is done it hands everything waiting (up to the
- * batch limits) to one of those followers, which commits it as one statement on its own thread and
- * in turn hands on what gathered meanwhile. A lone caller never waits: it leads its own append.
+ * waits as a follower; when a leader's statement is done it tells the first waiting follower to
+ * lead (the permit goes along), which, once its thread runs, gathers everything waiting (up to the
+ * batch limits), commits it as one statement on its own thread and in turn hands on the lead. A
+ * lone caller never waits: it leads its own append.
  * So under load the transactions grow by themselves (one statement, one WAL flush, one
  * notification for all of them), with no hand-off to a committer thread.
  *
@@ -234,7 +235,7 @@ final class CallerCommits<R extends QueuedAppend> {
           return f.get();
         } catch (InterruptedException e) {
           // the wait is bounded by the append's deadline or its statement; a follower that left
-          // early could drop a batch handed to it
+          // early could drop the lead handed to it, stranding those behind it
           interrupted = true;
         } catch (ExecutionException e) {
           throw new IllegalStateException(e.getCause());
