@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -29,16 +28,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Idle path: a synchronous append whose share of the streams (a stripe, by stream hash) has
  * nothing queued or in flight commits on the caller's own thread ({@link #commitOrSubmit}), so a
- * lone writer pays no hand-off to a committer thread and back, and several writers on different
- * streams commit side by side, their WAL flushes grouped by PostgreSQL itself. Anything of the
- * stripe still queued or in flight sends it to the queue instead, behind those appends, so a
- * stream's order stays the submission order.
+ * lone writer pays no hand-off to a committer thread and back. Synchronous writers on different
+ * streams combine there ({@link CallerCommits}): while {@link #CALLER_LEADERS} callers' statements
+ * are in flight, callers arriving meanwhile wait, and when a statement is done one of the waiting
+ * callers commits all of them as one statement on its own thread: one transaction, one WAL flush,
+ * one notification for appends of many streams, where each committing alone would make the
+ * database CPU-bound on per-transaction work (measured: docs/benchmarks.md, "Cross-stream group
+ * commit"). A caller holds its stripe from before it joins until its outcome is known, so
+ * anything of the stripe arriving meanwhile goes to the queue, behind it, and a stream's order
+ * stays the submission order. Each append in such a batch keeps its own checks (fence, producer,
+ * Stream-Seq) and outcome, as in a committer's batch.
  *
  * <p>Outages: every append has a deadline of {@link StoreConfig#dbTimeout()} from the moment it is
- * queued, not per batch. A reaper thread fails appends that are still waiting (queued, or in a
- * batch that waits for a connection) when their deadline passes, so an append queued behind a
- * stuck batch does not wait for that batch and then again for its own. A batch that cannot get a
- * connection fails all its appends at once. An append that was already sent to PostgreSQL is never
+ * queued, not per batch. A reaper thread fails appends that are still waiting (queued, waiting
+ * for another caller's statement, or in a batch that waits for a connection) when their deadline
+ * passes, so an append queued behind a stuck batch does not wait for that batch and then again
+ * for its own. A batch that cannot get a connection fails all its appends at once. An append that was already sent to PostgreSQL is never
  * failed by its deadline: it waits for the statement's real outcome, because answering "failed"
  * while it may still commit would break "a 503 means not stored".
  *
@@ -56,6 +61,13 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
   /** Stripes of the stream space for the idle path (a power of two); collisions only cost it. */
   static final int STRIPES = 4_096;
 
+  /**
+   * Callers that commit at once on the idle path, per committer; callers arriving meanwhile wait
+   * and go out together in the next of these statements. One: on a CPU-bound database fewer,
+   * larger transactions win (docs/benchmarks.md, "Cross-stream group commit").
+   */
+  static final int CALLER_LEADERS = 1;
+
   private final Database db;
   private final BatchWriter<R> writer;
   private final long timeoutNanos;
@@ -67,8 +79,8 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
   private final Thread reaper;
   /** Per stripe: appends queued or in flight (queued, in a batch, or committing on their caller). */
   private final AtomicIntegerArray busy = new AtomicIntegerArray(STRIPES);
-  /** Appends committing on their callers' threads at once ({@link Database#selfCommits()}). */
-  private final Semaphore selfCommits;
+  /** The idle path: synchronous appends committed on their callers' threads, several per statement. */
+  private final CallerCommits<R> callers;
   /**
    * Held while appends of the stripe are being sent: by a self-commit for its whole statement, by
    * a committer from before it claims a batch until the batch's outcome. A committer whose batch
@@ -81,12 +93,20 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
 
   /** Starts {@code committers} committer threads and the reaper. */
   GroupCommitter(Database db, int committers, BatchWriter<R> writer) {
+    this(db, committers, CALLER_LEADERS, writer);
+  }
+
+  /**
+   * Starts {@code committers} committer threads and the reaper; at most {@code callerLeaders}
+   * callers commit at once on the idle path.
+   */
+  GroupCommitter(Database db, int committers, int callerLeaders, BatchWriter<R> writer) {
     this.db = db;
     this.writer = writer;
     this.timeoutNanos = db.config().dbTimeout().toNanos();
     this.maxBatch = db.config().maxBatch();
     this.pending = new AtomicReferenceArray<>(committers);
-    this.selfCommits = db.selfCommits();
+    this.callers = new CallerCommits<>(callerLeaders, db.selfCommits(), maxBatch, writer.maxBatchBytes(), this::send);
     for (int i = 0; i < STRIPES; i++) {
       stripeLocks[i] = new ReentrantLock();
     }
@@ -128,44 +148,43 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
   }
 
   /**
-   * Commits the append on the calling thread when nothing of its stripe is queued or in flight
-   * and fewer than half the pool's connections serve such appends (of either store); otherwise queues it as {@link
-   * #submit} does. Either way its outcome is in its ticket (already complete on the idle path when
-   * this returns).
+   * Commits the append on the calling thread when nothing of its stripe is queued or in flight,
+   * alone or together with other callers' appends ({@link CallerCommits}); otherwise, or when no
+   * leader permit is free, queues it as {@link #submit} does. Either way its outcome is in its
+   * ticket (already complete on the idle path when this returns).
    */
   void commitOrSubmit(R r) throws InterruptedException {
     int stripe = r.streamHash() & (STRIPES - 1);
-    if (!running || !selfCommits.tryAcquire()) {
+    if (!running) {
       submit(r);
       return;
     }
     var lock = stripeLocks[stripe];
     if (!lock.tryLock()) {
-      selfCommits.release();
       submit(r);
       return;
     }
     if (!busy.compareAndSet(stripe, 0, 1)) {
       lock.unlock();
-      selfCommits.release();
       submit(r);
       return;
     }
-    var result = r.ticket().result();
     // released as the outcome is handed out, before the caller can send its next append
-    result.whenComplete((o, e) -> busy.decrementAndGet(stripe));
+    r.ticket().result().whenComplete((o, e) -> busy.decrementAndGet(stripe));
+    boolean done;
     try {
-      commit(new ArrayList<>(List.of(r)));
-    } catch (RuntimeException e) {
-      log.error("append failed", e);
-      result.completeExceptionally(e);
+      done = callers.commit(r);
     } finally {
       lock.unlock();
-      selfCommits.release();
     }
-    if (!result.isDone()) {
-      result.completeExceptionally(new IllegalStateException("no result for append"));
+    if (!done) {
+      submit(r); // counted once more in its stripe, and uncounted twice when done
     }
+  }
+
+  /** Callers on the idle path waiting for another caller's statement (for tests). */
+  int waitingCallers() {
+    return callers.waiting();
   }
 
   /** Counts the append in its stripe until its outcome is known. */
@@ -326,6 +345,7 @@ final class GroupCommitter<R extends QueuedAppend> implements AutoCloseable {
         }
       }
       long now = System.nanoTime();
+      callers.expireOverdue(now, this::overdue);
       for (int i = 0; i < queues.size(); i++) {
         var waiting = pending.get(i);
         if (waiting != null) {

@@ -139,7 +139,8 @@ class NamedStreamGroupCommitTest {
     }
   }
 
-  private static void awaitLockWaiter(Connection c) throws Exception {
+  /** Waits until some session of the database waits for a lock (the held row lock). */
+  static void awaitLockWaiter(Connection c) throws Exception {
     long until = System.nanoTime() + 10_000_000_000L;
     while (System.nanoTime() < until) {
       try (var st = c.createStatement();
@@ -347,5 +348,91 @@ class NamedStreamGroupCommitTest {
     }
     assertThat(text(path)).isEqualTo("x;y;z;w;");
     assertThat(writingTransactions(path)).as("x alone, then the queued ones").isBetween(2, 3);
+  }
+
+  /** A new stream whose idle-path stripe none of {@code taken} has. */
+  private static String createApart(List<String> taken) {
+    while (true) {
+      var p = create();
+      if (taken.stream().noneMatch(t -> ((t.hashCode() ^ p.hashCode()) & (GroupCommitter.STRIPES - 1)) == 0)) {
+        return p;
+      }
+    }
+  }
+
+  /** The transactions that wrote the frames of all of {@code paths}. */
+  private static int writingTransactions(List<String> paths) throws Exception {
+    try (var c = DriverManager.getConnection(url, "postgres", null);
+        var ps = c.prepareStatement(
+            "SELECT count(DISTINCT f.xmin::text) FROM tb_frame f JOIN tb_stream s ON s.id = f.stream_id"
+                + " WHERE s.kind = 2 AND s.ds_path = ANY (?)")) {
+      ps.setArray(1, c.createArrayOf("text", paths.toArray()));
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  @Test
+  void callersOnDifferentStreamsShareOneTransactionWithTheirOwnChecks() throws Exception {
+    var streams = new ArrayList<String>();
+    for (int i = 0; i < 5; i++) {
+      streams.add(createApart(streams));
+    }
+    var leader = streams.get(0);
+    var produced = streams.get(1);
+    var gapped = streams.get(2);
+    var closed = streams.get(3);
+    var plain = streams.get(4);
+    assertThat(store.append(gapped, produced("0", "p", 0, 0)).status()).isEqualTo(Status.APPENDED);
+    assertThat(store.append(closed, new NamedStreamAppend(TEXT, List.of(), true, null, null)).status())
+        .isEqualTo(Status.APPENDED);
+    long far = 30_000_000_000L;
+    try (var combining = new GroupCommitter<>(db, NamedBatchWriter.COMMITTERS, 1, new NamedBatchWriter(db));
+        Connection lock = DriverManager.getConnection(url, "postgres", null);
+        var callers = Executors.newFixedThreadPool(5)) {
+      lock.setAutoCommit(false);
+      try (var ps = lock.prepareStatement("SELECT id FROM tb_stream WHERE kind = 2 AND ds_path = ? FOR UPDATE")) {
+        ps.setString(1, leader);
+        ps.executeQuery().close();
+      }
+      var first = new NamedAppendRequest(leader, data("lead;"), System.nanoTime() + far);
+      var leading = callers.submit(() -> {
+        combining.commitOrSubmit(first);
+        return null;
+      });
+      awaitLockWaiter(lock);
+      var followers = List.of(
+          new NamedAppendRequest(produced, produced("a", "p", 0, 0), System.nanoTime() + far),
+          new NamedAppendRequest(gapped, produced("b", "p", 0, 2), System.nanoTime() + far),
+          new NamedAppendRequest(closed, data("c"), System.nanoTime() + far),
+          new NamedAppendRequest(plain, data("d"), System.nanoTime() + far));
+      var calls = new ArrayList<java.util.concurrent.Future<?>>();
+      for (var r : followers) {
+        calls.add(callers.submit(() -> {
+          combining.commitOrSubmit(r);
+          return null;
+        }));
+      }
+      long until = System.nanoTime() + 10_000_000_000L;
+      while (combining.waitingCallers() < followers.size() && System.nanoTime() < until) {
+        Thread.sleep(5);
+      }
+      assertThat(combining.waitingCallers()).as("callers waiting for the leader's statement").isEqualTo(followers.size());
+      lock.commit();
+      leading.get(10, TimeUnit.SECONDS);
+      for (var c : calls) {
+        c.get(10, TimeUnit.SECONDS);
+      }
+      assertThat(first.result().get().status()).isEqualTo(Status.APPENDED);
+      assertThat(followers).extracting(r -> r.result().get().status())
+          .containsExactly(Status.APPENDED, Status.SEQUENCE_GAP, Status.CLOSED, Status.APPENDED);
+    }
+    assertThat(text(produced)).isEqualTo("a");
+    assertThat(text(gapped)).isEqualTo("0");
+    assertThat(text(closed)).isEmpty();
+    assertThat(text(plain)).isEqualTo("d");
+    assertThat(writingTransactions(List.of(produced, plain))).as("the callers' appends went out together").isEqualTo(1);
   }
 }
