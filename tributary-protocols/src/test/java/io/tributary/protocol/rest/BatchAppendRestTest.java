@@ -3,9 +3,13 @@ package io.tributary.protocol.rest;
 import static io.tributary.protocol.rest.FlowFabricRestHandler.HANDLE_HEADER;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.api.AppendOutcome;
+import io.tributary.api.EntryId;
 import io.tributary.postgres.PostgresStreamStore;
 import io.tributary.postgres.StoreConfig;
+import io.tributary.protocol.HttpResponse;
 import io.tributary.testing.EmbeddedPostgres;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -164,5 +168,22 @@ class BatchAppendRestTest {
     var fresh = new Started(s.executionId(), reclaimed.json().get("handle").asString(),
         "/v1/executions/" + s.executionId() + "/attempts/1");
     assertThat(payloads(fresh)).isEmpty();
+  }
+
+  @Test
+  void theAnswerHasTheShapeOfOneOutcomePerItem() {
+    var outcomes =
+        List.of(
+            new AppendOutcome(EntryId.parse("1764621234567-0"), 1, null, false),
+            new AppendOutcome(EntryId.parse("1764621234567-1"), 2, 7L, false),
+            new AppendOutcome(EntryId.parse("1764621234568-0"), 3, null, true));
+    var tree = RestJson.object();
+    var frames = tree.putArray("frames");
+    outcomes.forEach(o -> frames.add(RestJson.appendOutcome(o)));
+    tree.put("count", outcomes.size());
+    var written = (HttpResponse.Full) RestJson.appendOutcomes(outcomes);
+    assertThat(written.status()).isEqualTo(200);
+    assertThat(new String(written.body(), StandardCharsets.UTF_8)).isEqualTo(tree.toString());
+    assertThat(written.headers().first("Content-Type")).isEqualTo("application/json");
   }
 }
