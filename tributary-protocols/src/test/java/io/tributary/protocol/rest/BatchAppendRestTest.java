@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.api.AppendOutcome;
 import io.tributary.api.EntryId;
-import io.tributary.postgres.PostgresStreamStore;
 import io.tributary.postgres.StoreConfig;
+import io.tributary.protocol.rest.RestCalls.Started;
 import io.tributary.protocol.HttpResponse;
-import io.tributary.testing.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,28 +21,20 @@ import tools.jackson.databind.JsonNode;
  * nothing; a bad item is answered with a 400 that names it, and nothing of the batch is stored.
  */
 class BatchAppendRestTest {
-  private static PostgresStreamStore store;
   private static RestCalls rest;
 
   @BeforeAll
   static void open() {
-    var url = EmbeddedPostgres.createDatabase("rest_batch");
-    store = PostgresStreamStore.open(StoreConfig.builder(url).user("postgres").build());
-    rest = new RestCalls(new FlowFabricRestHandler(store, RestConfig.defaults()));
+    rest = RestCalls.onNewDatabase("rest_batch");
   }
 
   @AfterAll
-  static void close() {
-    store.close();
+  static void close() throws Exception {
+    rest.close();
   }
 
-  private record Started(String executionId, String handle, String path) {}
-
   private static Started start() {
-    String id = rest.post("/v1/executions", "", (String) null).json().get("execution_id").asString();
-    var started = rest.post("/v1/executions/" + id + "/attempts", "", "{\"lease_ttl_ms\":60000}");
-    assertThat(started.status()).isEqualTo(201);
-    return new Started(id, started.json().get("handle").asString(), "/v1/executions/" + id + "/attempts/0");
+    return rest.start();
   }
 
   private static RestCalls.Reply batch(Started s, String body) {
