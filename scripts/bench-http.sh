@@ -93,11 +93,17 @@ mkdir -p "$WORK/ref-data"
 node "$WORK/serve-reference.mjs" --host 127.0.0.1 --port 0 --long-poll-ms 30000 --data-dir "$WORK/ref-data" \
   >"$WORK/ref-file.out" 2>"$WORK/ref-file.err" &
 PIDS+=($!); FILE_PID=$!
-# the calibration server: answers every request at once and stores nothing (the generator's ceiling)
+# the calibration server: answers every request at once and stores nothing (the generator's ceiling);
+# REST calls get the JSON the rest phase reads, a batch one outcome per line as Tributary answers it
 node -e '
 const http = require("http");
-const s = http.createServer((q, r) => { q.resume(); q.on("end", () => {
-  r.writeHead(q.method === "PUT" ? 201 : 204, { "Stream-Next-Offset": "0" }); r.end(); }); });
+const s = http.createServer((q, r) => { let lines = 1; q.on("data", (c) => { for (const b of c) if (b === 10) lines++; });
+  q.on("end", () => {
+  if (!q.url.startsWith("/v1/executions")) { r.writeHead(q.method === "PUT" ? 201 : 204, { "Stream-Next-Offset": "0" }); r.end(); return; }
+  const o = (i) => `{"id":"1764621234567-${i}","frame_count":${100000 + i}}`;
+  const body = q.url.endsWith("/batch") ? `{"frames":[${Array.from({ length: lines }, (_, i) => o(i)).join(",")}],"count":${lines}}`
+    : `{"execution_id":"{p0}00000000-0000-4000-8000-000000000000","handle":"h","id":"1764621234567-0","frame_count":1}`;
+  r.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) }); r.end(body); }); });
 s.listen(0, "127.0.0.1", () => console.log(`http://127.0.0.1:${s.address().port}`));' \
   >"$WORK/null.out" 2>"$WORK/null.err" &
 PIDS+=($!); NULL_PID=$!
@@ -206,6 +212,7 @@ for rep in $(seq 1 "$REPS"); do
     run rest tributary "$TB" --concurrency 1 --batch 1
     run rest tributary "$TB" --concurrency 16 --batch 1
     run rest tributary "$TB" --concurrency 1 --batch 100
+    run rest null "$NULL" --concurrency 1 --batch 100
   fi
   if want producer; then
     # TS first in odd repeats, the SDK first in even ones: neither always meets a fresher server

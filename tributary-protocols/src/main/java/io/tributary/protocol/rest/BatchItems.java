@@ -9,7 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -25,6 +29,9 @@ final class BatchItems {
   static final int MAX_FRAMES = 1000;
 
   private static final JsonMapper MAPPER = JsonMapper.shared();
+  /** Reads one item where the parser stands; the items after it are not trailing garbage. */
+  private static final ObjectReader ITEM =
+      MAPPER.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final Set<String> PARAMS =
       Set.of("frame_type", "kind", "mode", "correlation_id", "patch_kind", "ttl_ms", "maxlen_floor",
           "maxlen_ceiling", "ema_alpha");
@@ -32,42 +39,76 @@ final class BatchItems {
   private BatchItems() {}
 
   /**
-   * The frames, in order.
+   * The frames, in order. One parser reads the body's bytes item by item (no copy of the body, no
+   * split into lines); an NDJSON item must start and end on a line of its own.
    *
    * @throws RestException 400 naming the item for anything malformed; nothing is appended then
    */
   static List<Frame> parse(byte[] body) {
-    var items = new ArrayList<JsonNode>();
-    String text = new String(body, StandardCharsets.UTF_8).strip();
-    try {
-      if (text.startsWith("[")) {
-        MAPPER.readTree(text).forEach(items::add);
+    var frames = new ArrayList<Frame>();
+    try (JsonParser p = MAPPER.createParser(body == null ? new byte[0] : body)) {
+      JsonToken first = p.nextToken();
+      if (first == JsonToken.START_ARRAY) {
+        while (next(p, frames.size()) != JsonToken.END_ARRAY) {
+          frames.add(item(p, frames.size(), -1));
+        }
+        if (p.nextToken() != null) {
+          throw RestException.badRequest("a batch body that is a JSON array must end after the array");
+        }
       } else {
-        for (String line : text.split("\n")) {
-          if (!line.isBlank()) {
-            items.add(MAPPER.readTree(line));
+        int lastLine = 0;
+        for (JsonToken t = first; t != null; t = next(p, frames.size())) {
+          int line = p.currentTokenLocation().getLineNr();
+          if (line == lastLine) {
+            throw itemError(frames.size(), "NDJSON takes one item per line; this one starts on the line of the one before");
           }
+          frames.add(item(p, frames.size(), line));
+          lastLine = p.currentTokenLocation().getLineNr();
         }
       }
-    } catch (JacksonException e) {
-      throw RestException.badRequest(
-          "batch body must be a JSON array of items or NDJSON (one item per line): " + e.getOriginalMessage());
     }
-    if (items.isEmpty()) {
+    if (frames.isEmpty()) {
       throw RestException.badRequest("a batch needs at least one item");
     }
-    if (items.size() > MAX_FRAMES) {
-      throw RestException.badRequest("a batch holds at most " + MAX_FRAMES + " items, got " + items.size());
-    }
-    var frames = new ArrayList<Frame>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      try {
-        frames.add(frame(items.get(i)));
-      } catch (RestException e) {
-        throw new RestException(e.status(), e.kind(), e.retryable(), "item " + i + ": " + e.getMessage());
-      }
-    }
     return frames;
+  }
+
+  private static JsonToken next(JsonParser p, int index) {
+    try {
+      return p.nextToken();
+    } catch (JacksonException e) {
+      throw itemError(index, "malformed JSON (a batch is a JSON array of items or NDJSON, one item per line): "
+          + e.getOriginalMessage());
+    }
+  }
+
+  /** The item at the parser's current token; {@code line} is its NDJSON line, or -1 in an array. */
+  private static Frame item(JsonParser p, int index, int line) {
+    if (index >= MAX_FRAMES) {
+      throw RestException.badRequest("a batch holds at most " + MAX_FRAMES + " items");
+    }
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      throw itemError(index, "an item must be a JSON object");
+    }
+    JsonNode node;
+    try {
+      node = ITEM.readValue(p);
+    } catch (JacksonException e) {
+      throw itemError(index, "malformed JSON (a batch is a JSON array of items or NDJSON, one item per line): "
+          + e.getOriginalMessage());
+    }
+    if (line >= 0 && p.currentTokenLocation().getLineNr() != line) {
+      throw itemError(index, "NDJSON takes one item per line; this one spans lines");
+    }
+    try {
+      return frame(node);
+    } catch (RestException e) {
+      throw new RestException(e.status(), e.kind(), e.retryable(), "item " + index + ": " + e.getMessage());
+    }
+  }
+
+  private static RestException itemError(int index, String message) {
+    return RestException.badRequest("item " + index + ": " + message);
   }
 
   private static Frame frame(JsonNode item) {

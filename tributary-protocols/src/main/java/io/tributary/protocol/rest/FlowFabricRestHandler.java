@@ -167,12 +167,7 @@ public final class FlowFabricRestHandler {
 
   private HttpResponse appendBatch(RestPath path, HttpRequest request) {
     var handle = ownHandle(path, request);
-    var outcomes = store.appendAll(handle, BatchItems.parse(request.body()));
-    var body = RestJson.object();
-    var frames = body.putArray("frames");
-    outcomes.forEach(o -> frames.add(RestJson.appendOutcome(o)));
-    body.put("count", outcomes.size());
-    return RestJson.response(200, body);
+    return RestJson.appendOutcomes(store.appendAll(handle, BatchItems.parse(request.body())));
   }
 
   private HttpResponse read(RestPath path, HttpRequest request) {

@@ -8,6 +8,8 @@ import io.tributary.api.SummaryDocument;
 import io.tributary.protocol.HttpHeaders;
 import io.tributary.protocol.HttpRequest;
 import io.tributary.protocol.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,12 +27,38 @@ final class RestJson {
 
   /** A JSON response; REST answers are never cached and never sniffed. */
   static HttpResponse response(int status, JsonNode body) {
+    return response(status, MAPPER.writeValueAsBytes(body));
+  }
+
+  private static HttpResponse response(int status, byte[] json) {
     var headers =
         HttpHeaders.of(
             "Content-Type", "application/json",
             "Cache-Control", "no-store",
             "X-Content-Type-Options", "nosniff");
-    return new HttpResponse.Full(status, headers, MAPPER.writeValueAsBytes(body));
+    return new HttpResponse.Full(status, headers, json);
+  }
+
+  /**
+   * 200 with {@code {"frames":[outcome, …],"count":n}}, each outcome as {@link #appendOutcome}
+   * writes it. Written as text straight away, not through a tree: a batch answers up to 1 000
+   * outcomes, and ids and numbers need no escaping.
+   */
+  static HttpResponse appendOutcomes(List<AppendOutcome> outcomes) {
+    var json = new StringBuilder(32 + 48 * outcomes.size()).append("{\"frames\":[");
+    for (int i = 0; i < outcomes.size(); i++) {
+      var o = outcomes.get(i);
+      json.append(i == 0 ? "{\"id\":\"" : ",{\"id\":\"").append(o.id()).append("\",\"frame_count\":").append(o.frameCount());
+      if (o.summaryVersion() != null) {
+        json.append(",\"summary_version\":").append(o.summaryVersion().longValue());
+      }
+      if (o.replayed()) {
+        json.append(",\"replayed\":true");
+      }
+      json.append('}');
+    }
+    json.append("],\"count\":").append(outcomes.size()).append('}');
+    return response(200, json.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
   /** The error envelope {@code {"error","kind","retryable"}}. */
