@@ -134,23 +134,35 @@ final class PlainHttp1 {
       Connection c, ConcurrentLinkedDeque<Connection> pool, HttpRequest request, byte[] bytes, Duration timeout)
       throws IOException {
     boolean keep = false;
+    boolean closedAfterAnswer = false;
     try {
       c.socket.setSoTimeout(timeout == null ? 0 : (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
       int status;
       Map<String, List<String>> headers;
+      IOException writeFailed = null;
       try {
         c.out.write(bytes);
         c.out.flush();
+      } catch (IOException e) {
+        // a server may refuse a request from its head (413 for a declared length over its
+        // limit), answer and close before reading the body: that answer is what to report
+        writeFailed = e;
+      }
+      try {
         int first = c.in.read();
         if (first < 0) {
           throw new EOFException("connection closed");
         }
         status = statusCode((char) first + line(c.in));
       } catch (IOException e) {
-        if (e instanceof java.net.SocketTimeoutException) {
+        if (writeFailed == null && e instanceof java.net.SocketTimeoutException) {
           throw e;
         }
-        throw new StaleConnection(e);
+        throw new StaleConnection(writeFailed != null ? writeFailed : e);
+      }
+      if (writeFailed != null) {
+        // the rest of the request never went out: the connection cannot carry another one
+        closedAfterAnswer = true;
       }
       headers = headers(c.in);
       while (status >= 100 && status < 200) { // interim answers come before the real one
@@ -158,7 +170,8 @@ final class PlainHttp1 {
         headers = headers(c.in);
       }
       var answerHeaders = HttpHeaders.of(headers, (a, b) -> true);
-      boolean close = answerHeaders.firstValue("Connection").map(v -> v.equalsIgnoreCase("close")).orElse(false);
+      boolean close = closedAfterAnswer
+          || answerHeaders.firstValue("Connection").map(v -> v.equalsIgnoreCase("close")).orElse(false);
       byte[] answer;
       long length = answerHeaders.firstValueAsLong("Content-Length").orElse(-1);
       if (status == 204 || status == 304 || request.method().equals("HEAD")) {

@@ -238,6 +238,26 @@ class ProducerBatchingTest {
     assertThat(messages).containsExactlyElementsOf(stored);
   }
 
+  @Test
+  void aBatchOverTheServersBodyLimitFailsWithTheServersAnswer() {
+    // the server answers 413 from the declared length, before it reads the body, and closes:
+    // the producer must report that answer, not a lost connection
+    try (var small = Servers.start(Servers.newDatabase(), b -> b.maxBodyBytes(64 * 1024));
+        var via = Servers.client(small.baseUrl())) {
+      var stream = textStream(via, "batched/too-large/");
+      var producer = stream.producerBuilder("w", 0).linger(Duration.ofMillis(50)).build();
+      var big = new byte[8 * 1024 * 1024];
+      java.util.Arrays.fill(big, (byte) 'x');
+      var refused = producer.appendAsync(big);
+      assertThatThrownBy(refused::join).isInstanceOf(CompletionException.class)
+          .cause().isInstanceOf(BadRequestException.class)
+          .hasMessageContaining("413");
+      // nothing of it was stored, and the producer goes on
+      producer.append("after".getBytes());
+      assertThat(new String(stream.read(NamedStream.START).data())).isEqualTo("after");
+    }
+  }
+
   /** A client through {@code proxy} that gives a request up after two quick tries. */
   private static TributaryClient impatient(FlakyProxy proxy) {
     return TributaryClient.builder(proxy.url())
