@@ -107,17 +107,17 @@ final class Notifier implements AutoCloseable {
    * same commit still wakes them (and other servers' waiters) as any notification does.
    */
   void wakeLocal(CommittedFrames frames) {
-    var set = waiters.get(frames.streamId());
-    if (set != null) {
-      set.forEach(w -> w.wake(frames));
-      WakeEvents.wake(frames.streamId(), set.size(), false);
-    }
+    wake(frames.streamId(), false, w -> w.wake(frames));
   }
 
   private void wake(long streamId, boolean notified) {
+    wake(streamId, notified, Waiter::wake);
+  }
+
+  private void wake(long streamId, boolean notified, java.util.function.Consumer<Waiter> wake) {
     var set = waiters.get(streamId);
     if (set != null) {
-      set.forEach(Waiter::wake);
+      set.forEach(wake);
       WakeEvents.wake(streamId, set.size(), notified);
     }
   }
