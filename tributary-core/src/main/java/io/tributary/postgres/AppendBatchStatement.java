@@ -82,12 +82,7 @@ final class AppendBatchStatement {
       ps.setArray(14, c.createArrayOf("float8", alphas));
       ps.setLong(15, db.config().durableRetention());
       ps.setLong(16, db.config().summaryRetention());
-      var now = db.sqlNowMs();
-      if (now == null) {
-        ps.setNull(17, Types.BIGINT);
-      } else {
-        ps.setLong(17, now);
-      }
+      db.bindNow(ps, 17);
       if (keys == null) {
         ps.setNull(18, Types.ARRAY);
         ps.setNull(19, Types.ARRAY);

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -162,12 +161,7 @@ final class NamedBatchWriter implements BatchWriter<NamedAppendRequest> {
     var ps = c.prepareStatement(APPEND_BATCH);
     try {
       ps.setArray(1, c.createArrayOf("text", paths));
-      var now = db.sqlNowMs();
-      if (now == null) {
-        ps.setNull(2, Types.BIGINT);
-      } else {
-        ps.setLong(2, now);
-      }
+      db.bindNow(ps, 2);
       ps.setArray(3, c.createArrayOf("text", media));
       ps.setArray(4, c.createArrayOf("int4", counts));
       ps.setArray(5, c.createArrayOf("bytea", messages.toArray(byte[][]::new)));

@@ -63,7 +63,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement ps = c.prepareStatement(NamedStreamSql.CREATE)) {
       ps.setString(1, path);
-      setLong(ps, 2, db.sqlNowMs());
+      db.bindNow(ps, 2);
       ps.setString(3, spec.contentType());
       ps.setString(4, NamedStreamInfo.mediaTypeOf(spec.contentType()));
       ps.setBoolean(5, NamedStreamInfo.isJson(spec.contentType()));
@@ -207,7 +207,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement ps = c.prepareStatement(NamedStreamSql.DELETE)) {
       ps.setString(1, path);
-      setLong(ps, 2, db.sqlNowMs());
+      db.bindNow(ps, 2);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return NamedStreamDeletion.valueOf(rs.getString(1).toUpperCase(Locale.ROOT));
@@ -221,7 +221,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
   public int expireStreams(int limit) {
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement ps = c.prepareStatement(NamedStreamSql.SWEEP)) {
-      setLong(ps, 1, db.sqlNowMs());
+      db.bindNow(ps, 1);
       ps.setInt(2, limit);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -285,7 +285,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement ps = c.prepareStatement(NamedStreamSql.READ)) {
       ps.setString(1, path);
-      setLong(ps, 2, db.sqlNowMs());
+      db.bindNow(ps, 2);
       ps.setBoolean(3, touch);
       ps.setLong(4, after);
       ps.setLong(5, upper);

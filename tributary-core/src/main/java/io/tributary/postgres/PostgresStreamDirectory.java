@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -116,12 +115,7 @@ public final class PostgresStreamDirectory implements StreamDirectory {
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement ps = c.prepareStatement(DirectorySql.namedStreams(upper != null))) {
       int i = 1;
-      Long now = db.sqlNowMs();
-      if (now == null) {
-        ps.setNull(i++, Types.BIGINT);
-      } else {
-        ps.setLong(i++, now);
-      }
+      db.bindNow(ps, i++);
       ps.setString(i++, lower);
       ps.setString(i++, afterPath);
       if (upper != null) {

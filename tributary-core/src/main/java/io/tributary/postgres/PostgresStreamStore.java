@@ -25,7 +25,6 @@ import io.tributary.api.TributaryException;
 import io.tributary.api.UnavailableException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Optional;
@@ -104,7 +103,7 @@ public final class PostgresStreamStore implements StreamStore {
       ps.setInt(2, eid.partition());
       ps.setLong(3, ttl);
       ps.setBoolean(4, reclaim);
-      setNow(ps, 5);
+      db.bindNow(ps, 5);
       try (var rs = ps.executeQuery()) {
         rs.next();
         var status = AttemptStatus.of(rs.getInt(1));
@@ -169,7 +168,7 @@ public final class PostgresStreamStore implements StreamStore {
       ps.setLong(5, h.leaseEpoch());
       ps.setLong(6, ttl);
       ps.setString(7, closeReason);
-      setNow(ps, 8);
+      db.bindNow(ps, 8);
       try (var rs = ps.executeQuery()) {
         rs.next();
         var status = AttemptStatus.of(rs.getInt(1));
@@ -195,7 +194,7 @@ public final class PostgresStreamStore implements StreamStore {
   public int expireLeases() {
     try (Connection c = db.dataSource().getConnection();
         var ps = c.prepareStatement(AttemptStreamSql.EXPIRE_LEASES)) {
-      setNow(ps, 1);
+      db.bindNow(ps, 1);
       try (var rs = ps.executeQuery()) {
         rs.next();
         return rs.getInt(1);
@@ -422,15 +421,6 @@ public final class PostgresStreamStore implements StreamStore {
       }
     } catch (SQLException e) {
       throw unavailable(e);
-    }
-  }
-
-  private void setNow(java.sql.PreparedStatement ps, int index) throws SQLException {
-    var now = db.sqlNowMs();
-    if (now == null) {
-      ps.setNull(index, Types.BIGINT);
-    } else {
-      ps.setLong(index, now);
     }
   }
 
