@@ -143,6 +143,9 @@ public final class FanoutBench {
     for (int round = 0; round < (appendsOnly ? 0 : 3); round++) {
       deliver("append_to_every_stream", upToDate.get(), () -> appendToEvery(streams));
     }
+    // the same load once unmeasured with the readers too: the fan-out's code compiled, as the
+    // no-reader figure's append path is
+    appendLoad(streams, 8);
     var loaded = measuredAppends("appends_with_readers", streams);
     print("totals", "reader_failures=" + failures.get() + " reconnects=" + reconnects.get() + " append_503_retries=" + appendRetries.get());
     // the same appends again with the readers gone: the first no-reader run met a server fresh
@@ -157,7 +160,8 @@ public final class FanoutBench {
     while (liveReaders() > 0 && System.nanoTime() < deadline2) {
       Thread.sleep(100);
     }
-    Thread.sleep(2_000);
+    // the feeds end 5 s after their last reader left (StreamFeed.LINGER_NANOS): gone before this
+    Thread.sleep(6_000);
     var after = measuredAppends("appends_no_readers_after", streams);
     print(
         "appends_p99_ratio",
