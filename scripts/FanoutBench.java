@@ -60,6 +60,8 @@ public final class FanoutBench {
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicInteger appendRetries = new AtomicInteger();
+  /** Only the append loads (and the connect and warm-up between them): no idle, memory or burst phases. */
+  private boolean appendsOnly;
   private final ConcurrentLinkedQueue<Reader> toOpen = new ConcurrentLinkedQueue<>();
   private Selector selector;
   private volatile Thread selectorThread;
@@ -82,6 +84,7 @@ public final class FanoutBench {
 
   public static void main(String[] args) throws Exception {
     var b = new FanoutBench(args[0], Long.parseLong(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
+    b.appendsOnly = args.length > 8 && args[8].equals("1");
     b.run(Integer.parseInt(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]), args.length > 7 ? Integer.parseInt(args[7]) : 0);
     System.exit(0);
   }
@@ -91,10 +94,12 @@ public final class FanoutBench {
       startAttempt();
     }
     print("setup", "streams=" + streams + " readers_per_stream=" + perStream);
-    var alone = appendLoad(streams, 8);
-    print("appends_no_readers", alone.summary());
+    // the same load once unmeasured first, so the no-reader figure meets compiled code as the one
+    // with readers does (the server is fresh from its start)
+    appendLoad(streams, 8);
+    var alone = measuredAppends("appends_no_readers", streams);
     appendToEvery(streams); // opens the appender's connections
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < (appendsOnly ? 0 : 3); round++) {
       long c0 = cpuTicks(List.of(serverPid));
       var appended = appendToEvery(streams);
       print("append_to_every_stream_no_readers", appended.summary() + " server_cpu_ms=" + (cpuTicks(List.of(serverPid)) - c0) * 10);
@@ -125,19 +130,23 @@ public final class FanoutBench {
       int stream = round % streams;
       deliver("warmup_one_append", connected.get(stream), () -> append(stream));
     }
-    Thread.sleep(5_000);
-    idle(idleSeconds, total, heap0, rss0);
-    for (int round = 0; round < 10; round++) {
+    Thread.sleep(appendsOnly ? 1_000 : 5_000);
+    if (!appendsOnly) {
+      idle(idleSeconds, total, heap0, rss0);
+    }
+    for (int round = 0; round < (appendsOnly ? 0 : 10); round++) {
       int stream = ThreadLocalRandom.current().nextInt(streams);
       // a reader refused while connecting is not retried: count the ones that are connected
       deliver("one_append", connected.get(stream), () -> append(stream));
     }
     Thread.sleep(1_000);
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < (appendsOnly ? 0 : 3); round++) {
       deliver("append_to_every_stream", upToDate.get(), () -> appendToEvery(streams));
     }
-    var loaded = appendLoad(streams, 8);
-    print("appends_with_readers", loaded.summary() + String.format(" p99_ratio=%.2f", loaded.p99() / Math.max(1e-9, alone.p99())));
+    // the same load once unmeasured with the readers too: the fan-out's code compiled, as the
+    // no-reader figure's append path is
+    appendLoad(streams, 8);
+    var loaded = measuredAppends("appends_with_readers", streams);
     print("totals", "reader_failures=" + failures.get() + " reconnects=" + reconnects.get() + " append_503_retries=" + appendRetries.get());
     // the same appends again with the readers gone: the first no-reader run met a server fresh
     // from its start (the JIT compiling), so this one is the fair twin of the run with readers
@@ -151,14 +160,63 @@ public final class FanoutBench {
     while (liveReaders() > 0 && System.nanoTime() < deadline2) {
       Thread.sleep(100);
     }
-    Thread.sleep(2_000);
-    var after = appendLoad(streams, 8);
+    // the feeds end 5 s after their last reader left (StreamFeed.LINGER_NANOS): gone before this
+    Thread.sleep(6_000);
+    var after = measuredAppends("appends_no_readers_after", streams);
     print(
-        "appends_no_readers_after",
-        after.summary() + String.format(" live_readers_left=%d with_readers_p99_ratio=%.2f", liveReaders(), loaded.p99() / Math.max(1e-9, after.p99())));
+        "appends_p99_ratio",
+        String.format(
+            "with_readers_over_no_readers=%.2f with_readers_over_after=%.2f live_readers_left=%d",
+            loaded.p99() / Math.max(1e-9, alone.p99()), loaded.p99() / Math.max(1e-9, after.p99()), liveReaders()));
   }
 
   // ------------------------------------------------------------------ measurements
+
+  /**
+   * The 8 s append load, printed with what it cost: CPU of the server (kernel share), PostgreSQL
+   * and this client per append, transactions per append, and the server's busiest thread groups.
+   */
+  private Latencies measuredAppends(String name, int streams) throws Exception {
+    long server0 = cpuTicks(List.of(serverPid));
+    long sys0 = sysTicks(serverPid);
+    var pg = postgresPids();
+    long pg0 = cpuTicks(pg);
+    long client0 = clientCpuNanos();
+    long selector0 = selectorCpuNanos();
+    var threads0 = threadTicks(serverPid);
+    long x0 = xactCommits();
+    deliveries.clear();
+    int first = nextAppend.get();
+    phaseFrom = first;
+    long t0 = System.nanoTime();
+    var lat = appendLoad(streams, 8);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Thread.sleep(deliveries.isEmpty() ? 0 : 1_000);
+    phaseFrom = Integer.MAX_VALUE;
+    if (!deliveries.isEmpty()) {
+      // the appends' deliveries to their readers meanwhile: the fan-out kept up (or not)
+      var d = deliveries.stream().mapToLong(v -> (v[1] - sentAt.get((int) v[0])) / 1_000).sorted().toArray();
+      print(name + "_deliveries", String.format("events=%d per_append=%.1f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f", d.length, d.length / (double) Math.max(1, lat.micros().length), pct(d, 50) / 1e3, pct(d, 99) / 1e3, d[d.length - 1] / 1e3));
+    }
+    long x1 = xactCommits();
+    var threads1 = threadTicks(serverPid);
+    double n = Math.max(1, lat.micros().length);
+    print(
+        name,
+        lat.summary()
+            + String.format(
+                " appends_per_s=%.0f server_cpu_us_per_append=%.0f server_sys_us_per_append=%.0f postgres_cpu_us_per_append=%.0f client_cpu_us_per_append=%.0f client_selector_us_per_append=%.0f xacts_per_append=%.2f p90_ms=%.1f p999_ms=%.1f max_ms=%.1f",
+                n / seconds, (cpuTicks(List.of(serverPid)) - server0) * 10_000 / n, (sysTicks(serverPid) - sys0) * 10_000 / n,
+                (cpuTicks(pg) - pg0) * 10_000 / n, (clientCpuNanos() - client0) / 1e3 / n, (selectorCpuNanos() - selector0) / 1e3 / n,
+                (x1 - x0 - 1) / n, pct(lat.micros(), 90) / 1e3, pct999(lat.micros()) / 1e3,
+                lat.micros().length == 0 ? 0 : lat.micros()[lat.micros().length - 1] / 1e3));
+    print(name + "_server_threads_ms", top(byThreadGroup(threads0, threads1), 10, "%.0f"));
+    return lat;
+  }
+
+  private static double pct999(long[] sorted) {
+    return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(0.999 * sorted.length) - 1)];
+  }
 
   private void idle(int seconds, int readers, long heap0, long rss0) throws Exception {
     long x0 = xactCommits();

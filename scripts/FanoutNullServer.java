@@ -5,12 +5,18 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The fan-out benchmark's calibration server (scripts/bench-fanout.sh with CALIBRATE=1): the few
@@ -20,6 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * once, then answers. No storage, no durability: it measures the client and the loopback, nothing
  * else. Prints its URL, then at exit how many event writes did not go out whole at once.
  *
+ * <p>With {@code NULL_APPEND_CPU_US} &gt; 0 or {@code NULL_APPEND_FSYNC=1} an append costs what a
+ * real one does instead: on one of {@code NULL_APPEND_THREADS} (2) worker threads it spins that
+ * much CPU (standing in for the server's and the database's work per append), writes the frame to
+ * a log file and {@code fdatasync}s it (a durable commit), answers, and only then writes the event
+ * to the stream's readers (the order that spares the append's own latency most). So the client's
+ * appends' p99 with and without readers shows what the fan-out alone costs the appends, with no
+ * Tributary code in the way.
+ *
  * <p>Usage: java FanoutNullServer.java (binds 127.0.0.1 on a free port)
  */
 public final class FanoutNullServer {
@@ -28,11 +42,18 @@ public final class FanoutNullServer {
               + "event: control\ndata:{\"streamNextOffset\":\"0000000000000000_0000000000000000\",\"streamCursor\":\"3385862\",\"upToDate\":true}\n\n")
           .getBytes(StandardCharsets.US_ASCII);
 
-  private final Map<String, List<SocketChannel>> readers = new HashMap<>();
+  private static final long APPEND_CPU_NANOS = Long.parseLong(System.getenv().getOrDefault("NULL_APPEND_CPU_US", "0")) * 1_000;
+  private static final boolean APPEND_FSYNC = System.getenv().getOrDefault("NULL_APPEND_FSYNC", "0").equals("1");
+  private static final int APPEND_THREADS = Integer.parseInt(System.getenv().getOrDefault("NULL_APPEND_THREADS", "2"));
+
+  private final Map<String, List<SocketChannel>> readers = new ConcurrentHashMap<>();
   private final AtomicInteger executions = new AtomicInteger();
-  private long offset = 1_796_149_252_309L;
-  private long partialWrites;
-  private long eventWrites;
+  private final AtomicLong offset = new AtomicLong(1_796_149_252_309L);
+  private final AtomicLong partialWrites = new AtomicLong();
+  private final AtomicLong eventWrites = new AtomicLong();
+  private final boolean realistic = APPEND_CPU_NANOS > 0 || APPEND_FSYNC;
+  private final ExecutorService appenders = realistic ? Executors.newFixedThreadPool(APPEND_THREADS) : null;
+  private FileChannel log;
 
   public static void main(String[] args) throws IOException {
     new FanoutNullServer().run();
@@ -44,7 +65,13 @@ public final class FanoutNullServer {
     server.bind(new InetSocketAddress("127.0.0.1", 0), 1024);
     server.configureBlocking(false);
     server.register(selector, SelectionKey.OP_ACCEPT);
-    System.out.println("null server on http://127.0.0.1:" + ((InetSocketAddress) server.getLocalAddress()).getPort());
+    if (APPEND_FSYNC) {
+      var file = Files.createTempFile("fanout-null-log", ".bin");
+      file.toFile().deleteOnExit();
+      log = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+    System.out.println("null server on http://127.0.0.1:" + ((InetSocketAddress) server.getLocalAddress()).getPort()
+        + " append_cpu_us=" + APPEND_CPU_NANOS / 1_000 + " append_fsync=" + APPEND_FSYNC + " append_threads=" + (realistic ? APPEND_THREADS : 0));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("event_writes=" + eventWrites + " partial_writes=" + partialWrites)));
     var buffer = ByteBuffer.allocate(64 * 1024);
     while (true) {
@@ -104,7 +131,7 @@ public final class FanoutNullServer {
     var path = requestLine[1];
     if (method.equals("GET") && path.startsWith("/v1/stream/executions/")) {
       var id = path.substring("/v1/stream/executions/".length(), path.indexOf('/', "/v1/stream/executions/".length()));
-      readers.computeIfAbsent(id, k -> new ArrayList<>()).add(c);
+      readers.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(c);
       c.write(ByteBuffer.wrap(SSE_HEAD));
       return false;
     }
@@ -114,11 +141,48 @@ public final class FanoutNullServer {
       answer(c, "{\"attempt_index\":0,\"handle\":\"h\"}");
     } else if (method.equals("POST") && path.contains("/attempts/0/stream")) {
       var id = path.substring("/v1/executions/".length(), path.indexOf('/', "/v1/executions/".length()));
-      long at = ++offset;
+      if (realistic) {
+        appenders.execute(() -> appendLikeReal(c, id, body));
+      } else {
+        append(c, id, body, true);
+      }
+    } else {
+      var msg = "{\"error\":\"no such route\"}";
+      c.write(ByteBuffer.wrap(("HTTP/1.1 404 Not Found\r\nContent-Length: " + msg.length() + "\r\n\r\n" + msg).getBytes(StandardCharsets.US_ASCII)));
+    }
+    return true;
+  }
+
+  /** An append at a real one's cost: CPU, a durable write, the answer, then its readers. */
+  private void appendLikeReal(SocketChannel c, String id, String body) {
+    try {
+      long until = System.nanoTime() + APPEND_CPU_NANOS;
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
+      if (log != null) {
+        synchronized (log) {
+          log.write(ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
+          log.force(false);
+        }
+      }
+      append(c, id, body, false);
+    } catch (IOException e) {
+      System.err.println("append failed: " + e);
+    }
+  }
+
+  /** Writes the append's event to its readers and answers it: first when {@code readersFirst}, else after. */
+  private void append(SocketChannel c, String id, String body, boolean readersFirst) throws IOException {
+    {
+      long at = offset.incrementAndGet();
       var event =
           ("event: data\ndata:[{\"id\":\"" + at + "-0\",\"frame_type\":\"log\",\"mode\":\"durable\",\"ts\":" + at + ",\"payload\":\"" + body + "\"}]\n\n"
                   + "event: control\ndata:{\"streamNextOffset\":\"000" + at + "_0000000000000000\",\"streamCursor\":\"3385862\",\"upToDate\":true}\n\n")
               .getBytes(StandardCharsets.UTF_8);
+      if (!readersFirst) {
+        answer(c, "{\"id\":\"" + at + "-0\",\"frame_count\":1}");
+      }
       for (var r : readers.getOrDefault(id, List.of())) {
         var b = ByteBuffer.wrap(event);
         try {
@@ -126,17 +190,15 @@ public final class FanoutNullServer {
         } catch (IOException gone) {
           continue;
         }
-        eventWrites++;
+        eventWrites.incrementAndGet();
         if (b.hasRemaining()) {
-          partialWrites++;
+          partialWrites.incrementAndGet();
         }
       }
-      answer(c, "{\"id\":\"" + at + "-0\",\"frame_count\":1}");
-    } else {
-      var msg = "{\"error\":\"no such route\"}";
-      c.write(ByteBuffer.wrap(("HTTP/1.1 404 Not Found\r\nContent-Length: " + msg.length() + "\r\n\r\n" + msg).getBytes(StandardCharsets.US_ASCII)));
+      if (readersFirst) {
+        answer(c, "{\"id\":\"" + at + "-0\",\"frame_count\":1}");
+      }
     }
-    return true;
   }
 
   private static void answer(SocketChannel c, String json) throws IOException {

@@ -12,8 +12,11 @@
 # the measured phases; real readers reconnect spread out), SERVER_ARGS (extra serve flags),
 # SERVER_JVM_ARGS / CLIENT_JVM_ARGS (extra JVM options of the server / the client, e.g. a flight
 # recording), CALIBRATE=1 (the same
-# client against scripts/FanoutNullServer.java instead of Tributary: the client's own ceiling),
-# STAGES=1 (the server records Tributary's live-read flight-recorder events, scripts/fanout-stages.jfc,
+# client against scripts/FanoutNullServer.java instead of Tributary: the client's own ceiling; with
+# NULL_APPEND_CPU_US=2000 NULL_APPEND_FSYNC=1 its appends cost about what Tributary's do: that much
+# CPU on one of 2 worker threads and an fdatasync'd write, answered before the readers' writes),
+# APPENDS_ONLY=1 (only the connect, the warm-up and the three 8 s append loads, each with its CPU per
+# append: a quick look at the appends' ratio), STAGES=1 (the server records Tributary's live-read flight-recorder events, scripts/fanout-stages.jfc,
 # and scripts/FanoutStages.java prints each burst's stages: commits, wakes, re-queries, pages, writes).
 # The client is scripts/FanoutBench.java (one NIO selector for all readers). Takes about 2 minutes.
 set -euo pipefail
@@ -43,7 +46,7 @@ if [ "${CALIBRATE:-0}" = 1 ]; then
   [ -n "$URL" ] || { echo "bench-fanout: the null server did not start" >&2; cat "$WORK/err" >&2; exit 1; }
   echo "calibration: null server $URL pid=$PID (no database: the xact and postgres figures are 0)"
   timeout 300 "$JAVA_HOME/bin/java" -Xmx1g ${CLIENT_JVM_ARGS:-} "$ROOT/scripts/FanoutBench.java" "$URL" "$PID" 0 0 \
-    "$STREAMS" $((READERS / STREAMS)) "${IDLE_SECONDS:-20}" "${WARMUP_ROUNDS:-5}"
+    "$STREAMS" $((READERS / STREAMS)) "${IDLE_SECONDS:-20}" "${WARMUP_ROUNDS:-5}" "${APPENDS_ONLY:-0}"
   exit
 fi
 [ "${SKIP_BUILD:-0}" = 1 ] && [ -f tributary-server/target/tributary.jar ] || ./mvnw -q -B -DskipTests -pl tributary-server -am package
@@ -67,7 +70,7 @@ PG_PID=$(sed -n 1p "$WORK/pg/postmaster.pid")
 PG_PORT=$(sed -n 4p "$WORK/pg/postmaster.pid")
 echo "server $URL pid=$PID postgres port=$PG_PORT pid=$PG_PID fsync=$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d tributary -Atc 'show fsync') pool=${POOL:-8} sse_max_duration=${SSE_MAX_DURATION:-10m} fd_limit=$(ulimit -n) commit=$(git rev-parse --short HEAD)"
 timeout 300 "$JAVA_HOME/bin/java" -Xmx1g ${CLIENT_JVM_ARGS:-} "$ROOT/scripts/FanoutBench.java" "$URL" "$PID" "$PG_PORT" "$PG_PID" \
-  "$STREAMS" $((READERS / STREAMS)) "${IDLE_SECONDS:-20}" "${WARMUP_ROUNDS:-5}" | tee "$WORK/client.txt"
+  "$STREAMS" $((READERS / STREAMS)) "${IDLE_SECONDS:-20}" "${WARMUP_ROUNDS:-5}" "${APPENDS_ONLY:-0}" | tee "$WORK/client.txt"
 if [ "${STAGES:-0}" = 1 ]; then
   "$JAVA_HOME/bin/jcmd" "$PID" JFR.dump name=stages filename="$WORK/stages.jfr" >/dev/null
   "$JAVA_HOME/bin/java" "$ROOT/scripts/FanoutStages.java" "$WORK/stages.jfr" "$WORK/client.txt"
