@@ -24,18 +24,17 @@ C=${C:-16}; S=${S:-1}; SECS=${SECS:-8}; WARMUP=${WARMUP:-15}; RUNS=${RUNS:-1}
 JAR=${JAR:-tributary-server/target/tributary.jar}
 GEN="$ROOT/scripts/bench-http.mjs"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tributary-bench-cpu.XXXXXX")
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
+TB_PID=; GEN_PID=
+stop() { # the server (with its PostgreSQL) and a generator still running
+  for pid in $GEN_PID $TB_PID; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+  [ "${KEEP_WORK:-0}" = 1 ] && echo "kept $WORK" >&2 || rm -rf "$WORK"
 }
-trap cleanup EXIT
+trap stop EXIT
 trap 'exit 130' INT TERM
 cp "$JAR" "$WORK/tributary.jar"
 "$JAVA" ${JAVA_OPTS:-} -jar "$WORK/tributary.jar" serve --port 0 --data-dir "$WORK/pg" \
   >"$WORK/tributary.out" 2>"$WORK/tributary.err" &
-PIDS+=($!); TB_PID=$!
+TB_PID=$!
 TB=
 for _ in $(seq 1 240); do
   TB=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$WORK/tributary.out" 2>/dev/null | head -1 || true)
@@ -78,7 +77,7 @@ for run in $(seq 1 "$RUNS"); do
   threads >"$WORK/threads1"
   t1=$(date +%s.%N)
   [ -n "${JFR:-}" ] && "$JAVA_HOME/bin/jcmd" "$TB_PID" JFR.stop name=cpu >/dev/null
-  wait "$GEN_PID"
+  wait "$GEN_PID"; GEN_PID=
   awk -v f="$((f1 - f0))" -v x="$((x1 - x0))" -v j="$((j1 - j0))" -v p="$((p1 - p0))" -v g="$((g1 - g0))" \
       -v hz="$HZ" -v t="$(echo "$t1 - $t0" | bc)" -v c="$C" -v s="$S" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" \
       -v gen="$(cat "$WORK/gen.json")" 'BEGIN {
