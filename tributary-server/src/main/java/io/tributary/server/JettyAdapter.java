@@ -3,11 +3,11 @@ package io.tributary.server;
 import io.tributary.protocol.HttpHeaders;
 import io.tributary.protocol.HttpRequest;
 import io.tributary.protocol.HttpResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +36,11 @@ final class JettyAdapter extends Handler.Abstract {
   /** Framing headers belong to the server, which computes them from what it actually sends. */
   private static final Set<String> FRAMING_HEADERS =
       Set.of("content-length", "transfer-encoding", "connection");
+
+  /** The most a request body's array starts with from its Content-Length; larger ones grow. */
+  static final int INITIAL_BODY_CAP = 1 << 20;
+  /** A chunked body's array to start with (it doubles as the body grows). */
+  static final int CHUNKED_BODY_START = 8 * 1024;
 
   private final HttpRouter router;
   private final long maxBodyBytes;
@@ -98,17 +103,28 @@ final class JettyAdapter extends Handler.Abstract {
       return null;
     }
     try (InputStream in = Content.Source.asInputStream(req)) {
-      var out = new ByteArrayOutputStream(declared > 0 ? (int) Math.min(declared, 1 << 20) : 8192);
-      byte[] buffer = new byte[16 * 1024];
-      long total = 0;
-      for (int n; (n = in.read(buffer)) >= 0; ) {
-        total += n;
-        if (total > maxBodyBytes) {
-          throw new BodyRejected(413, "request body exceeds the server's limit (see --max-body-bytes)");
+      // read straight into the array that is returned: sized by Content-Length (capped, since a
+      // client may announce more than it sends), grown only for chunked or larger bodies
+      byte[] body = new byte[declared > 0 ? (int) Math.min(declared, INITIAL_BODY_CAP) : CHUNKED_BODY_START];
+      int length = 0;
+      while (true) {
+        if (length == body.length) {
+          int next = in.read();
+          if (next < 0) {
+            return body;
+          }
+          if (length + 1L > maxBodyBytes) {
+            throw new BodyRejected(413, "request body exceeds the server's limit (see --max-body-bytes)");
+          }
+          body = Arrays.copyOf(body, (int) Math.min((long) body.length * 2, Math.min(maxBodyBytes, Integer.MAX_VALUE - 8)));
+          body[length++] = (byte) next;
         }
-        out.write(buffer, 0, n);
+        int n = in.read(body, length, body.length - length);
+        if (n < 0) {
+          return length == body.length ? body : Arrays.copyOf(body, length);
+        }
+        length += n;
       }
-      return out.toByteArray();
     } catch (IOException | RuntimeException e) {
       // Jetty reports a body cut short (EOF before Content-Length or the last chunk) and broken
       // chunk framing as exceptions from the read; the request is rejected whole
