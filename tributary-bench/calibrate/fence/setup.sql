@@ -30,3 +30,8 @@ BEGIN
     RETURNING pos INTO cut;
     RETURN cut;
 END $$;
+-- (b) APPEND_ONE as it was before this calibration also called tb_now_ms declared STABLE, which
+-- the planner does not inline (its body is volatile): one.sql calls this copy of that declaration.
+CREATE OR REPLACE FUNCTION cal_now_ms_stable(p_now_ms bigint) RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT coalesce(p_now_ms, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+$$;

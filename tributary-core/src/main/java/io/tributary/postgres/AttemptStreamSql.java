@@ -50,7 +50,8 @@ final class AttemptStreamSql {
           + "   AND (t.has_durable OR t.be_expires_at_ms IS NULL OR t.be_expires_at_ms > n.now_ms)"
           + "   RETURNING t.id, t.last_pos, t.frame_count, t.durable_trimmed_pos, t.durable_retained > n.cap AS over,"
           + "     t.watched_until_ms > n.real_ms AS watched, n.now_ms),"
-          // not referenced: runs after the main query, i.e. after the trim, which so never sees it
+          // whichever runs first, the trim never takes this frame: it is the stream's newest, and a
+          // stream over its cap (>= 1) has an older durable frame above the watermark
           + " i AS (INSERT INTO tb_frame (stream_id, pos, mode, ts_ms, frame_type, payload, correlation_id)"
           + "   SELECT s.id, s.last_pos, 0, s.now_ms, ?, ?, ? FROM s)"
           + " SELECT s.id, s.last_pos, s.frame_count,"
