@@ -1,4 +1,4 @@
-\set s :client_id
+\set s :client_id + 8
 WITH n AS (SELECT tb_now_ms(NULL::bigint) AS now_ms, (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS real_ms, 10000::bigint AS cap),
  s AS (UPDATE tb_stream t SET last_pos = CASE WHEN n.now_ms > (t.last_pos >> 16) THEN n.now_ms << 16 ELSE t.last_pos + 1 END,
    frame_count = t.frame_count + 1, total_bytes = t.total_bytes + 100,

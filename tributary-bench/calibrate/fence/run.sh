@@ -5,7 +5,8 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 PORT=$1; DUR=${DUR:-10}; REPS=${REPS:-2}
-SCRIPTS=${SCRIPTS:-"ins one lock1 lockfn lock2 upd2 narrow oneff"}
+SCRIPTS=${SCRIPTS:-"ins one onenew lock1 lockfn upd2 narrow oneff"}
+[ "${RESET:-1}" = 1 ] && for db in lab labff; do psql -qX -h 127.0.0.1 -p "$PORT" -U postgres -d $db -f "$HERE/reset.sql" >/dev/null; done
 P="psql -qtAX -h 127.0.0.1 -p $PORT -U postgres"
 stats() { $P -d "$1" -c "SELECT sum(n_tup_upd)||' '||sum(n_tup_hot_upd) FROM pg_stat_user_tables WHERE relname IN ('tb_stream','cal_stream_hot')"; }
 printf 'rep\tc\tscript\ttps\tlat_ms\tupd\thot_upd\tload\n'
