@@ -4,6 +4,7 @@
 # Usage: run.sh PORT   (a server from start.sh). Prints a TSV on stdout.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/derived.sh"
 PORT=$1; DUR=${DUR:-10}; REPS=${REPS:-2}
 SCRIPTS=${SCRIPTS:-"ins one onenew lock1 lockfn upd2 narrow oneff"}
 [ "${RESET:-1}" = 1 ] && for db in lab labff; do psql -qX -h 127.0.0.1 -p "$PORT" -U postgres -d $db -f "$HERE/reset.sql" >/dev/null; done
@@ -18,7 +19,7 @@ for rep in $(seq "$REPS"); do
       $P -d $db -c CHECKPOINT
       $P -d $db -c "SELECT pg_stat_force_next_flush()" >/dev/null
       read -r u0 h0 <<<"$(stats $db)"
-      out=$(pgbench -n -M prepared -c "$c" -j "$j" -T "$DUR" -h 127.0.0.1 -p "$PORT" -U postgres -f "$HERE/$sc.sql" "$db" 2>&1)
+      out=$(pgbench -n -M prepared -c "$c" -j "$j" -T "$DUR" -h 127.0.0.1 -p "$PORT" -U postgres -f "$(script_file "$sc")" "$db" 2>&1)
       sleep 1
       read -r u1 h1 <<<"$(stats $db)"
       tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out"); lat=$(sed -n 's/^latency average = \([0-9.]*\).*/\1/p' <<<"$out")
