@@ -241,6 +241,13 @@ class AppendPathTest {
         .frames().stream().map(f -> new String(f.payload(), StandardCharsets.UTF_8)).toList();
   }
 
+  /** A new attempt with one frame, "before". */
+  private static Handle startedWithOneFrame() {
+    var h = store.startAttempt(ExecutionId.random(2), Duration.ofMinutes(5));
+    store.append(h, Frame.of("log", "before"));
+    return h;
+  }
+
   /** A connection with an open transaction, as another process's step in flight. */
   private static Connection openTransaction() throws SQLException {
     var c = store.database().dataSource().getConnection();
@@ -278,8 +285,7 @@ class AppendPathTest {
   @Test
   @DisplayName("an append waiting for a close in flight is refused once the close commits, and writes nothing")
   void appendAfterACloseIsRefused() throws Exception {
-    var h = store.startAttempt(ExecutionId.random(2), Duration.ofMinutes(5));
-    store.append(h, Frame.of("log", "before"));
+    var h = startedWithOneFrame();
     try (var step = openTransaction();
         var ps = step.prepareStatement(AttemptStreamSql.LEASE_STEP)) {
       ps.setObject(1, h.executionId().uuid());
@@ -307,9 +313,8 @@ class AppendPathTest {
   @Test
   @DisplayName("an append waiting for a reclaim in flight is refused as a stale owner once the reclaim commits")
   void appendAfterAReclaimIsRefused() throws Exception {
-    var eid = ExecutionId.random(2);
-    var h = store.startAttempt(eid, Duration.ofMinutes(5));
-    store.append(h, Frame.of("log", "before"));
+    var h = startedWithOneFrame();
+    var eid = h.executionId();
     try (var step = openTransaction();
         var ps = step.prepareStatement(AttemptStreamSql.START_ATTEMPT)) {
       ps.setObject(1, eid.uuid());
