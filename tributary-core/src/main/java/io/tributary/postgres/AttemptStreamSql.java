@@ -21,14 +21,21 @@ final class AttemptStreamSql {
    * needs the function (fence failure, unknown attempt, an expired best-effort-only stream, a
    * stream above its cap), which then answers with the exact status.
    *
-   * <p>The trim drops the oldest durable frame above the retention watermark: the watermark comes
-   * from the stream row as locked (the newest version), so a concurrent append's trim, which this
-   * statement's snapshot may not see, is never repeated or miscounted. When no such frame is
-   * visible the append keeps its frame over the cap and the next append's function call trims.
-   * Both trim probes take their OFFSET from the row ({@code durable_retained - cap}, 0 at the cap)
-   * so that the planner plans an ordered index scan from the watermark: with a constant one it
-   * scanned the whole stream without statistics (bitmap scan + sort) and with the statistics of a
-   * one-stream table (seq scan), 2–5 ms instead of 0.5 ms.
+   * <p>The fence: the row update locks the stream row, and a lease step, revoke or close writes
+   * that row under its own lock, so the two serialise; an append that waited for one re-checks the
+   * fence on the row as the step left it (READ COMMITTED re-reads the newest version) and then
+   * writes nothing. Appends to one stream serialise on the same lock, in position order.
+   *
+   * <p>The trim, at the cap only: the update counts the new frame ({@code durable_retained} one
+   * over the cap), and {@code tb_trim_oldest_durable}, called once the row is updated and locked,
+   * drops the oldest durable frame above the watermark of the row as locked (the newest version,
+   * so a concurrent append's trim is never repeated) and counts it off; its query sees the frames
+   * of the appends that held the lock before. When it finds none the stream stays one over its cap
+   * and the next append's function call trims. The trim is a function and not probes and a DELETE
+   * in this statement because every part of a statement's plan is set up on every execution: below
+   * the cap the trim now costs nothing (server time about 0.22 to 0.15 ms; docs/benchmarks.md "The
+   * floor of a fenced append"). It must not run in the row update's SET: that is evaluated before
+   * the row lock (and again after a wait), so two writers deadlocked there.
    */
   static final String APPEND_ONE =
       "WITH n AS (SELECT tb_now_ms(?::bigint) AS now_ms,"
@@ -36,28 +43,19 @@ final class AttemptStreamSql {
           + " s AS (UPDATE tb_stream t SET"
           + "   last_pos = CASE WHEN n.now_ms > (t.last_pos >> 16) THEN n.now_ms << 16 ELSE t.last_pos + 1 END,"
           + "   frame_count = t.frame_count + 1, total_bytes = t.total_bytes + ?,"
-          + "   durable_trimmed_pos = CASE WHEN t.durable_retained >= n.cap THEN coalesce(("
-          + "       SELECT f.pos FROM tb_frame f WHERE f.stream_id = t.id AND f.mode = 0"
-          + "       AND f.pos > t.durable_trimmed_pos ORDER BY f.pos OFFSET greatest(t.durable_retained - n.cap, 0) LIMIT 1),"
-          + "       t.durable_trimmed_pos)"
-          + "     ELSE t.durable_trimmed_pos END,"
-          + "   durable_retained = CASE WHEN t.durable_retained >= n.cap AND EXISTS ("
-          + "       SELECT 1 FROM tb_frame f WHERE f.stream_id = t.id AND f.mode = 0"
-          + "       AND f.pos > t.durable_trimmed_pos ORDER BY f.pos OFFSET greatest(t.durable_retained - n.cap, 0))"
-          + "     THEN n.cap ELSE t.durable_retained + 1 END,"
-          + "   has_durable = true, be_expires_at_ms = NULL"
+          + "   durable_retained = t.durable_retained + 1, has_durable = true, be_expires_at_ms = NULL"
           + "   FROM n"
           + "   WHERE t.kind = 1 AND t.execution_id = ? AND t.partition_key = ? AND t.attempt_index = ?"
           + "   AND tb_fence_status(t, ?, ?, n.now_ms) = 0 AND t.durable_retained <= n.cap"
           + "   AND (t.has_durable OR t.be_expires_at_ms IS NULL OR t.be_expires_at_ms > n.now_ms)"
-          + "   RETURNING t.id, t.last_pos, t.frame_count, t.durable_trimmed_pos,"
-          + "     t.durable_retained = n.cap AS at_cap, t.watched_until_ms > n.real_ms AS watched, n.now_ms),"
+          + "   RETURNING t.id, t.last_pos, t.frame_count, t.durable_trimmed_pos, t.durable_retained > n.cap AS over,"
+          + "     t.watched_until_ms > n.real_ms AS watched, n.now_ms),"
+          // whichever runs first, the trim never takes this frame: it is the stream's newest, and a
+          // stream over its cap (>= 1) has an older durable frame above the watermark
           + " i AS (INSERT INTO tb_frame (stream_id, pos, mode, ts_ms, frame_type, payload, correlation_id)"
-          + "   SELECT s.id, s.last_pos, 0, s.now_ms, ?, ?, ? FROM s),"
-          // at most one frame lies between the old and the new watermark: the one the trim drops
-          + " d AS (DELETE FROM tb_frame f USING s WHERE s.at_cap AND f.stream_id = s.id AND f.mode = 0"
-          + "   AND f.pos = s.durable_trimmed_pos)"
+          + "   SELECT s.id, s.last_pos, 0, s.now_ms, ?, ?, ? FROM s)"
           + " SELECT s.id, s.last_pos, s.frame_count,"
+          + "   CASE WHEN s.over THEN tb_trim_oldest_durable(s.id, s.durable_trimmed_pos) END,"
           + "   CASE WHEN s.watched THEN pg_notify('" + Notifier.CHANNEL + "', s.id::text) END FROM s";
 
   /**

@@ -56,8 +56,39 @@ RETURNS smallint LANGUAGE sql IMMUTABLE AS $$
     END::smallint
 $$;
 
-CREATE OR REPLACE FUNCTION tb_now_ms(p_now_ms bigint) RETURNS bigint LANGUAGE sql STABLE AS $$
+-- VOLATILE, as its body (clock_timestamp()) is: the planner then inlines it into the calling
+-- statement or PL/pgSQL expression. Declared STABLE it was never inlined (a STABLE function with a
+-- volatile body is not), and every statement paid a SQL-function call: 0.03-0.07 ms, a sixth of the
+-- one-append statement's server time (EXPLAIN ANALYZE, tributary-bench/calibrate/fence).
+CREATE OR REPLACE FUNCTION tb_now_ms(p_now_ms bigint) RETURNS bigint LANGUAGE sql VOLATILE AS $$
     SELECT coalesce(p_now_ms, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+$$;
+
+-- The durable trim of the one-append statement (AttemptStreamSql.APPEND_ONE) for a stream the
+-- append took over its cap: deletes the oldest durable frame above the retention watermark
+-- p_watermark, moves the watermark to it and takes it off durable_retained; returns its position,
+-- null when there is none (the stream then stays one over its cap and the next append's
+-- tb_append_batch trims). The statement calls it after its row update, under that row lock, and
+-- only at the cap: below it no part of the trim is in the statement's plan (its probes and DELETE,
+-- set up on every execution, cost a third of its server time). VOLATILE on purpose: its queries
+-- take a fresh snapshot, newer than the caller's row lock, and see the frames of the appends that
+-- held the lock before.
+CREATE OR REPLACE FUNCTION tb_trim_oldest_durable(p_stream_id bigint, p_watermark bigint)
+RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    cut bigint;
+BEGIN
+    -- no OFFSET, LIMIT 1: the ordered scan from the watermark, also without statistics
+    SELECT f.pos INTO cut FROM tb_frame f
+    WHERE f.stream_id = p_stream_id AND f.mode = 0 AND f.pos > p_watermark
+    ORDER BY f.pos LIMIT 1;
+    IF cut IS NOT NULL THEN
+        DELETE FROM tb_frame WHERE stream_id = p_stream_id AND pos = cut;
+        UPDATE tb_stream SET durable_trimmed_pos = cut, durable_retained = durable_retained - 1
+        WHERE id = p_stream_id;
+    END IF;
+    RETURN cut;
+END
 $$;
 
 -- Sends one notification for a set of streams (at commit). Payloads are capped by PostgreSQL at
