@@ -289,6 +289,7 @@ public final class PostgresStreamStore implements StreamStore {
       return result.frames();
     }
     // park on the stream, or on attempt starts while the attempt does not exist yet
+    var seen = new Queried[] {result};
     try {
       return ParkedRead.park(
               db.notifier(),
@@ -296,8 +297,19 @@ public final class PostgresStreamStore implements StreamStore {
               PostgresStreamStore::waitKey,
               // appends notify only marked streams: mark before every re-query
               key -> db.watchMarks().ensure(key),
-              // attempt appends hand no frames over: always read
-              handed -> query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode),
+              handed -> {
+                // plain durable frames this process just committed, nothing else appended since
+                // the last read: they are what the read would return, so answer with them
+                var committed =
+                    handed instanceof CommittedAttemptFrames cf
+                        ? cf.readFor(seen[0].streamId(), seen[0].frameCount(), lo, limit)
+                        : null;
+                if (committed != null) {
+                  return new Queried(seen[0].streamId(), seen[0].frameCount() + committed.frames().size(), committed);
+                }
+                seen[0] = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
+                return seen[0];
+              },
               PostgresStreamStore::hasNews,
               deadline)
           .frames();
@@ -369,8 +381,11 @@ public final class PostgresStreamStore implements StreamStore {
     }
   }
 
-  /** Frames plus the stream id (0 when the attempt does not exist). */
-  private record Queried(long streamId, StreamFrames frames) {}
+  /**
+   * Frames plus the stream id (0 when the attempt does not exist) and its lifetime frame count in
+   * the same snapshot.
+   */
+  private record Queried(long streamId, long frameCount, StreamFrames frames) {}
 
   private Queried query(
       ExecutionId eid, long attemptIndex, long lo, long hi, int limit, short skipMode) {
@@ -389,6 +404,7 @@ public final class PostgresStreamStore implements StreamStore {
         Long closedAt = null;
         String closedReason = null;
         long trimmedPos = 0;
+        long frameCount = 0;
         var frames = new ArrayList<StreamFrame>();
         while (rs.next()) {
           streamId = rs.getLong(1);
@@ -396,6 +412,7 @@ public final class PostgresStreamStore implements StreamStore {
           closedAt = rs.wasNull() ? null : ca;
           closedReason = rs.getString(3);
           trimmedPos = rs.getLong(12);
+          frameCount = rs.getLong(13);
           long pos = rs.getLong(4);
           if (rs.wasNull()) {
             continue;
@@ -417,6 +434,7 @@ public final class PostgresStreamStore implements StreamStore {
         }
         return new Queried(
             streamId,
+            frameCount,
             new StreamFrames(frames, closedAt, closedReason, Positions.toId(trimmedPos)));
       }
     } catch (SQLException e) {
