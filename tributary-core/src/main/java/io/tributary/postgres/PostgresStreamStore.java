@@ -53,10 +53,21 @@ public final class PostgresStreamStore implements StreamStore {
   private static final HandleCodec HANDLES = HandleCodec.forBackendTag(HANDLE_TAG);
   private static final short NO_MODE = -1;
   private static final String[] MODE_WIRE = {"durable", "summary", "best_effort"};
+  /** Bounds {@link #tailedStreams}. */
+  private static final int MAX_TAILED_STREAMS = 65_536;
+  /** The frame count of a tail's placeholder before its first read: matches no handed frames. */
+  private static final long NOT_READ = -1;
 
   private final Database db;
   private final boolean ownsDatabase;
   private final GroupCommitter<AppendRequest> committer;
+
+  /**
+   * Stream ids of the attempts tailed here with a wait (an attempt's stream id never changes): a
+   * tail of one of them registers before its first read, so that one read does for two.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<AttemptRef, Long> tailedStreams =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** A store on a shared database; closing the store leaves the database open. */
   public PostgresStreamStore(Database db) {
@@ -284,9 +295,18 @@ public final class PostgresStreamStore implements StreamStore {
     short skipMode = visibility == TailVisibility.EXCLUDE_BEST_EFFORT ? AppendRequest.BEST_EFFORT : NO_MODE;
     long lo = Positions.after(at);
     long deadline = System.nanoTime() + blockMs * 1_000_000;
-    var result = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
-    if (blockMs == 0 || hasNews(result)) {
-      return result.frames();
+    Long known = blockMs == 0 ? null : tailedStreams.get(attempt);
+    Queried result;
+    if (known != null) {
+      // a stream tailed here before (a feed's next wait): register on it first, so that one query
+      // is both the first read and the re-query after registering; a stale id re-registers
+      result = new Queried(known, NOT_READ, StreamFrames.empty());
+    } else {
+      result = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
+      if (blockMs == 0 || hasNews(result)) {
+        return result.frames();
+      }
+      remember(attempt, result);
     }
     // park on the stream, or on attempt starts while the attempt does not exist yet
     var seen = new Queried[] {result};
@@ -307,15 +327,47 @@ public final class PostgresStreamStore implements StreamStore {
                 if (committed != null) {
                   return new Queried(seen[0].streamId(), seen[0].frameCount() + committed.frames().size(), committed);
                 }
-                seen[0] = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
+                try {
+                  seen[0] = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
+                } catch (UnavailableException e) {
+                  if (seen[0].frameCount() == NOT_READ) {
+                    // no read has answered yet: fail as the first read of a tail always did
+                    throw new FirstReadFailed(e);
+                  }
+                  throw e;
+                }
+                remember(attempt, seen[0]);
                 return seen[0];
               },
               PostgresStreamStore::hasNews,
               deadline)
           .frames();
+    } catch (FirstReadFailed e) {
+      throw e.failure;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UnavailableException("interrupted while tailing", true, e);
+    }
+  }
+
+  private void remember(AttemptRef attempt, Queried q) {
+    if (q.streamId() <= 0) {
+      return;
+    }
+    if (tailedStreams.size() >= MAX_TAILED_STREAMS) {
+      // a bound, not a cache policy: forgetting costs one query per tail, never a wake
+      tailedStreams.clear();
+    }
+    tailedStreams.put(attempt, q.streamId());
+  }
+
+  /** The first read of a tail that registered before reading failed: the tail fails with it. */
+  private static final class FirstReadFailed extends RuntimeException {
+    private final UnavailableException failure;
+
+    FirstReadFailed(UnavailableException failure) {
+      super(null, failure, false, false);
+      this.failure = failure;
     }
   }
 

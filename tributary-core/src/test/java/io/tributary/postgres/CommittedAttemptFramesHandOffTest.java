@@ -312,6 +312,23 @@ class CommittedAttemptFramesHandOffTest {
   }
 
   @Test
+  @DisplayName("a tail of a stream tailed before registers first and still answers what is there, then what comes")
+  void aKnownStreamsTailReadsOnceAndStillAnswers() throws Exception {
+    var h = start(local);
+    var first = durable(h, "first");
+    var woken = wokenBy(local, h, EntryId.ZERO, waiting(), () -> write(local, List.of(first)));
+    assertHanded(woken, List.of(first));
+    // appended while nobody tails: the next tail (registered before its one read) must see it
+    write(local, List.of(durable(h, "meanwhile")));
+    var next = local.tail(ref(h), StreamCursor.at(woken.frames().getLast().id()), waiting());
+    assertThat(texts(next.frames())).containsExactly("meanwhile");
+    var run = List.of(durable(h, "x"), durable(h, "y"));
+    var later = wokenBy(local, h, next.frames().getLast().id(), waiting(), () -> write(local, run));
+    assertHanded(later, run);
+    assertAsRead(local, h, later, 100);
+  }
+
+  @Test
   @DisplayName("closing the attempt still wakes a parked tail")
   void closeWakesAParkedTail() throws Exception {
     var h = start(local);
