@@ -108,13 +108,8 @@ class CommittedAttemptFramesHandOffTest {
   private static StreamFrames wokenBy(
       PostgresStreamStore store, Handle h, EntryId after, TailOptions options, Runnable append)
       throws Exception {
-    int before = parked(store);
-    try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
-      var waiting = exec.submit(() -> store.tail(ref(h), StreamCursor.at(after), options));
-      await().atMost(5, TimeUnit.SECONDS).until(() -> parked(store) > before);
-      append.run();
-      return waiting.get(10, TimeUnit.SECONDS);
-    }
+    return ParkedReaders.wokenBy(
+        store.database().notifier(), () -> store.tail(ref(h), StreamCursor.at(after), options), append);
   }
 
   private static TailOptions waiting() {
@@ -331,9 +326,8 @@ class CommittedAttemptFramesHandOffTest {
   @Test
   @DisplayName("closing the attempt still wakes a parked tail")
   void closeWakesAParkedTail() throws Exception {
-    var h = start(local);
-    write(local, List.of(durable(h, "only")));
-    var woken = wokenBy(local, h, lastId(local, h), waiting(), () -> local.closeAttempt(h, CloseReason.ATTEMPT_SUCCESS));
+    var h = start(remote);
+    var woken = wokenBy(remote, h, EntryId.ZERO, waiting(), () -> remote.closeAttempt(h, CloseReason.ATTEMPT_SUCCESS));
     assertThat(woken.frames()).isEmpty();
     assertThat(woken.isClosed()).isTrue();
   }
