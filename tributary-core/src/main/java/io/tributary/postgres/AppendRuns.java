@@ -27,7 +27,8 @@ final class AppendRuns {
 
   /**
    * Writes the runs of {@code sorted} (sorted by {@link AppendRequest#lockOrder}) in one
-   * autocommitted statement, completes their results and wakes their local readers.
+   * autocommitted statement, completes their results and wakes their local readers, handing them
+   * each run's frames ({@link CommittedAttemptFrames}).
    *
    * @return the appends it did not write, in their order, for {@code tb_append_batch}
    * @throws SQLException the statement failed: none of it was written, no result completed
@@ -77,7 +78,7 @@ final class AppendRuns {
       }
     }
     var written = new boolean[n];
-    var streamIds = new long[n];
+    var handed = new CommittedAttemptFrames[n];
     try (var ps = c.prepareStatement(AttemptStreamSql.APPEND_RUNS)) {
       db.bindNow(ps, 1);
       ps.setLong(2, db.config().durableRetention());
@@ -101,9 +102,11 @@ final class AppendRuns {
           int start = rs.getInt(1);
           int i = runIndex(starts, start);
           written[i] = true;
-          streamIds[i] = rs.getLong(2);
           long firstPos = rs.getLong(3);
           long countBefore = rs.getLong(4);
+          handed[i] =
+              CommittedAttemptFrames.of(
+                  rs.getLong(2), countBefore, firstPos, rs.getLong("trimmed_pos"), rs.getLong("ts_ms"), runs.get(i));
           for (int j = 0; j < lengths[i]; j++) {
             outcomes[start - 1 + j] =
                 new AppendOutcome(Positions.toId(firstPos + j), countBefore + j + 1, null, false);
@@ -123,7 +126,7 @@ final class AppendRuns {
       }
       for (int i = 0; i < n; i++) {
         if (written[i]) {
-          db.notifier().wakeLocal(streamIds[i]);
+          db.notifier().wakeLocal(handed[i]);
         }
       }
     }

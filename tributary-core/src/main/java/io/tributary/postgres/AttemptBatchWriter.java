@@ -78,8 +78,13 @@ final class AttemptBatchWriter implements BatchWriter<AppendRequest> {
           return false;
         }
         long streamId = rs.getLong(1);
-        r.result().complete(new AppendOutcome(Positions.toId(rs.getLong(2)), rs.getLong(3), null, false));
-        db.notifier().wakeLocal(streamId);
+        long pos = rs.getLong(2);
+        long count = rs.getLong(3);
+        var frames =
+            CommittedAttemptFrames.of(
+                streamId, count - 1, pos, rs.getLong("trimmed_pos"), rs.getLong("ts_ms"), List.of(r));
+        r.result().complete(new AppendOutcome(Positions.toId(pos), count, null, false));
+        db.notifier().wakeLocal(frames);
         return true;
       }
     }

@@ -17,7 +17,8 @@ final class AttemptStreamSql {
    * tb_append_batch} for a single frame, with the same fence, id, counter, trim and notify
    * rules. Parameters: now (null: the database clock), durable cap, payload length, execution
    * uuid, partition, attempt index, lease id, epoch, frame type, payload, correlation id. Returns
-   * one row (stream id, position, lifetime frame count) when it appended; no row when the append
+   * one row (stream id, position, lifetime frame count, notify, the frame's timestamp, the durable
+   * watermark after the statement) when it appended; no row when the append
    * needs the function (fence failure, unknown attempt, an expired best-effort-only stream, a
    * stream above its cap), which then answers with the exact status.
    *
@@ -55,8 +56,10 @@ final class AttemptStreamSql {
           + " i AS (INSERT INTO tb_frame (stream_id, pos, mode, ts_ms, frame_type, payload, correlation_id)"
           + "   SELECT s.id, s.last_pos, 0, s.now_ms, ?, ?, ? FROM s)"
           + " SELECT s.id, s.last_pos, s.frame_count,"
-          + "   CASE WHEN s.over THEN tb_trim_oldest_durable(s.id, s.durable_trimmed_pos) END,"
-          + "   CASE WHEN s.watched THEN pg_notify('" + Notifier.CHANNEL + "', s.id::text) END FROM s";
+          + "   CASE WHEN s.watched THEN pg_notify('" + Notifier.CHANNEL + "', s.id::text) END,"
+          // the frame's timestamp and the watermark after the trim: the frame as a read returns it
+          + "   s.now_ms AS ts_ms, coalesce(CASE WHEN s.over THEN tb_trim_oldest_durable(s.id, s.durable_trimmed_pos) END,"
+          + "     s.durable_trimmed_pos) AS trimmed_pos FROM s";
 
   /**
    * Runs of plain durable, unnamed appends, one run per stream, as one set-based statement: per
@@ -71,8 +74,9 @@ final class AttemptStreamSql {
    * partition, attempt index, lease id, epoch, the 1-based index of its first frame, its length,
    * its payload bytes; per frame (arrays, grouped by run in order): its run's first-frame index,
    * frame type, payload, correlation id. Returns one row per written run: its first-frame index,
-   * stream id, first position (frame {@code j} of the run has position + j) and the stream's
-   * lifetime frame count before the run.
+   * stream id, first position (frame {@code j} of the run has position + j), the stream's
+   * lifetime frame count before the run, the notify, the frames' timestamp and the stream's durable
+   * watermark after the statement.
    *
    * <p>Trims: the frames to drop are the oldest durable ones above the watermark of the row as
    * locked (the newest version), so a concurrent trim is never repeated; the DELETE's own count
@@ -111,7 +115,9 @@ final class AttemptStreamSql {
           + "   JOIN l ON l.start = x.run)"
           + " SELECT l.start, l.id, l.first_pos, l.frame_count,"
           + "   (SELECT pg_notify('" + Notifier.CHANNEL + "', CASE WHEN sum(length(w.id::text) + 1) > 7900 THEN '*'"
-          + "     ELSE string_agg(w.id::text, ',') END) FROM l w WHERE w.watched HAVING count(*) > 0)"
+          + "     ELSE string_agg(w.id::text, ',') END) FROM l w WHERE w.watched HAVING count(*) > 0),"
+          // the frames' timestamp and the watermark after the trim: the frames as a read returns them
+          + "   l.now_ms AS ts_ms, coalesce((SELECT dd.cutoff FROM dd WHERE dd.stream_id = l.id), l.wm) AS trimmed_pos"
           + " FROM l";
 
   static final String START_ATTEMPT =
@@ -125,12 +131,13 @@ final class AttemptStreamSql {
   static final String EXPIRE_LEASES = "SELECT tb_expire_leases(?)";
 
   /**
-   * Frames in [lo, hi] with the stream's close markers and durable retention watermark (same
-   * snapshot as the frames); one row with null frame when none.
+   * Frames in [lo, hi] with the stream's close markers, durable retention watermark and lifetime
+   * frame count (same snapshot as the frames); one row with null frame when none.
    */
   static final String READ_RANGE =
       "SELECT s.id, s.closed_at_ms, s.closed_reason, f.pos, f.mode, f.ts_ms, f.frame_type,"
-          + " f.payload, f.correlation_id, f.summary_version, f.ttl_ms, s.durable_trimmed_pos"
+          + " f.payload, f.correlation_id, f.summary_version, f.ttl_ms, s.durable_trimmed_pos,"
+          + " s.frame_count"
           + " FROM tb_stream s LEFT JOIN LATERAL ("
           + "   SELECT * FROM tb_frame f WHERE f.stream_id = s.id AND f.pos >= ? AND f.pos <= ?"
           + "   AND f.mode <> ?"

@@ -19,7 +19,8 @@ import java.util.List;
  * @param frames the frames, oldest first, each with its end position
  */
 record CommittedFrames(
-    long streamId, long fromPos, long nextPos, boolean closed, List<NamedStreamFrame> frames) {
+    long streamId, long fromPos, long nextPos, boolean closed, List<NamedStreamFrame> frames)
+    implements HandedFrames {
 
   /** The frames of one append of {@code payloads} that ended at {@code nextPos}. */
   static CommittedFrames of(long streamId, long nextPos, boolean closed, List<byte[]> payloads) {

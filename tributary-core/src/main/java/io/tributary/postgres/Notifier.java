@@ -106,7 +106,7 @@ final class Notifier implements AutoCloseable {
    * them the frames so a waiter at their start need not read them back. The notification of the
    * same commit still wakes them (and other servers' waiters) as any notification does.
    */
-  void wakeLocal(CommittedFrames frames) {
+  void wakeLocal(HandedFrames frames) {
     wake(frames.streamId(), false, w -> w.wake(frames));
   }
 

@@ -39,7 +39,7 @@ final class ParkedRead {
       R seen,
       ToLongFunction<R> key,
       LongConsumer beforeRequery,
-      Function<CommittedFrames, R> requery,
+      Function<HandedFrames, R> requery,
       Predicate<R> answered,
       long deadlineNanos)
       throws InterruptedException {

@@ -188,7 +188,7 @@ public final class PostgresNamedStreamStore implements NamedStreamStore {
           // would return just these (or more, had another server appended since), so answer
           // with them and skip the query
           var committed =
-              handed == null ? null : handed.readFor(first.info(), from, maxBytes, MAX_FRAMES_PER_READ);
+              handed instanceof CommittedFrames cf ? cf.readFor(first.info(), from, maxBytes, MAX_FRAMES_PER_READ) : null;
           if (committed != null) {
             return committed;
           }

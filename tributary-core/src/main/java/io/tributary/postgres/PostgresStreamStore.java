@@ -53,10 +53,21 @@ public final class PostgresStreamStore implements StreamStore {
   private static final HandleCodec HANDLES = HandleCodec.forBackendTag(HANDLE_TAG);
   private static final short NO_MODE = -1;
   private static final String[] MODE_WIRE = {"durable", "summary", "best_effort"};
+  /** Bounds {@link #tailedStreams}. */
+  private static final int MAX_TAILED_STREAMS = 65_536;
+  /** The frame count of a tail's placeholder before its first read: matches no handed frames. */
+  private static final long NOT_READ = -1;
 
   private final Database db;
   private final boolean ownsDatabase;
   private final GroupCommitter<AppendRequest> committer;
+
+  /**
+   * Stream ids of the attempts tailed here with a wait (an attempt's stream id never changes): a
+   * tail of one of them registers before its first read, so that one read does for two.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<AttemptRef, Long> tailedStreams =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** A store on a shared database; closing the store leaves the database open. */
   public PostgresStreamStore(Database db) {
@@ -284,11 +295,21 @@ public final class PostgresStreamStore implements StreamStore {
     short skipMode = visibility == TailVisibility.EXCLUDE_BEST_EFFORT ? AppendRequest.BEST_EFFORT : NO_MODE;
     long lo = Positions.after(at);
     long deadline = System.nanoTime() + blockMs * 1_000_000;
-    var result = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
-    if (blockMs == 0 || hasNews(result)) {
-      return result.frames();
+    Long known = blockMs == 0 ? null : tailedStreams.get(attempt);
+    Queried result;
+    if (known != null) {
+      // a stream tailed here before (a feed's next wait): register on it first, so that one query
+      // is both the first read and the re-query after registering; a stale id re-registers
+      result = new Queried(known, NOT_READ, StreamFrames.empty());
+    } else {
+      result = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
+      if (blockMs == 0 || hasNews(result)) {
+        return result.frames();
+      }
+      remember(attempt, result);
     }
     // park on the stream, or on attempt starts while the attempt does not exist yet
+    var seen = new Queried[] {result};
     try {
       return ParkedRead.park(
               db.notifier(),
@@ -296,14 +317,57 @@ public final class PostgresStreamStore implements StreamStore {
               PostgresStreamStore::waitKey,
               // appends notify only marked streams: mark before every re-query
               key -> db.watchMarks().ensure(key),
-              // attempt appends hand no frames over: always read
-              handed -> query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode),
+              handed -> {
+                // plain durable frames this process just committed, nothing else appended since
+                // the last read: they are what the read would return, so answer with them
+                var committed =
+                    handed instanceof CommittedAttemptFrames cf
+                        ? cf.readFor(seen[0].streamId(), seen[0].frameCount(), lo, limit)
+                        : null;
+                if (committed != null) {
+                  return new Queried(seen[0].streamId(), seen[0].frameCount() + committed.frames().size(), committed);
+                }
+                try {
+                  seen[0] = query(executionId, attemptIndex, lo, Long.MAX_VALUE, limit, skipMode);
+                } catch (UnavailableException e) {
+                  if (seen[0].frameCount() == NOT_READ) {
+                    // no read has answered yet: fail as the first read of a tail always did
+                    throw new FirstReadFailed(e);
+                  }
+                  throw e;
+                }
+                remember(attempt, seen[0]);
+                return seen[0];
+              },
               PostgresStreamStore::hasNews,
               deadline)
           .frames();
+    } catch (FirstReadFailed e) {
+      throw e.failure;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UnavailableException("interrupted while tailing", true, e);
+    }
+  }
+
+  private void remember(AttemptRef attempt, Queried q) {
+    if (q.streamId() <= 0) {
+      return;
+    }
+    if (tailedStreams.size() >= MAX_TAILED_STREAMS) {
+      // a bound, not a cache policy: forgetting costs one query per tail, never a wake
+      tailedStreams.clear();
+    }
+    tailedStreams.put(attempt, q.streamId());
+  }
+
+  /** The first read of a tail that registered before reading failed: the tail fails with it. */
+  private static final class FirstReadFailed extends RuntimeException {
+    private final UnavailableException failure;
+
+    FirstReadFailed(UnavailableException failure) {
+      super(null, failure, false, false);
+      this.failure = failure;
     }
   }
 
@@ -369,8 +433,11 @@ public final class PostgresStreamStore implements StreamStore {
     }
   }
 
-  /** Frames plus the stream id (0 when the attempt does not exist). */
-  private record Queried(long streamId, StreamFrames frames) {}
+  /**
+   * Frames plus the stream id (0 when the attempt does not exist) and its lifetime frame count in
+   * the same snapshot.
+   */
+  private record Queried(long streamId, long frameCount, StreamFrames frames) {}
 
   private Queried query(
       ExecutionId eid, long attemptIndex, long lo, long hi, int limit, short skipMode) {
@@ -389,6 +456,7 @@ public final class PostgresStreamStore implements StreamStore {
         Long closedAt = null;
         String closedReason = null;
         long trimmedPos = 0;
+        long frameCount = 0;
         var frames = new ArrayList<StreamFrame>();
         while (rs.next()) {
           streamId = rs.getLong(1);
@@ -396,6 +464,7 @@ public final class PostgresStreamStore implements StreamStore {
           closedAt = rs.wasNull() ? null : ca;
           closedReason = rs.getString(3);
           trimmedPos = rs.getLong(12);
+          frameCount = rs.getLong(13);
           long pos = rs.getLong(4);
           if (rs.wasNull()) {
             continue;
@@ -417,6 +486,7 @@ public final class PostgresStreamStore implements StreamStore {
         }
         return new Queried(
             streamId,
+            frameCount,
             new StreamFrames(frames, closedAt, closedReason, Positions.toId(trimmedPos)));
       }
     } catch (SQLException e) {

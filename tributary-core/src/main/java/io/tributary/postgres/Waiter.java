@@ -13,7 +13,7 @@ final class Waiter implements AutoCloseable {
   private final long streamId;
   private final Semaphore signal = new Semaphore(0);
   /** Frames this process committed with the last wake, if it handed any ({@link #take()}). */
-  private final AtomicReference<CommittedFrames> handed = new AtomicReference<>();
+  private final AtomicReference<HandedFrames> handed = new AtomicReference<>();
 
   Waiter(Notifier notifier, long streamId) {
     this.notifier = notifier;
@@ -25,7 +25,7 @@ final class Waiter implements AutoCloseable {
   }
 
   /** Wakes the reader and hands it the frames that woke it: it may answer with them. */
-  void wake(CommittedFrames frames) {
+  void wake(HandedFrames frames) {
     handed.set(frames);
     wake();
   }
@@ -34,7 +34,7 @@ final class Waiter implements AutoCloseable {
    * The frames handed with a wake since the last call, or null; the reader answers with them only
    * when they start exactly where it waits (else it queries as after any wake).
    */
-  CommittedFrames take() {
+  HandedFrames take() {
     return handed.getAndSet(null);
   }
 

@@ -2,7 +2,6 @@ package io.tributary.postgres;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.tributary.api.NamedStreamAppend;
 import io.tributary.api.NamedStreamAppendResult.Status;
@@ -67,10 +66,6 @@ class CommittedFramesHandOffTest {
     return new NamedStreamAppend(TEXT, bytes, false, null, null);
   }
 
-  private static int parked(PostgresNamedStreamStore s) {
-    return s.database().notifier().parkedReaders();
-  }
-
   /**
    * Parks a reader of {@code path} at {@code from} on {@code store}, then {@code append}s once it
    * is parked; returns what the reader answered.
@@ -78,13 +73,8 @@ class CommittedFramesHandOffTest {
   private static NamedStreamRead wokenBy(
       PostgresNamedStreamStore store, String path, long from, int maxBytes, Runnable append)
       throws Exception {
-    int before = parked(store);
-    try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
-      var waiting = exec.submit(() -> store.await(path, from, maxBytes, Duration.ofSeconds(20)));
-      await().atMost(5, TimeUnit.SECONDS).until(() -> parked(store) > before);
-      append.run();
-      return waiting.get(10, TimeUnit.SECONDS);
-    }
+    return ParkedReaders.wokenBy(
+        store.database().notifier(), () -> store.await(path, from, maxBytes, Duration.ofSeconds(20)), append);
   }
 
   private static List<String> texts(List<NamedStreamFrame> frames) {
