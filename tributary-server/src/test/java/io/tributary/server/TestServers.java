@@ -79,4 +79,50 @@ final class TestServers {
             .POST(HttpRequest.BodyPublishers.ofByteArray(payload))
             .build());
   }
+
+  /** A response read off a raw socket: status code, headers (names lower-cased) and body. */
+  record RawAnswer(int status, java.util.Map<String, String> headers, String body) {}
+
+  /**
+   * Sends only a request's head (request line and headers, e.g. a Content-Length the server must
+   * refuse) on a new connection and reads the answer. Sending a body the server will not read
+   * would race its close: the client may lose the answer to the connection's reset.
+   */
+  static RawAnswer answerToHead(TributaryServer server, String method, String path, String... headerLines)
+      throws java.io.IOException {
+    try (var socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      var head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+      for (var line : headerLines) {
+        head.append(line).append("\r\n");
+      }
+      head.append("\r\n");
+      socket.getOutputStream().write(head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      var in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+      String status = readLine(in);
+      var headers = new java.util.LinkedHashMap<String, String>();
+      for (String line; !(line = readLine(in)).isEmpty(); ) {
+        int colon = line.indexOf(':');
+        headers.put(line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), line.substring(colon + 1).trim());
+      }
+      var body = new byte[Integer.parseInt(headers.getOrDefault("content-length", "0"))];
+      in.readFully(body);
+      return new RawAnswer(
+          Integer.parseInt(status.split(" ")[1]), headers, new String(body, java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  private static String readLine(java.io.InputStream in) throws java.io.IOException {
+    var line = new StringBuilder();
+    for (int c; (c = in.read()) != '\n'; ) {
+      if (c < 0) {
+        throw new java.io.EOFException("connection closed after: " + line);
+      }
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
+  }
 }
